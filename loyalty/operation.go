@@ -1,0 +1,308 @@
+package loyalty
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Kind says what an operation does.
+type Kind string
+
+// The kinds of operation.
+const (
+	KindCredit        Kind = "credit"         // a purchase earns points, cashback and experience
+	KindDebit         Kind = "debit"          // the cashier takes points off
+	KindRedeem        Kind = "redeem"         // a catalogue reward paid with points
+	KindSpendCashback Kind = "spend_cashback" // part of the cashback balance spent on a purchase
+	KindAdjust        Kind = "adjust"         // a manual correction, with a reason
+	KindRefund        Kind = "refund"         // a purchase returned: its earnings taken back pro rata
+	KindVoid          Kind = "void"           // cancels another operation by its exact opposite
+	KindVisit         Kind = "visit"          // the fixed self-service visit credit at the kiosk
+)
+
+// Errors that reject an operation before anything is written.
+var (
+	ErrInvalidAmount     = errors.New("the amount must be more than zero")
+	ErrAmountTooLarge    = errors.New("the amount is larger than any purchase")
+	ErrNotEnoughPoints   = errors.New("not enough points")
+	ErrNotEnoughCashback = errors.New("not enough cashback")
+	ErrUnknownReward     = errors.New("no such reward")
+	ErrReasonRequired    = errors.New("a reason is required")
+	ErrAlreadyVoided     = errors.New("the operation was already cancelled")
+	ErrNotVoidable       = errors.New("a cancellation cannot be cancelled")
+	ErrNotRefundable     = errors.New("only a purchase can be refunded")
+	ErrRefundTooLarge    = errors.New("the refund is larger than what is left of the purchase")
+	ErrWrongCustomer     = errors.New("the operation belongs to another customer")
+	ErrCardBlocked       = errors.New("card blocked")
+	ErrCardReplaced      = errors.New("card replaced by a newer card")
+	ErrCurrencyMismatch  = errors.New("the operation is in another currency")
+	ErrInvalidOperation  = errors.New("invalid operation")
+)
+
+// Delta is a signed change to a balance.
+type Delta struct {
+	Points   int64 `json:"points"`
+	Cashback Money `json:"cashback"`
+	XP       int64 `json:"xp"`
+}
+
+// Neg returns the opposite of d.
+func (d Delta) Neg() Delta { return Delta{-d.Points, -d.Cashback, -d.XP} }
+
+// Balance is what a customer has: the sum of the deltas of their operations.
+type Balance struct {
+	Points   int64 `json:"points"`
+	Cashback Money `json:"cashback"`
+	XP       int64 `json:"xp"`
+}
+
+// Add returns b changed by d.
+func (b Balance) Add(d Delta) Balance {
+	return Balance{b.Points + d.Points, b.Cashback + d.Cashback, b.XP + d.XP}
+}
+
+// Sum adds up the deltas of ops: a customer's balance from their ledger.
+func Sum(ops []Operation) Balance {
+	var b Balance
+	for _, op := range ops {
+		b = b.Add(op.Delta)
+	}
+	return b
+}
+
+// Origin says where, when and by whom an operation is made.
+type Origin struct {
+	Device string    // the device id
+	Staff  string    // the staff member's id
+	At     time.Time // the device's local clock
+}
+
+// Operation is one immutable change to a customer's balance. Its ID is a UUIDv7: unique
+// across devices and ordered by creation time.
+type Operation struct {
+	ID         string    `json:"id"`
+	CustomerID string    `json:"customer_id"`
+	CardCode   string    `json:"card_code,omitempty"` // the card shown, if any
+	Kind       Kind      `json:"kind"`
+	Delta      Delta     `json:"delta"`
+	Amount     Money     `json:"amount,omitempty"` // the purchase or refund amount, in minor units
+	Currency   string    `json:"currency,omitempty"`
+	RewardID   string    `json:"reward_id,omitempty"`
+	Target     string    `json:"target,omitempty"` // the operation a void or refund refers to
+	Reason     string    `json:"reason,omitempty"`
+	Device     string    `json:"device"`
+	Staff      string    `json:"staff,omitempty"`
+	At         time.Time `json:"at"`
+}
+
+// Validate checks the invariants every stored or received operation keeps, whoever made
+// it: a device may be buggy or hostile, so the server and the local store both call it.
+func (op Operation) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w %s: %s", ErrInvalidOperation, op.ID, fmt.Sprintf(format, args...))
+	}
+	id, err := uuid.Parse(op.ID)
+	switch {
+	case err != nil || id.Version() != 7:
+		return bad("id is not a UUIDv7")
+	case op.CustomerID == "":
+		return bad("no customer")
+	case op.Device == "":
+		return bad("no device")
+	case op.At.IsZero():
+		return bad("no time")
+	case len(op.Reason) > 500:
+		return bad("reason longer than 500 characters")
+	}
+	switch op.Kind {
+	case KindCredit:
+		if op.Amount <= 0 || op.Delta.Points < 0 || op.Delta.Cashback < 0 || op.Delta.XP < 0 {
+			return bad("a credit needs a positive amount and earns nothing negative")
+		}
+	case KindVisit:
+		if op.Delta.Points < 0 || op.Delta.Cashback != 0 || op.Delta.XP != 0 {
+			return bad("a visit only earns points")
+		}
+	case KindDebit, KindRedeem:
+		if op.Delta.Points >= 0 || op.Delta.Cashback != 0 || op.Delta.XP != 0 {
+			return bad("a %s only takes points off", op.Kind)
+		}
+		if op.Kind == KindRedeem && op.RewardID == "" {
+			return bad("a redemption names its reward")
+		}
+	case KindSpendCashback:
+		if op.Delta.Cashback >= 0 || op.Delta.Points != 0 || op.Delta.XP != 0 {
+			return bad("spending cashback only takes cashback off")
+		}
+	case KindAdjust:
+		if strings.TrimSpace(op.Reason) == "" {
+			return bad("an adjustment needs a reason")
+		}
+	case KindRefund:
+		if op.Target == "" || op.Amount <= 0 || op.Delta.Points > 0 || op.Delta.Cashback > 0 || op.Delta.XP > 0 {
+			return bad("a refund names its purchase and takes back nothing negative")
+		}
+	case KindVoid:
+		if op.Target == "" {
+			return bad("a void names the operation it cancels")
+		}
+	default:
+		return bad("unknown kind %q", op.Kind)
+	}
+	return nil
+}
+
+// newOperation fills the fields every operation has.
+func newOperation(o Origin, c Card, kind Kind, d Delta) (Operation, error) {
+	if err := c.Usable(); err != nil {
+		return Operation{}, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return Operation{}, fmt.Errorf("new operation id: %w", err)
+	}
+	return Operation{
+		ID:         id.String(),
+		CustomerID: c.CustomerID,
+		CardCode:   c.Code,
+		Kind:       kind,
+		Delta:      d,
+		Device:     o.Device,
+		Staff:      o.Staff,
+		At:         o.At,
+	}, nil
+}
+
+// Credit records a purchase of amount (minor units) on card: it earns what the program
+// gives for it.
+func (p Program) Credit(o Origin, c Card, amount Money) (Operation, error) {
+	if err := p.checkAmount(amount); err != nil {
+		return Operation{}, err
+	}
+	op, err := newOperation(o, c, KindCredit, p.Earned(amount))
+	op.Amount, op.Currency = amount, p.Currency
+	return op, err
+}
+
+// Visit records the fixed self-service visit credit.
+func (p Program) Visit(o Origin, c Card) (Operation, error) {
+	return newOperation(o, c, KindVisit, Delta{Points: p.SelfServiceVisitPoints})
+}
+
+// Debit takes points off card; the balance cannot go below zero.
+func Debit(o Origin, c Card, b Balance, points int64) (Operation, error) {
+	if points <= 0 {
+		return Operation{}, ErrInvalidAmount
+	}
+	if points > b.Points {
+		return Operation{}, ErrNotEnoughPoints
+	}
+	return newOperation(o, c, KindDebit, Delta{Points: -points})
+}
+
+// Redeem pays the catalogue reward rewardID with points.
+func (p Program) Redeem(o Origin, c Card, b Balance, rewardID string) (Operation, error) {
+	r, ok := p.Reward(rewardID)
+	if !ok {
+		return Operation{}, ErrUnknownReward
+	}
+	if r.Points > b.Points {
+		return Operation{}, ErrNotEnoughPoints
+	}
+	op, err := newOperation(o, c, KindRedeem, Delta{Points: -r.Points})
+	op.RewardID, op.Reason = r.ID, r.Name
+	return op, err
+}
+
+// SpendCashback spends amount of the cashback balance, as much as the cashier chooses.
+func (p Program) SpendCashback(o Origin, c Card, b Balance, amount Money) (Operation, error) {
+	if err := p.checkAmount(amount); err != nil {
+		return Operation{}, err
+	}
+	if amount > b.Cashback {
+		return Operation{}, ErrNotEnoughCashback
+	}
+	op, err := newOperation(o, c, KindSpendCashback, Delta{Cashback: -amount})
+	op.Amount, op.Currency = amount, p.Currency
+	return op, err
+}
+
+// Adjust corrects points by a signed amount, for a stated reason; the balance cannot go
+// below zero.
+func Adjust(o Origin, c Card, b Balance, points int64, reason string) (Operation, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return Operation{}, ErrReasonRequired
+	case points == 0:
+		return Operation{}, ErrInvalidAmount
+	case b.Points+points < 0:
+		return Operation{}, ErrNotEnoughPoints
+	}
+	op, err := newOperation(o, c, KindAdjust, Delta{Points: points})
+	op.Reason = reason
+	return op, err
+}
+
+// Refund takes back what purchase earned, in proportion to the amount returned and
+// rounded down, never taking the balance below zero. refunded is what earlier refunds of
+// the same purchase already returned.
+func Refund(o Origin, c Card, b Balance, purchase Operation, amount, refunded Money) (Operation, error) {
+	switch {
+	case purchase.Kind != KindCredit:
+		return Operation{}, ErrNotRefundable
+	case purchase.CustomerID != c.CustomerID:
+		return Operation{}, ErrWrongCustomer
+	case amount <= 0:
+		return Operation{}, ErrInvalidAmount
+	case amount > purchase.Amount-refunded:
+		return Operation{}, ErrRefundTooLarge
+	}
+	share := func(v int64) int64 { return v * int64(amount) / int64(purchase.Amount) }
+	back := Delta{
+		Points:   min(share(purchase.Delta.Points), max(b.Points, 0)),
+		Cashback: Money(min(share(int64(purchase.Delta.Cashback)), max(int64(b.Cashback), 0))),
+		XP:       min(share(purchase.Delta.XP), max(b.XP, 0)),
+	}
+	op, err := newOperation(o, c, KindRefund, back.Neg())
+	op.Target, op.Amount, op.Currency = purchase.ID, amount, purchase.Currency
+	return op, err
+}
+
+// Void cancels target with its exact opposite. voided says whether target was already
+// voided. A void that would take points or cashback below zero (the customer already
+// spent what is being cancelled) is refused.
+func Void(o Origin, c Card, b Balance, target Operation, voided bool) (Operation, error) {
+	switch {
+	case target.Kind == KindVoid:
+		return Operation{}, ErrNotVoidable
+	case voided:
+		return Operation{}, ErrAlreadyVoided
+	case target.CustomerID != c.CustomerID:
+		return Operation{}, ErrWrongCustomer
+	}
+	after := b.Add(target.Delta.Neg())
+	if after.Points < 0 {
+		return Operation{}, ErrNotEnoughPoints
+	}
+	if after.Cashback < 0 {
+		return Operation{}, ErrNotEnoughCashback
+	}
+	op, err := newOperation(o, c, KindVoid, target.Delta.Neg())
+	op.Target, op.Amount, op.Currency = target.ID, target.Amount, target.Currency
+	return op, err
+}
+
+func (p Program) checkAmount(amount Money) error {
+	if amount <= 0 {
+		return ErrInvalidAmount
+	}
+	if amount > p.maxPurchase() {
+		return ErrAmountTooLarge
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+package loyalty
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Program is a shop's loyalty rules. A shop may combine them: points per visit and per
+// amount spent, a cashback percentage, and experience tiers.
+type Program struct {
+	Currency string // ISO 4217 code, e.g. "EUR"
+
+	// PointsPerVisit are earned by any purchase, whatever its amount.
+	PointsPerVisit int64
+	// PointsPerUnit are earned per whole currency unit spent, rounded down per purchase:
+	// at 1 point per euro, 12.99 € earns 12 points.
+	PointsPerUnit int64
+	// CashbackBasisPoints is the cashback rate in hundredths of a percent (250 = 2.5 %),
+	// credited in minor units and rounded down: 2.5 % of 12.99 € is 0.32 €.
+	CashbackBasisPoints int64
+	// XPPerUnit is experience earned per whole currency unit spent, rounded down; tiers
+	// are reached by experience, which redemptions never reduce.
+	XPPerUnit int64
+	// Tiers are named experience levels; see TierFor.
+	Tiers []Tier
+	// Rewards is the catalogue a customer can redeem points for.
+	Rewards []Reward
+	// MaxPurchase is the largest purchase a cashier may credit; anything larger is a
+	// typing mistake until the owner raises it. Zero means DefaultMaxPurchase units.
+	MaxPurchase Money
+	// SelfServiceVisitPoints is the fixed credit a customer earns by scanning their own
+	// card at the kiosk.
+	SelfServiceVisitPoints int64
+}
+
+// DefaultMaxPurchase is the purchase ceiling, in currency units, of a program that sets none.
+const DefaultMaxPurchase = 5000
+
+// Tier is an experience level: a customer is in the highest tier whose MinXP they reached.
+type Tier struct {
+	Name  string
+	MinXP int64
+}
+
+// Reward is an item of the rewards catalogue.
+type Reward struct {
+	ID     string
+	Name   string // "1 dessert"
+	Points int64  // cost
+}
+
+// Errors returned by Program.Validate.
+var (
+	ErrInvalidProgram = errors.New("invalid loyalty program")
+)
+
+// Validate reports the first rule that makes p unusable, wrapped in ErrInvalidProgram.
+func (p Program) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidProgram, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case len(p.Currency) != 3 || strings.ToUpper(p.Currency) != p.Currency:
+		return bad("currency %q is not an ISO 4217 code", p.Currency)
+	case p.PointsPerVisit < 0 || p.PointsPerUnit < 0 || p.XPPerUnit < 0 || p.SelfServiceVisitPoints < 0:
+		return bad("points and experience rates cannot be negative")
+	case p.CashbackBasisPoints < 0 || p.CashbackBasisPoints > 10000:
+		return bad("cashback must be between 0 %% and 100 %%")
+	case p.MaxPurchase < 0:
+		return bad("the largest purchase cannot be negative")
+	}
+	for i, t := range p.Tiers {
+		if strings.TrimSpace(t.Name) == "" {
+			return bad("tier %d has no name", i+1)
+		}
+		if i == 0 && t.MinXP != 0 {
+			return bad("the first tier must start at 0 experience")
+		}
+		if i > 0 && t.MinXP <= p.Tiers[i-1].MinXP {
+			return bad("tier %q must start above %q", t.Name, p.Tiers[i-1].Name)
+		}
+	}
+	ids := map[string]bool{}
+	for _, r := range p.Rewards {
+		switch {
+		case r.ID == "" || ids[r.ID]:
+			return bad("reward %q needs a unique id", r.Name)
+		case strings.TrimSpace(r.Name) == "":
+			return bad("reward %q has no name", r.ID)
+		case r.Points <= 0:
+			return bad("reward %q must cost at least one point", r.Name)
+		}
+		ids[r.ID] = true
+	}
+	return nil
+}
+
+// maxPurchase returns the effective purchase ceiling in minor units.
+func (p Program) maxPurchase() Money {
+	if p.MaxPurchase > 0 {
+		return p.MaxPurchase
+	}
+	return Money(DefaultMaxPurchase * MinorPerUnit(p.Currency))
+}
+
+// Earned is what a purchase of amount earns under p.
+func (p Program) Earned(amount Money) Delta {
+	units := int64(amount) / MinorPerUnit(p.Currency)
+	return Delta{
+		Points:   p.PointsPerVisit + p.PointsPerUnit*units,
+		Cashback: Money(int64(amount) * p.CashbackBasisPoints / 10000),
+		XP:       p.XPPerUnit * units,
+	}
+}
+
+// TierFor returns the tier reached with xp and the next one, if any. With no tiers
+// configured both are nil.
+func (p Program) TierFor(xp int64) (current, next *Tier) {
+	for i := range p.Tiers {
+		if xp >= p.Tiers[i].MinXP {
+			current = &p.Tiers[i]
+			continue
+		}
+		return current, &p.Tiers[i]
+	}
+	return current, nil
+}
+
+// Reward returns the catalogue reward with id.
+func (p Program) Reward(id string) (Reward, bool) {
+	i := slices.IndexFunc(p.Rewards, func(r Reward) bool { return r.ID == id })
+	if i < 0 {
+		return Reward{}, false
+	}
+	return p.Rewards[i], true
+}
+
+// Reachable returns the rewards a balance of points can pay for now, cheapest first,
+// and the cheapest reward still out of reach (nil when every reward is reachable).
+func (p Program) Reachable(points int64) (now []Reward, next *Reward) {
+	sorted := slices.Clone(p.Rewards)
+	slices.SortStableFunc(sorted, func(a, b Reward) int { return int(a.Points - b.Points) })
+	for i := range sorted {
+		if sorted[i].Points <= points {
+			now = append(now, sorted[i])
+			continue
+		}
+		return now, &sorted[i]
+	}
+	return now, nil
+}
