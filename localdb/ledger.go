@@ -1,0 +1,204 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/merci-loyalty/merci/cards"
+	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/loyalty"
+)
+
+// Record makes an operation on the card with code and stores it. build receives the
+// account as it is inside the write transaction, so the balance it checks against cannot
+// change before the operation commits. The operation, the cached balance and the outbox
+// entry are written in one transaction. It returns the operation and the account after it.
+func (s *Store) Record(ctx context.Context, code cards.Code, build func(Account) (loyalty.Operation, error)) (loyalty.Operation, Account, error) {
+	var op loyalty.Operation
+	var after Account
+	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+		a, err := s.accountByCode(ctx, tx, code)
+		if err != nil {
+			return err
+		}
+		if op, err = build(a); err != nil {
+			return err
+		}
+		if _, err := s.insertOperation(ctx, tx, op, true); err != nil {
+			return err
+		}
+		after = a
+		after.Balance = a.Balance.Add(op.Delta)
+		return nil
+	})
+	return op, after, err
+}
+
+// Void cancels the operation id on behalf of origin, as the counter's Undo does.
+func (s *Store) Void(ctx context.Context, o loyalty.Origin, id string) (loyalty.Operation, Account, error) {
+	target, err := s.Operation(ctx, id)
+	if err != nil {
+		return loyalty.Operation{}, Account{}, err
+	}
+	return s.Record(ctx, cards.Code(target.CardCode), func(a Account) (loyalty.Operation, error) {
+		voided, err := s.voided(ctx, id)
+		if err != nil {
+			return loyalty.Operation{}, err
+		}
+		// Undo works on a card blocked since: the cancellation restores what was true.
+		a.Card.Status = loyalty.CardActive
+		return loyalty.Void(o, a.Card, a.Balance, target, voided)
+	})
+}
+
+// ApplyRemote stores an operation made on another device, once: it reports whether it
+// was new. The same id with other content is ErrConflict.
+func (s *Store) ApplyRemote(ctx context.Context, tx *sql.Tx, op loyalty.Operation) (bool, error) {
+	if err := op.Validate(); err != nil {
+		return false, err
+	}
+	return s.insertOperation(ctx, tx, op, false)
+}
+
+// insertOperation writes op to the ledger and adds its delta to the customer's cached
+// balance, once; queue also puts it in the outbox. It reports whether op was new.
+func (s *Store) insertOperation(ctx context.Context, tx *sql.Tx, op loyalty.Operation, queue bool) (bool, error) {
+	if err := op.Validate(); err != nil {
+		return false, err
+	}
+	insert, err := s.stmt(ctx, tx, `INSERT INTO operations (id, customer_id, card_code, kind, points, cashback, xp,
+			amount, currency, reward_id, target, reason, device, staff, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+	if err != nil {
+		return false, fmt.Errorf("store operation %s: %w", op.ID, err)
+	}
+	res, err := insert.ExecContext(ctx, op.ID, op.CustomerID, op.CardCode, op.Kind, op.Delta.Points, op.Delta.Cashback, op.Delta.XP,
+		op.Amount, op.Currency, op.RewardID, op.Target, op.Reason, op.Device, op.Staff, millis(op.At))
+	if err != nil {
+		return false, fmt.Errorf("store operation %s: %w", op.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err != nil {
+			return false, fmt.Errorf("store operation %s: %w", op.ID, err)
+		}
+		stored, err := scanOperation(tx.QueryRowContext(ctx, `SELECT `+opColumns+` FROM operations WHERE id = ?`, op.ID))
+		if err != nil {
+			return false, fmt.Errorf("read operation %s: %w", op.ID, err)
+		}
+		if !sameOperation(stored, op) {
+			return false, fmt.Errorf("operation %s: %w", op.ID, ErrConflict)
+		}
+		return false, nil
+	}
+	update, err := s.stmt(ctx, tx, `UPDATE customers SET points = points + ?, cashback = cashback + ?, xp = xp + ? WHERE id = ?`)
+	if err != nil {
+		return false, fmt.Errorf("update balance of %s: %w", op.CustomerID, err)
+	}
+	res, err = update.ExecContext(ctx, op.Delta.Points, op.Delta.Cashback, op.Delta.XP, op.CustomerID)
+	if err != nil {
+		return false, fmt.Errorf("update balance of %s: %w", op.CustomerID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		// An operation synced before its customer: keep the balance on a placeholder that
+		// the customer record fills in when it arrives.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO customers (id, created_at, points, cashback, xp) VALUES (?, ?, ?, ?, ?)`,
+			op.CustomerID, millis(op.At), op.Delta.Points, op.Delta.Cashback, op.Delta.XP); err != nil {
+			return false, fmt.Errorf("create customer %s for operation: %w", op.CustomerID, err)
+		}
+	}
+	if !queue {
+		return true, nil
+	}
+	body, err := json.Marshal(op)
+	if err != nil {
+		return false, fmt.Errorf("encode operation: %w", err)
+	}
+	return true, s.enqueue(ctx, tx, op.ID, api.TypeOp, op.ID, body)
+}
+
+// sameOperation compares two operations as stored: times to the millisecond.
+func sameOperation(a, b loyalty.Operation) bool {
+	a.At, b.At = fromMillis(millis(a.At)), fromMillis(millis(b.At))
+	return a == b
+}
+
+const opColumns = `id, customer_id, card_code, kind, points, cashback, xp, amount, currency, reward_id, target, reason, device, staff, at`
+
+// scanOperation reads the opColumns of row, then any extra columns into extra.
+func scanOperation(row scanner, extra ...any) (loyalty.Operation, error) {
+	var op loyalty.Operation
+	var at int64
+	err := row.Scan(append([]any{&op.ID, &op.CustomerID, &op.CardCode, &op.Kind, &op.Delta.Points, &op.Delta.Cashback, &op.Delta.XP,
+		&op.Amount, &op.Currency, &op.RewardID, &op.Target, &op.Reason, &op.Device, &op.Staff, &at}, extra...)...)
+	op.At = fromMillis(at)
+	return op, err
+}
+
+// Operation returns the operation with id.
+func (s *Store) Operation(ctx context.Context, id string) (loyalty.Operation, error) {
+	op, err := scanOperation(s.db.QueryRowContext(ctx, `SELECT `+opColumns+` FROM operations WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return op, fmt.Errorf("operation %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return op, fmt.Errorf("read operation %s: %w", id, err)
+	}
+	return op, nil
+}
+
+func (s *Store) voided(ctx context.Context, id string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM operations WHERE target = ? AND kind = 'void'`, id).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look for void of %s: %w", id, err)
+	}
+	return n > 0, nil
+}
+
+// Entry is an operation as the counter lists it.
+type Entry struct {
+	loyalty.Operation
+	CustomerName string
+	Voided       bool
+}
+
+// Entries returns operations at or after since, newest first, at most limit; a
+// customerID limits them to one customer.
+func (s *Store) Entries(ctx context.Context, since time.Time, customerID string, limit int) ([]Entry, error) {
+	where := `o.id >= ?1` // UUIDv7 ids sort by time: the primary key serves the range
+	if customerID != "" {
+		where = `o.customer_id = ?2 AND o.at >= ?3`
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT o.`+strings.ReplaceAll(opColumns, ", ", ", o.")+`, c.name,
+			EXISTS (SELECT 1 FROM operations v WHERE v.target = o.id AND v.kind = 'void')
+		FROM operations o LEFT JOIN customers c ON c.id = o.customer_id
+		WHERE `+where+` ORDER BY o.at DESC, o.id DESC LIMIT ?4`, idFloor(since), customerID, millis(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list operations: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		var name sql.NullString
+		op, err := scanOperation(rows, &name, &e.Voided)
+		if err != nil {
+			return nil, fmt.Errorf("list operations: %w", err)
+		}
+		e.Operation, e.CustomerName = op, name.String
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// idFloor returns the smallest UUIDv7 made at t or later: its first 48 bits are t in
+// Unix milliseconds.
+func idFloor(t time.Time) string {
+	ms := max(t.UnixMilli(), 0)
+	return fmt.Sprintf("%08x-%04x-0000-0000-000000000000", ms>>16, ms&0xffff)
+}
