@@ -1,0 +1,10 @@
+// Package assets embeds the files Merci ships inside its binary: translations and icons.
+package assets
+
+import "embed"
+
+// Translations holds translations/<lang>.json, one flat map of message keys to text per
+// language.
+//
+//go:embed translations/*.json
+var Translations embed.FS

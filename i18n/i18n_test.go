@@ -1,0 +1,84 @@
+package i18n_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/merci-loyalty/merci/i18n"
+	"github.com/merci-loyalty/merci/loyalty"
+)
+
+func TestMoney(t *testing.T) {
+	tests := []struct {
+		lang     i18n.Lang
+		m        loyalty.Money
+		currency string
+		want     string
+	}{
+		{i18n.English, 123450, "USD", "$1,234.50"},
+		{i18n.English, 5, "EUR", "€0.05"},
+		{i18n.French, 123450, "EUR", "1\u202f234,50\u00a0€"},
+		{i18n.Portuguese, 123450, "BRL", "R$\u00a01.234,50"},
+		{i18n.French, -1250, "EUR", "-12,50\u00a0€"},
+		{i18n.English, 1500, "JPY", "¥1,500"},
+		{i18n.English, 100, "SEK", "SEK\u00a01.00"},
+	}
+	for _, tt := range tests {
+		if got := tt.lang.Money(tt.m, tt.currency); got != tt.want {
+			t.Errorf("%s.Money(%d, %s) = %q, want %q", tt.lang, tt.m, tt.currency, got, tt.want)
+		}
+	}
+}
+
+func TestDetect(t *testing.T) {
+	for env, want := range map[string]i18n.Lang{"fr_FR.UTF-8": i18n.French, "pt_BR.UTF-8": i18n.Portuguese, "en_US.UTF-8": i18n.English, "C": i18n.English, "de_DE": i18n.English, "": i18n.English} {
+		got := i18n.Detect(func(name string) string {
+			if name == "LANG" {
+				return env
+			}
+			return ""
+		})
+		if got != want {
+			t.Errorf("Detect(LANG=%q) = %s, want %s", env, got, want)
+		}
+	}
+}
+
+// TestCatalogsComplete checks every language has exactly English's keys, and that every
+// key the code asks for with .T("...") exists.
+func TestCatalogsComplete(t *testing.T) {
+	en := i18n.Keys(i18n.English)
+	slices.Sort(en)
+	for _, l := range i18n.Langs[1:] {
+		got := i18n.Keys(l)
+		slices.Sort(got)
+		if diff := cmp.Diff(en, got); diff != "" {
+			t.Errorf("keys of %s differ from English (-en +%s):\n%s", l, l, diff)
+		}
+	}
+	used := regexp.MustCompile(`\.T\("([a-z0-9_.]*[a-z0-9_])"`)
+	err := filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range used.FindAllStringSubmatch(string(src), -1) {
+			if !slices.Contains(en, m[1]) {
+				t.Errorf("%s uses message %q, which English lacks", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,593 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/merci-loyalty/merci/cards"
+	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/loyalty"
+)
+
+// counter is the cashier's screen: one always-focused input for card codes (typed or
+// from a USB scanner that types code + Enter), searches and amounts; the card panel; the
+// keypad and actions; a message bar with Undo; the day's operations.
+type counter struct {
+	u   *UI
+	win fyne.Window
+
+	input   *keyEntry
+	account *localdb.Account // the card on screen, nil when none
+	lastOp  *loyalty.Operation
+
+	// card panel
+	panel       *fyne.Container
+	name        *canvas.Text
+	details     *widget.Label
+	tier        *canvas.Text
+	points      *canvas.Text
+	cashback    *canvas.Text
+	progress    *widget.ProgressBar
+	progressTxt *widget.Label
+	rewards     *fyne.Container
+	results     *fyne.Container // search results, shown instead of the card
+
+	amount *canvas.Text
+
+	// message bar
+	msgBg   *canvas.Rectangle
+	msg     *widget.Label
+	undo    *widget.Button
+	entries []localdb.Entry
+	recent  *widget.List
+	status  *widget.Label
+}
+
+// ShowCounter opens the counter in the app's main window.
+func (u *UI) ShowCounter() fyne.Window {
+	w := u.app.NewWindow("Merci")
+	c := &counter{u: u, win: w}
+	w.SetContent(c.build())
+	w.Resize(fyne.NewSize(1366, 768))
+	c.refreshRecent()
+	w.Canvas().Focus(c.input)
+	w.Show()
+	return w
+}
+
+func (c *counter) build() fyne.CanvasObject {
+	l := c.u.lang
+	c.input = newKeyEntry()
+	c.input.SetPlaceHolder(l.T("counter.input_placeholder"))
+	c.input.OnSubmitted = c.onSubmit
+	c.input.OnChanged = c.onInputChanged
+	c.input.onEscape = c.onEscape
+
+	c.name = bigText(30, true, theme.ColorNameForeground)
+	c.details = widget.NewLabel("")
+	c.details.Truncation = fyne.TextTruncateEllipsis
+	c.tier = bigText(15, true, theme.ColorNamePrimary)
+	c.points = bigText(64, true, theme.ColorNamePrimary)
+	c.cashback = bigText(26, true, theme.ColorNameForeground)
+	c.progress = widget.NewProgressBar()
+	c.progress.TextFormatter = func() string { return "" }
+	c.progressTxt = widget.NewLabel("")
+	c.rewards = container.NewGridWrap(fyne.NewSize(200, 56))
+	c.results = container.NewVBox()
+	c.panel = container.NewStack()
+
+	c.amount = bigText(44, true, theme.ColorNameForeground)
+	c.msgBg = canvas.NewRectangle(color.Transparent)
+	c.msgBg.CornerRadius = 8
+	c.msg = widget.NewLabel(l.T("counter.ready"))
+	c.msg.TextStyle.Bold = true
+	c.msg.Wrapping = fyne.TextWrapWord
+	c.undo = widget.NewButtonWithIcon(l.T("counter.undo"), theme.ContentUndoIcon(), c.onUndo)
+	c.undo.Hide()
+
+	c.recent = widget.NewList(func() int { return len(c.entries) }, c.newEntryRow, c.updateEntryRow)
+	c.status = widget.NewLabel("")
+	c.showEmptyPanel()
+
+	header := c.header()
+	inputRow := container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, c.input)
+	left := container.NewBorder(nil, nil, nil, nil, card(c.panel))
+	right := card(c.keypad())
+	middle := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(380, 470), right), left)
+	message := container.NewStack(c.msgBg, container.NewBorder(nil, nil, nil, c.undo, c.msg))
+	recentTitle := caption(strings.ToUpper(l.T("counter.today")))
+	recent := container.NewBorder(recentTitle, nil, nil, nil, c.recent)
+	recentBox := container.NewGridWrap(fyne.NewSize(0, 0))
+	_ = recentBox
+	bottom := container.NewBorder(message, nil, nil, nil, container.NewGridWrap(fyne.NewSize(1320, 150), recent))
+	body := container.NewBorder(container.NewVBox(header, inputRow), container.NewVBox(bottom, c.statusBar()), nil, nil, middle)
+	return container.NewPadded(body)
+}
+
+func (c *counter) header() fyne.CanvasObject {
+	l := c.u.lang
+	shop, err := c.u.store.Shop(c.u.context())
+	if err != nil {
+		shop.Name = "Merci"
+	}
+	title := bigText(22, true, theme.ColorNameForeground)
+	title.Text = shop.Name
+	items := []fyne.CanvasObject{title}
+	if shop.Demo {
+		badge := canvas.NewText(" "+l.T("counter.demo_badge")+" ", themeColor(theme.ColorNameWarning))
+		badge.TextStyle.Bold = true
+		items = append(items, badge)
+	}
+	newCustomer := widget.NewButtonWithIcon(l.T("counter.new_customer"), theme.ContentAddIcon(), c.onNewCustomer)
+	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { c.u.showSettings(c.win, c.rebuild) })
+	return container.NewBorder(nil, nil, container.NewHBox(items...), container.NewHBox(newCustomer, settings))
+}
+
+func (c *counter) statusBar() fyne.CanvasObject {
+	c.refreshStatus()
+	return container.NewHBox(widget.NewIcon(theme.StorageIcon()), c.status)
+}
+
+// rebuild redraws the whole screen, after a change of language.
+func (c *counter) rebuild() {
+	account := c.account
+	c.win.SetContent(c.build())
+	c.refreshRecent()
+	if account != nil {
+		c.showAccount(*account)
+	}
+	c.win.Canvas().Focus(c.input)
+}
+
+func (c *counter) keypad() fyne.CanvasObject {
+	l := c.u.lang
+	key := func(label string) fyne.CanvasObject {
+		b := widget.NewButton(label, func() { c.typeKey(label) })
+		return tallButton(b, 52)
+	}
+	grid := container.NewGridWithColumns(3,
+		key("7"), key("8"), key("9"),
+		key("4"), key("5"), key("6"),
+		key("1"), key("2"), key("3"),
+		key(c.decimalSeparator()), key("0"), key("⌫"),
+	)
+	credit := widget.NewButtonWithIcon(l.T("counter.credit"), theme.ConfirmIcon(), c.onCredit)
+	credit.Importance = widget.HighImportance
+	debit := widget.NewButton(l.T("counter.debit_points"), c.onDebit)
+	spend := widget.NewButton(l.T("counter.spend_cashback"), c.onSpendCashback)
+	amountCaption := caption(strings.ToUpper(l.T("counter.amount")))
+	return container.NewVBox(amountCaption, container.NewHBox(layout.NewSpacer(), c.amount), grid,
+		tallButton(credit, 60), container.NewGridWithColumns(2, debit, spend))
+}
+
+func (c *counter) decimalSeparator() string {
+	if c.u.lang == "en" {
+		return "."
+	}
+	return ","
+}
+
+func (c *counter) typeKey(k string) {
+	switch k {
+	case "⌫":
+		if t := []rune(c.input.Text); len(t) > 0 {
+			c.input.SetText(string(t[:len(t)-1]))
+		}
+	default:
+		c.input.SetText(c.input.Text + k)
+	}
+	c.focus()
+}
+
+func (c *counter) focus() { c.win.Canvas().Focus(c.input) }
+
+func (c *counter) onInputChanged(text string) {
+	c.amount.Text = ""
+	if c.account != nil {
+		if p, err := c.u.program(); err == nil {
+			if m, err := loyalty.ParseAmount(text, p.Currency); err == nil && text != "" {
+				c.amount.Text = c.u.lang.Money(m, p.Currency)
+			}
+		}
+	}
+	c.amount.Refresh()
+}
+
+// onSubmit handles Enter in the input: a card code or card URL loads the card; with a
+// card on screen, an amount credits it; anything else searches customers.
+func (c *counter) onSubmit(text string) {
+	text = strings.TrimSpace(text)
+	defer c.focus()
+	if text == "" {
+		return
+	}
+	code, err := cards.ParsePayload(text)
+	switch {
+	case err == nil:
+		c.input.SetText("")
+		c.loadCard(code)
+		return
+	case looksLikeCode(text):
+		if _, err := cards.ParseCode(text); errors.Is(err, cards.ErrCheck) {
+			c.fail(err)
+			return
+		}
+	}
+	if c.account != nil && isAmount(text) {
+		c.onCredit()
+		return
+	}
+	if isAmount(text) {
+		c.info(c.u.lang.T("counter.scan_first"))
+		return
+	}
+	c.search(text)
+}
+
+// looksLikeCode reports whether text has the length and symbols of a card code, so that a
+// failed check is a typo rather than a search.
+func looksLikeCode(text string) bool {
+	n := 0
+	for _, r := range strings.ToUpper(text) {
+		switch {
+		case r == '-' || r == ' ':
+		case r >= '0' && r <= '9', r >= 'A' && r <= 'Z':
+			n++
+		default:
+			return false
+		}
+	}
+	return n == 11
+}
+
+// isAmount reports whether text is digits with at most one decimal separator.
+func isAmount(text string) bool {
+	seps := strings.Count(text, ",") + strings.Count(text, ".")
+	digits := strings.Trim(strings.NewReplacer(",", "", ".", "").Replace(text), "0123456789") == ""
+	return digits && seps <= 1 && len(text) <= 12
+}
+
+// LoadCode loads the card with code, as a scan does.
+func (c *counter) loadCard(code cards.Code) {
+	a, err := c.u.store.AccountByCode(c.u.context(), code)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.lastOp = nil
+	c.undo.Hide()
+	c.showAccount(a)
+	if err := a.Card.Usable(); err != nil {
+		c.fail(err)
+		return
+	}
+	c.info(c.u.lang.T("counter.card_loaded", a.Customer.Name))
+}
+
+func (c *counter) search(q string) {
+	found, err := c.u.store.SearchAccounts(c.u.context(), q, 8)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	l := c.u.lang
+	if len(found) == 0 {
+		c.info(l.T("counter.no_match", q))
+		return
+	}
+	if len(found) == 1 {
+		c.input.SetText("")
+		c.loadCard(found[0].Code())
+		return
+	}
+	c.results.RemoveAll()
+	c.results.Add(caption(strings.ToUpper(l.T("counter.results", len(found)))))
+	for _, a := range found {
+		label := fmt.Sprintf("%s  ·  %s  ·  %s", a.Customer.Name, a.Customer.Email, l.T("counter.points_n", l.Number(a.Balance.Points)))
+		b := widget.NewButton(label, func() {
+			c.input.SetText("")
+			c.loadCard(a.Code())
+			c.focus()
+		})
+		b.Alignment = widget.ButtonAlignLeading
+		c.results.Add(b)
+	}
+	c.panel.Objects = []fyne.CanvasObject{container.NewVScroll(c.results)}
+	c.panel.Refresh()
+	c.info(l.T("counter.pick_result"))
+}
+
+func (c *counter) onEscape() {
+	if c.input.Text != "" {
+		c.input.SetText("")
+		return
+	}
+	c.account = nil
+	c.lastOp = nil
+	c.undo.Hide()
+	c.showEmptyPanel()
+	c.info(c.u.lang.T("counter.ready"))
+}
+
+func (c *counter) showEmptyPanel() {
+	l := c.u.lang
+	icon := widget.NewIcon(theme.AccountIcon())
+	iconBox := container.NewGridWrap(fyne.NewSize(96, 96), icon)
+	title := bigText(24, true, theme.ColorNameForeground)
+	title.Text = l.T("counter.empty_title")
+	hint := widget.NewLabel(l.T("counter.empty_hint"))
+	hint.Alignment = fyne.TextAlignCenter
+	hint.Wrapping = fyne.TextWrapWord
+	c.panel.Objects = []fyne.CanvasObject{container.NewCenter(container.NewVBox(
+		container.NewCenter(iconBox), container.NewCenter(title), hint))}
+	c.panel.Refresh()
+}
+
+// showAccount fills the card panel: who it is, what they have, what they can get now.
+func (c *counter) showAccount(a localdb.Account) {
+	l := c.u.lang
+	c.account = &a
+	p, err := c.u.program()
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.name.Text = a.Customer.Name
+	if c.name.Text == "" {
+		c.name.Text = l.T("counter.anonymous")
+	}
+	details := []string{cards.Code(a.Card.Code).String()}
+	for _, d := range []string{a.Customer.Email, a.Customer.Phone, a.Customer.Company} {
+		if d != "" {
+			details = append(details, d)
+		}
+	}
+	if a.Card.Status != loyalty.CardActive {
+		details = append(details, strings.ToUpper(l.T("card.status."+string(a.Card.Status))))
+	}
+	c.details.SetText(strings.Join(details, "  ·  "))
+	c.tier.Text = ""
+	if cur, next := p.TierFor(a.Balance.XP); cur != nil {
+		c.tier.Text = strings.ToUpper(cur.Name)
+		if next != nil {
+			c.tier.Text += "  ·  " + l.T("counter.xp_to_tier", l.Number(next.MinXP-a.Balance.XP), next.Name)
+		}
+	}
+	c.points.Text = l.Number(a.Balance.Points)
+	c.cashback.Text = ""
+	if p.CashbackBasisPoints > 0 || a.Balance.Cashback != 0 {
+		c.cashback.Text = l.Money(a.Balance.Cashback, p.Currency)
+	}
+	now, next := p.Reachable(a.Balance.Points)
+	if next != nil {
+		c.progress.SetValue(float64(a.Balance.Points) / float64(next.Points))
+		c.progressTxt.SetText(l.T("counter.points_to_reward", l.Number(next.Points-a.Balance.Points), next.Name))
+	} else {
+		c.progress.SetValue(1)
+		c.progressTxt.SetText(l.T("counter.all_rewards"))
+	}
+	c.rewards.RemoveAll()
+	for _, r := range now {
+		b := widget.NewButtonWithIcon(fmt.Sprintf("%s · %s", r.Name, l.T("counter.points_n", l.Number(r.Points))), theme.ConfirmIcon(), func() { c.onRedeem(r.ID) })
+		b.Importance = widget.SuccessImportance
+		c.rewards.Add(b)
+	}
+	var rewardsTitle fyne.CanvasObject = caption(strings.ToUpper(l.T("counter.rewards_now")))
+	if len(now) == 0 {
+		rewardsTitle = caption(strings.ToUpper(l.T("counter.no_reward_yet")))
+	}
+	pointsCaption := caption(strings.ToUpper(l.T("counter.points")))
+	balance := container.NewHBox(
+		container.NewVBox(pointsCaption, c.points),
+		layout.NewSpacer(),
+	)
+	if c.cashback.Text != "" {
+		balance.Add(container.NewVBox(caption(strings.ToUpper(l.T("counter.cashback"))), c.cashback))
+	}
+	c.panel.Objects = []fyne.CanvasObject{container.NewVBox(
+		container.NewBorder(nil, nil, nil, c.tier, c.name),
+		c.details,
+		widget.NewSeparator(),
+		balance,
+		c.progress, c.progressTxt,
+		rewardsTitle, c.rewards,
+	)}
+	c.panel.Refresh()
+	c.onInputChanged(c.input.Text)
+}
+
+// record runs an operation on the card on screen and shows the outcome.
+func (c *counter) record(build func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error), success func(op loyalty.Operation, p loyalty.Program) string) {
+	defer c.focus()
+	if c.account == nil {
+		c.info(c.u.lang.T("counter.scan_first"))
+		return
+	}
+	p, err := c.u.program()
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	o := loyalty.Origin{Device: c.u.store.Device(), Staff: c.u.staff.ID, At: c.u.store.Now()}
+	op, after, err := c.u.store.Record(c.u.context(), c.account.Code(), func(a localdb.Account) (loyalty.Operation, error) {
+		return build(p, o, a)
+	})
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.input.SetText("")
+	c.lastOp = &op
+	c.showAccount(after)
+	c.succeed(success(op, p))
+	c.undo.Show()
+	c.refreshRecent()
+}
+
+func (c *counter) amountInput(p loyalty.Program) (loyalty.Money, error) {
+	return loyalty.ParseAmount(c.input.Text, p.Currency)
+}
+
+func (c *counter) onCredit() {
+	l := c.u.lang
+	c.record(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+		m, err := c.amountInput(p)
+		if err != nil {
+			return loyalty.Operation{}, err
+		}
+		return p.Credit(o, a.Card, m)
+	}, func(op loyalty.Operation, p loyalty.Program) string {
+		return l.T("counter.credited", l.Money(op.Amount, p.Currency), l.Number(op.Delta.Points))
+	})
+}
+
+func (c *counter) onDebit() {
+	l := c.u.lang
+	c.record(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+		n, err := strconv.ParseInt(strings.TrimSpace(c.input.Text), 10, 64)
+		if err != nil {
+			return loyalty.Operation{}, loyalty.ErrInvalidAmount
+		}
+		return loyalty.Debit(o, a.Card, a.Balance, n)
+	}, func(op loyalty.Operation, _ loyalty.Program) string {
+		return l.T("counter.debited", l.Number(-op.Delta.Points))
+	})
+}
+
+func (c *counter) onSpendCashback() {
+	l := c.u.lang
+	c.record(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+		m, err := c.amountInput(p)
+		if err != nil {
+			return loyalty.Operation{}, err
+		}
+		return p.SpendCashback(o, a.Card, a.Balance, m)
+	}, func(op loyalty.Operation, p loyalty.Program) string {
+		return l.T("counter.cashback_spent", l.Money(-op.Delta.Cashback, p.Currency))
+	})
+}
+
+func (c *counter) onRedeem(rewardID string) {
+	l := c.u.lang
+	c.record(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+		return p.Redeem(o, a.Card, a.Balance, rewardID)
+	}, func(op loyalty.Operation, _ loyalty.Program) string {
+		return l.T("counter.redeemed", op.Reason, l.Number(-op.Delta.Points))
+	})
+}
+
+func (c *counter) onUndo() {
+	defer c.focus()
+	if c.lastOp == nil {
+		return
+	}
+	o := loyalty.Origin{Device: c.u.store.Device(), Staff: c.u.staff.ID, At: c.u.store.Now()}
+	_, after, err := c.u.store.Void(c.u.context(), o, c.lastOp.ID)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.lastOp = nil
+	c.undo.Hide()
+	c.showAccount(after)
+	c.info(c.u.lang.T("counter.undone"))
+	c.refreshRecent()
+}
+
+func (c *counter) setMessage(text string, bg color.Color) {
+	c.msg.SetText(text)
+	c.msgBg.FillColor = bg
+	c.msgBg.Refresh()
+}
+
+func (c *counter) succeed(text string) { c.setMessage("✓ "+text, withAlpha(themeColor(theme.ColorNameSuccess), 0x40)) }
+
+func (c *counter) info(text string) { c.setMessage(text, color.Transparent) }
+
+func (c *counter) fail(err error) {
+	c.setMessage(c.u.describe(err), withAlpha(themeColor(theme.ColorNameError), 0x40))
+}
+
+func withAlpha(c color.Color, a uint8) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: a}
+}
+
+func (c *counter) refreshRecent() {
+	now := c.u.store.Now()
+	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	entries, err := c.u.store.Entries(c.u.context(), midnight, "", 100)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.entries = entries
+	c.recent.Refresh()
+	c.refreshStatus()
+}
+
+func (c *counter) refreshStatus() {
+	n, err := c.u.store.Pending(c.u.context())
+	if err != nil {
+		c.status.SetText(c.u.describe(err))
+		return
+	}
+	c.status.SetText(c.u.lang.T("status.local", n))
+}
+
+func (c *counter) newEntryRow() fyne.CanvasObject {
+	when := widget.NewLabel("00:00")
+	who := widget.NewLabel("")
+	who.Truncation = fyne.TextTruncateEllipsis
+	what := widget.NewLabel("")
+	what.Truncation = fyne.TextTruncateEllipsis
+	delta := widget.NewLabel("")
+	delta.TextStyle.Bold = true
+	return container.NewBorder(nil, nil, when, delta, container.NewGridWithColumns(2, who, what))
+}
+
+func (c *counter) updateEntryRow(i widget.ListItemID, o fyne.CanvasObject) {
+	e := c.entries[i]
+	row := o.(*fyne.Container)
+	grid := row.Objects[0].(*fyne.Container)
+	when, delta := row.Objects[1].(*widget.Label), row.Objects[2].(*widget.Label)
+	who, what := grid.Objects[0].(*widget.Label), grid.Objects[1].(*widget.Label)
+	when.SetText(e.At.Local().Format("15:04"))
+	who.SetText(e.CustomerName)
+	desc := c.u.describeOp(e.Operation)
+	if e.Voided {
+		desc += " · " + c.u.lang.T("counter.cancelled")
+	}
+	what.SetText(desc)
+	delta.SetText(signed(c.u.lang.Number(e.Delta.Points), e.Delta.Points) + " " + c.u.lang.T("counter.pts"))
+}
+
+func signed(s string, n int64) string {
+	if n > 0 {
+		return "+" + s
+	}
+	return s
+}
+
+// describeOp says what an operation was, in the current language.
+func (u *UI) describeOp(op loyalty.Operation) string {
+	l := u.lang
+	switch op.Kind {
+	case loyalty.KindCredit, loyalty.KindSpendCashback, loyalty.KindRefund:
+		return l.T("op."+string(op.Kind), l.Money(op.Amount, op.Currency))
+	case loyalty.KindRedeem, loyalty.KindAdjust:
+		return l.T("op."+string(op.Kind), op.Reason)
+	}
+	return l.T("op." + string(op.Kind))
+}

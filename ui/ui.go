@@ -1,0 +1,89 @@
+// Package ui holds Merci's Fyne screens: the counter, the kiosk and the owner's desk.
+// It is the only package that imports Fyne. Work that can take time (sync, printing,
+// imports) runs on goroutines that reach widgets only through fyne.Do.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/merci-loyalty/merci/cards"
+	"github.com/merci-loyalty/merci/i18n"
+	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/loyalty"
+)
+
+// prefLang is the preference key of the language chosen in settings.
+const prefLang = "lang"
+
+// UI is the running app: the store, the language and the windows.
+type UI struct {
+	app   fyne.App
+	store *localdb.Store
+	lang  i18n.Lang
+	log   *slog.Logger
+	staff localdb.Staff // who works the counter
+}
+
+// New prepares the app's screens over store. The language is the one chosen in settings,
+// else the system's (systemLang).
+func New(app fyne.App, store *localdb.Store, systemLang i18n.Lang, log *slog.Logger) *UI {
+	app.Settings().SetTheme(merciTheme{})
+	lang := i18n.Parse(app.Preferences().StringWithFallback(prefLang, string(systemLang)))
+	return &UI{app: app, store: store, lang: lang, log: log}
+}
+
+// context returns the context for store calls made from the UI thread: local SQLite
+// calls that take milliseconds at most.
+func (u *UI) context() context.Context { return context.Background() }
+
+// setLang switches the language and remembers the choice.
+func (u *UI) setLang(l i18n.Lang) {
+	u.lang = l
+	u.app.Preferences().SetString(prefLang, string(l))
+}
+
+// program returns the shop's loyalty program.
+func (u *UI) program() (loyalty.Program, error) {
+	return u.store.Program(u.context())
+}
+
+// describe turns an error into a sentence for the person at the screen: what happened
+// and what to do. Errors nobody can act on are logged and shown as such.
+func (u *UI) describe(err error) string {
+	l := u.lang
+	known := []struct {
+		err error
+		key string
+	}{
+		{cards.ErrCheck, "err.code_check"},
+		{cards.ErrNotMerciCard, "err.not_merci_card"},
+		{localdb.ErrUnknownCard, "err.unknown_card"},
+		{loyalty.ErrCardBlocked, "err.card_blocked"},
+		{loyalty.ErrCardReplaced, "err.card_replaced"},
+		{loyalty.ErrNotEnoughPoints, "err.not_enough_points"},
+		{loyalty.ErrNotEnoughCashback, "err.not_enough_cashback"},
+		{loyalty.ErrInvalidAmount, "err.invalid_amount"},
+		{loyalty.ErrAmountTooLarge, "err.amount_too_large"},
+		{loyalty.ErrAmountSyntax, "err.amount_syntax"},
+		{loyalty.ErrAlreadyVoided, "err.already_voided"},
+		{loyalty.ErrNotVoidable, "err.not_voidable"},
+		{loyalty.ErrUnknownReward, "err.unknown_reward"},
+		{loyalty.ErrReasonRequired, "err.reason_required"},
+		{localdb.ErrWrongPIN, "err.wrong_pin"},
+	}
+	for _, k := range known {
+		if errors.Is(err, k.err) {
+			return l.T(k.key)
+		}
+	}
+	if errors.Is(err, loyalty.ErrInvalidProgram) {
+		return l.T("err.invalid_program", err.Error())
+	}
+	u.log.Error("unexpected error", "err", err)
+	return l.T("err.internal", fmt.Sprint(err))
+}
