@@ -56,14 +56,19 @@ type counter struct {
 
 // ShowCounter opens the counter in the app's main window.
 func (u *UI) ShowCounter() fyne.Window {
+	c := u.newCounter()
+	c.win.Show()
+	return c.win
+}
+
+func (u *UI) newCounter() *counter {
 	w := u.app.NewWindow("Merci")
 	c := &counter{u: u, win: w}
 	w.SetContent(c.build())
-	w.Resize(fyne.NewSize(1366, 768))
+	w.Resize(fyne.NewSize(1280, 720))
 	c.refreshRecent()
 	w.Canvas().Focus(c.input)
-	w.Show()
-	return w
+	return c
 }
 
 func (c *counter) build() fyne.CanvasObject {
@@ -108,9 +113,7 @@ func (c *counter) build() fyne.CanvasObject {
 	message := container.NewStack(c.msgBg, container.NewBorder(nil, nil, nil, c.undo, c.msg))
 	recentTitle := caption(strings.ToUpper(l.T("counter.today")))
 	recent := container.NewBorder(recentTitle, nil, nil, nil, c.recent)
-	recentBox := container.NewGridWrap(fyne.NewSize(0, 0))
-	_ = recentBox
-	bottom := container.NewBorder(message, nil, nil, nil, container.NewGridWrap(fyne.NewSize(1320, 150), recent))
+	bottom := container.NewBorder(message, nil, nil, nil, container.NewGridWrap(fyne.NewSize(1240, 130), recent))
 	body := container.NewBorder(container.NewVBox(header, inputRow), container.NewVBox(bottom, c.statusBar()), nil, nil, middle)
 	return container.NewPadded(body)
 }
@@ -224,15 +227,11 @@ func (c *counter) onSubmit(text string) {
 			return
 		}
 	}
-	if c.account != nil && isAmount(text) {
+	if c.account != nil && isNumeric(text) {
 		c.onCredit()
 		return
 	}
-	if isAmount(text) {
-		c.info(c.u.lang.T("counter.scan_first"))
-		return
-	}
-	c.search(text)
+	c.search(text) // with no card shown, digits are a phone number
 }
 
 // looksLikeCode reports whether text has the length and symbols of a card code, so that a
@@ -251,11 +250,10 @@ func looksLikeCode(text string) bool {
 	return n == 11
 }
 
-// isAmount reports whether text is digits with at most one decimal separator.
-func isAmount(text string) bool {
-	seps := strings.Count(text, ",") + strings.Count(text, ".")
-	digits := strings.Trim(strings.NewReplacer(",", "", ".", "").Replace(text), "0123456789") == ""
-	return digits && seps <= 1 && len(text) <= 12
+// isNumeric reports whether text holds only digits and decimal separators: an amount,
+// well typed or not, when a card is on screen.
+func isNumeric(text string) bool {
+	return strings.Trim(text, "0123456789.,") == ""
 }
 
 // LoadCode loads the card with code, as a scan does.
@@ -511,7 +509,9 @@ func (c *counter) setMessage(text string, bg color.Color) {
 	c.msgBg.Refresh()
 }
 
-func (c *counter) succeed(text string) { c.setMessage("✓ "+text, withAlpha(themeColor(theme.ColorNameSuccess), 0x40)) }
+func (c *counter) succeed(text string) {
+	c.setMessage("✓ "+text, withAlpha(themeColor(theme.ColorNameSuccess), 0x40))
+}
 
 func (c *counter) info(text string) { c.setMessage(text, color.Transparent) }
 

@@ -1,0 +1,44 @@
+# Merci: `make run` opens the app on a demo shop; `make test` runs every check and test.
+# Both install the system packages they need when missing (Debian, as root or with sudo).
+
+GO        ?= go
+BIN       := bin
+DATA      ?=
+# Fyne's OpenGL driver and the webcam driver need cgo and these headers.
+BUILD_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+              libxinerama-dev libxi-dev libxxf86vm-dev linux-libc-dev
+# Tests also rasterise PDFs, run a real PostgreSQL, and render the app under Xvfb.
+TEST_PKGS  := poppler-utils postgresql xvfb xauth
+STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
+STATICCHECK_VERSION := v0.8.2
+
+.PHONY: run build test bench deps test-deps lint screenshots
+
+run: deps build
+	$(BIN)/merci $(if $(DATA),--data $(DATA))
+
+build:
+	$(GO) build -o $(BIN)/merci ./cmd/merci
+	$(GO) build -o $(BIN)/merci-cloud ./cmd/merci-cloud
+
+deps:
+	@./.ci/apt-install $(BUILD_PKGS)
+
+test-deps: deps
+	@./.ci/apt-install $(TEST_PKGS)
+	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+lint: test-deps
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+# The race detector runs on every package but the app's main, whose OpenGL driver would
+# be compiled a second time for it (minutes) and which holds no concurrency of its own.
+test: lint
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/cmd/merci$$')
+	$(GO) test -count=1 ./cmd/merci
+
+bench: test-deps
+	$(GO) test -run '^$$' -bench . -benchtime 2000x ./localdb/...
+	$(GO) test -run '^$$' -bench . ./scanner/... ./cloud/... ./syncclient/... ./transfer/... ./ui/...
