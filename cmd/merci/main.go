@@ -46,14 +46,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	rest := fs.Args()
-	cmd := ""
-	if len(rest) > 0 {
-		cmd, rest = rest[0], rest[1:]
-	}
-	switch cmd {
-	case "":
+	if fs.NArg() == 0 {
 		return runApp(ctx, *dataDir, log)
+	}
+	switch cmd := fs.Arg(0); cmd {
 	default:
 		return fmt.Errorf("unknown command %q (try: merci, merci kiosk, merci scan FILE...)", cmd)
 	}
