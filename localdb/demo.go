@@ -32,9 +32,9 @@ func (s *Store) SeedDemo(ctx context.Context) (bool, error) {
 		SelfServiceVisitPoints: 2,
 		Tiers:                  []loyalty.Tier{{Name: "Gold", MinXP: 0}, {Name: "Platinum", MinXP: 1000}, {Name: "Diamond", MinXP: 3000}},
 		Rewards: []loyalty.Reward{
-			{ID: "coffee", Name: "Coffee", Points: 5},
-			{ID: "dessert", Name: "Dessert", Points: 10},
-			{ID: "menu", Name: "Lunch menu", Points: 25},
+			{ID: "coffee", Name: "Coffee", Points: 10},
+			{ID: "dessert", Name: "Dessert", Points: 25},
+			{ID: "menu", Name: "Lunch menu", Points: 60},
 		},
 	}
 	if err := s.SaveProgram(ctx, program); err != nil {

@@ -109,11 +109,11 @@ func (c *counter) build() fyne.CanvasObject {
 	inputRow := container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, c.input)
 	left := container.NewBorder(nil, nil, nil, nil, card(c.panel))
 	right := card(c.keypad())
-	middle := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(380, 470), right), left)
+	middle := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(380, 450), right), left)
 	message := container.NewStack(c.msgBg, container.NewBorder(nil, nil, nil, c.undo, c.msg))
 	recentTitle := caption(strings.ToUpper(l.T("counter.today")))
 	recent := container.NewBorder(recentTitle, nil, nil, nil, c.recent)
-	bottom := container.NewBorder(message, nil, nil, nil, container.NewGridWrap(fyne.NewSize(1240, 130), recent))
+	bottom := container.NewBorder(message, nil, nil, nil, container.NewGridWrap(fyne.NewSize(1240, 120), recent))
 	body := container.NewBorder(container.NewVBox(header, inputRow), container.NewVBox(bottom, c.statusBar()), nil, nil, middle)
 	return container.NewPadded(body)
 }

@@ -18,16 +18,29 @@ func (u *UI) showSettings(w fyne.Window, applied func()) {
 	}
 	langSelect := widget.NewSelect(names, nil)
 	langSelect.SetSelected(u.lang.Name())
-	items := []*widget.FormItem{widget.NewFormItem(l.T("settings.language"), langSelect)}
+	dark := widget.NewCheck(l.T("settings.dark"), nil)
+	dark.SetChecked(u.app.Preferences().Bool(prefDark))
+	items := []*widget.FormItem{
+		widget.NewFormItem(l.T("settings.language"), langSelect),
+		widget.NewFormItem(l.T("settings.appearance"), dark),
+	}
 	dialog.ShowForm(l.T("settings.title"), l.T("settings.save"), l.T("settings.cancel"), items, func(save bool) {
 		if !save {
 			return
 		}
+		changed := dark.Checked != u.app.Preferences().Bool(prefDark)
+		if changed {
+			u.app.Preferences().SetBool(prefDark, dark.Checked)
+			u.app.Settings().SetTheme(merciTheme{dark: dark.Checked})
+		}
 		for _, lang := range i18n.Langs {
 			if lang.Name() == langSelect.Selected && lang != u.lang {
 				u.setLang(lang)
-				applied()
+				changed = true
 			}
+		}
+		if changed {
+			applied()
 		}
 	}, w)
 }

@@ -27,8 +27,9 @@ var (
 )
 
 // merciTheme is Fyne's default theme in Merci's colours and a size fit for a till seen at
-// arm's length.
-type merciTheme struct{}
+// arm's length. It is light unless the shop chose dark: shops are bright places, and the
+// system's choice on a till is rarely anyone's.
+type merciTheme struct{ dark bool }
 
 var _ fyne.Theme = merciTheme{}
 
@@ -38,8 +39,12 @@ const (
 	colorMuted   fyne.ThemeColorName = "merciMuted"
 )
 
-func (merciTheme) Color(name fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
-	dark := v == theme.VariantDark
+func (t merciTheme) Color(name fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	dark := t.dark
+	v := theme.VariantLight
+	if dark {
+		v = theme.VariantDark
+	}
 	pick := func(light, darkC color.Color) color.Color {
 		if dark {
 			return darkC

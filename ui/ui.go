@@ -17,8 +17,11 @@ import (
 	"github.com/merci-loyalty/merci/loyalty"
 )
 
-// prefLang is the preference key of the language chosen in settings.
-const prefLang = "lang"
+// Preference keys of the choices made in settings.
+const (
+	prefLang = "lang"
+	prefDark = "dark"
+)
 
 // UI is the running app: the store, the language and the windows.
 type UI struct {
@@ -32,7 +35,7 @@ type UI struct {
 // New prepares the app's screens over store. The language is the one chosen in settings,
 // else the system's (systemLang).
 func New(app fyne.App, store *localdb.Store, systemLang i18n.Lang, log *slog.Logger) *UI {
-	app.Settings().SetTheme(merciTheme{})
+	app.Settings().SetTheme(merciTheme{dark: app.Preferences().Bool(prefDark)})
 	lang := i18n.Parse(app.Preferences().StringWithFallback(prefLang, string(systemLang)))
 	return &UI{app: app, store: store, lang: lang, log: log}
 }

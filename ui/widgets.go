@@ -12,7 +12,7 @@ import (
 
 // themeColor returns a colour of the current theme.
 func themeColor(name fyne.ThemeColorName) color.Color {
-	return fyne.CurrentApp().Settings().Theme().Color(name, fyne.CurrentApp().Settings().ThemeVariant())
+	return fyne.CurrentApp().Settings().Theme().Color(name, theme.VariantLight) // merciTheme picks the variant
 }
 
 // bigText is a canvas text of a given size and weight, for the numbers a cashier reads at
