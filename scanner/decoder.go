@@ -47,7 +47,7 @@ func (d *Decoder) Decode(img image.Image) (string, error) {
 
 // largeArea is the frame size above which the whole frame is not enlarged: only the
 // region around finder-pattern candidates is.
-const largeArea = 640 * 480
+const largeArea = 400 * 400
 
 // DecodeLuma returns the text of the QR code in the luminance plane g, or ErrNoCode.
 func (d *Decoder) DecodeLuma(g *image.Gray) (string, error) {
