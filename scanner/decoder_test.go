@@ -22,14 +22,14 @@ func TestDecodeSyntheticFrames(t *testing.T) {
 		{},
 		{quad: rotated(320, 240, 260, 37)},
 		{quad: rotated(320, 240, 260, 180)},
-		{quad: [4][2]float64{{200, 110}, {470, 150}, {450, 400}, {170, 360}}},     // perspective
-		{quad: [4][2]float64{{215, 125}, {425, 105}, {455, 405}, {195, 375}}},     // perspective and tilt
-		{quad: rotated(320, 240, 150, 10)},                                        // small: 4 px modules
-		{blur: 2},                                                                 // out of focus
-		{noise: 25, seed: 1},                                                      // low light sensor noise
-		{dark: 100, light: 150},                                                   // low contrast
-		{glare: 0.6},                                                              // lamp reflected on a glossy card
-		{invert: true, surround: 15},                                              // phone in dark mode
+		{quad: [4][2]float64{{200, 110}, {470, 150}, {450, 400}, {170, 360}}}, // perspective
+		{quad: [4][2]float64{{215, 125}, {425, 105}, {455, 405}, {195, 375}}}, // perspective and tilt
+		{quad: rotated(320, 240, 150, 10)},                                    // small: 4 px modules
+		{blur: 2},                                                             // out of focus
+		{noise: 25, seed: 1},                                                  // low light sensor noise
+		{dark: 100, light: 150},                                               // low contrast
+		{glare: 0.6},                                                          // lamp reflected on a glossy card
+		{invert: true, surround: 15},                                          // phone in dark mode
 		{invert: true, surround: 15, quad: rotated(330, 230, 220, -20), noise: 8}, // dark mode, tilted
 		{size: image.Pt(1280, 720), quad: rotated(900, 300, 200, 15)},             // HD frame, code off centre
 		{blur: 1, noise: 12, dark: 70, light: 170, quad: rotated(300, 250, 240, 25), seed: 2},
