@@ -1,0 +1,205 @@
+package scanner
+
+import (
+	"errors"
+	"image"
+	"math"
+	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode/decoder"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
+)
+
+// ErrNoCode means no QR code could be read in an image.
+var ErrNoCode = errors.New("no QR code found")
+
+// Decoder reads a QR code out of an image. It runs gozxing's detector and decoder on
+// several binarizations of the picture, cheapest first, and stops at the first that reads:
+//
+//  1. the camera's own luma through ZXing's hybrid binarizer, also read turned a quarter
+//     turn (the finder-pattern scan runs along rows, so some tilted codes are only found
+//     across them) and inverted (light modules on a dark phone screen);
+//  2. a local-mean threshold on the likely code region, enlarged twice: small or blurred
+//     codes whose modules are only a few pixels wide;
+//  3. the frame reduced to three quarters: noise and JPEG blocks average out;
+//  4. a local-mean threshold at full size, then the global-histogram binarizer.
+//
+// A Decoder is cheap and holds no state between calls; one may be used by one goroutine
+// at a time.
+type Decoder struct {
+	// Budget bounds the time spent on one image: once it is used up no further strategy
+	// starts. The first strategy always runs. Zero means no limit, for files.
+	Budget time.Duration
+
+	qr *decoder.Decoder
+}
+
+// NewDecoder returns a Decoder that spends at most budget on one image (zero: no limit).
+func NewDecoder(budget time.Duration) *Decoder {
+	return &Decoder{Budget: budget, qr: decoder.NewDecoder()}
+}
+
+// Decode returns the text of the QR code in img, or ErrNoCode.
+func (d *Decoder) Decode(img image.Image) (string, error) {
+	return d.DecodeLuma(Luma(img))
+}
+
+// largeArea is the frame size above which the whole frame is not enlarged: only the
+// region around finder-pattern candidates is.
+const largeArea = 400 * 400
+
+// DecodeLuma returns the text of the QR code in the luminance plane g, or ErrNoCode.
+func (d *Decoder) DecodeLuma(g *image.Gray) (string, error) {
+	if d.qr == nil {
+		d.qr = decoder.NewDecoder()
+	}
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	if w < 21 || h < 21 {
+		return "", ErrNoCode
+	}
+	var deadline time.Time
+	if d.Budget > 0 {
+		deadline = time.Now().Add(d.Budget)
+	}
+	late := func() bool { return !deadline.IsZero() && time.Now().After(deadline) }
+
+	bm, err := gozxing.NewHybridBinarizer(lumaSource(g)).GetBlackMatrix()
+	if err == nil {
+		if txt, ok := d.read(bm, 4, true); ok {
+			return txt, nil
+		}
+		// Back to upright and not inverted, for likelyCode.
+		bm.FlipAll()
+		bm.Rotate90()
+	}
+	if late() {
+		return "", ErrNoCode
+	}
+
+	region := g
+	if bm != nil {
+		crop := likelyCode(g, bm)
+		if crop == nil {
+			// No finder pattern anywhere: nothing a rescue could read.
+			return "", ErrNoCode
+		}
+		if w*h > largeArea {
+			region = crop
+		}
+	}
+	if region.Rect.Dx()*region.Rect.Dy() <= largeArea {
+		if txt, ok := d.read(meanThreshold(scale(region, 2, 1), 16, 4), 2, true); ok {
+			return txt, nil
+		}
+		if late() {
+			return "", ErrNoCode
+		}
+	}
+
+	if bm, err := gozxing.NewHybridBinarizer(lumaSource(scale(g, 3, 4))).GetBlackMatrix(); err == nil {
+		if txt, ok := d.read(bm, 2, false); ok {
+			return txt, nil
+		}
+	}
+	if late() {
+		return "", ErrNoCode
+	}
+
+	if txt, ok := d.read(meanThreshold(g, 16, 4), 1, false); ok {
+		return txt, nil
+	}
+	if late() {
+		return "", ErrNoCode
+	}
+
+	if bm, err := gozxing.NewGlobalHistgramBinarizer(lumaSource(g)).GetBlackMatrix(); err == nil {
+		if txt, ok := d.read(bm, 1, false); ok {
+			return txt, nil
+		}
+	}
+	return "", ErrNoCode
+}
+
+// read detects and decodes a code in bm, trying it in turns quarter turns (1 or 2), then
+// inverted if invert is set. It rotates and flips bm in place.
+func (d *Decoder) read(bm *gozxing.BitMatrix, turns int, invert bool) (string, bool) {
+	for i := range turns {
+		if i > 0 {
+			bm.Rotate90()
+		}
+		if txt, ok := d.readOnce(bm); ok {
+			return txt, true
+		}
+	}
+	if invert {
+		bm.FlipAll()
+		return d.readOnce(bm)
+	}
+	return "", false
+}
+
+func (d *Decoder) readOnce(bm *gozxing.BitMatrix) (string, bool) {
+	det, err := detector.NewDetector(bm).Detect(nil)
+	if err != nil {
+		return "", false
+	}
+	res, err := d.qr.Decode(det.GetBits(), nil)
+	if err != nil {
+		return "", false
+	}
+	return res.GetText(), true
+}
+
+// likelyCode returns the part of g around the finder-pattern candidates found in its
+// binarization bm, dark or light, with a margin for the rest of the code, or nil if there
+// are none.
+func likelyCode(g *image.Gray, bm *gozxing.BitMatrix) *image.Gray {
+	centers := finderCandidates(bm)
+	if len(centers) == 0 {
+		bm.FlipAll()
+		centers = finderCandidates(bm)
+	}
+	if len(centers) == 0 {
+		return nil
+	}
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	module := 0.0
+	for _, c := range centers {
+		x0, y0 = min(x0, c.GetX()), min(y0, c.GetY())
+		x1, y1 = max(x1, c.GetX()), max(y1, c.GetY())
+		module = max(module, c.GetEstimatedModuleSize())
+	}
+	// A finder centre lies 3.5 modules in from the code's corner; a lone candidate may be any
+	// of the three, so reach a version-4 code's width (33 modules) around it.
+	margin := 8 * module
+	if len(centers) == 1 {
+		margin = 33 * module
+	}
+	r := image.Rect(int(x0-margin), int(y0-margin), int(x1+margin)+1, int(y1+margin)+1).Intersect(g.Rect)
+	if r.Dx() < 21 || r.Dy() < 21 {
+		return nil
+	}
+	return g.SubImage(r).(*image.Gray)
+}
+
+func finderCandidates(bm *gozxing.BitMatrix) []*detector.FinderPattern {
+	f := detector.NewFinderPatternFinder(bm, nil)
+	_, _ = f.Find(nil) // only the candidates it collected matter here
+	return f.GetPossibleCenters()
+}
+
+// lumaSource wraps g for gozxing without copying it.
+func lumaSource(g *image.Gray) gozxing.LuminanceSource {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	pix := g.Pix[g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y):]
+	// The source reads rows at y*stride, so it needs stride*h bytes even for the last row.
+	if len(pix) < g.Stride*h {
+		pix = append(pix[:len(pix):len(pix)], make([]byte, g.Stride*h-len(pix))...)
+	}
+	src, err := gozxing.NewPlanarYUVLuminanceSource(pix, g.Stride, h, 0, 0, w, h, false)
+	if err != nil {
+		panic(err) // unreachable: the crop is the whole plane
+	}
+	return src
+}
