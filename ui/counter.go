@@ -18,6 +18,7 @@ import (
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/scanner"
 )
 
 // counter is the cashier's screen: one always-focused input for card codes (typed or
@@ -52,6 +53,7 @@ type counter struct {
 	entries []localdb.Entry
 	recent  *widget.List
 	status  *widget.Label
+	camera  *cameraPane
 }
 
 // ShowCounter opens the counter in the app's main window.
@@ -64,11 +66,32 @@ func (u *UI) ShowCounter() fyne.Window {
 func (u *UI) newCounter() *counter {
 	w := u.app.NewWindow("Merci")
 	c := &counter{u: u, win: w}
+	c.camera = u.newCameraPane(c.onScan)
 	w.SetContent(c.build())
 	w.Resize(fyne.NewSize(1280, 720))
 	c.refreshRecent()
 	w.Canvas().Focus(c.input)
+	c.camera.start()
+	w.SetOnClosed(c.camera.close)
 	return c
+}
+
+// shownCustomer returns the id of the customer on screen, or "".
+func (c *counter) shownCustomer() string {
+	if c.account == nil {
+		return ""
+	}
+	return c.account.Customer.ID
+}
+
+// onScan loads a card read by the camera exactly as a typed code does.
+func (c *counter) onScan(ev scanner.Event) {
+	defer c.focus()
+	if ev.Err != nil {
+		c.fail(ev.Err)
+		return
+	}
+	c.loadCard(ev.Code)
 }
 
 func (c *counter) build() fyne.CanvasObject {
@@ -113,7 +136,8 @@ func (c *counter) build() fyne.CanvasObject {
 	message := container.NewStack(c.msgBg, container.NewBorder(nil, nil, nil, c.undo, c.msg))
 	recentTitle := caption(strings.ToUpper(l.T("counter.today")))
 	recent := container.NewBorder(recentTitle, nil, nil, nil, c.recent)
-	bottom := container.NewBorder(message, nil, nil, nil, container.NewGridWrap(fyne.NewSize(1240, 120), recent))
+	preview := container.NewGridWrap(fyne.NewSize(200, 140), c.camera.box)
+	bottom := container.NewBorder(message, nil, preview, nil, container.NewGridWrap(fyne.NewSize(1030, 140), recent))
 	body := container.NewBorder(container.NewVBox(header, inputRow), container.NewVBox(bottom, c.statusBar()), nil, nil, middle)
 	return container.NewPadded(body)
 }
@@ -142,10 +166,13 @@ func (c *counter) statusBar() fyne.CanvasObject {
 	return container.NewHBox(widget.NewIcon(theme.StorageIcon()), c.status)
 }
 
-// rebuild redraws the whole screen, after a change of language.
+// rebuild redraws the whole screen and restarts the camera, after a change of settings.
 func (c *counter) rebuild() {
 	account := c.account
+	c.camera.close()
+	c.camera = c.u.newCameraPane(c.onScan)
 	c.win.SetContent(c.build())
+	c.camera.start()
 	c.refreshRecent()
 	if account != nil {
 		c.showAccount(*account)

@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"image"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -16,6 +19,8 @@ import (
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/scanner"
+	"github.com/skip2/go-qrcode"
 )
 
 // newTestUI returns the app's UI over a fresh demo store, driven by Fyne's test driver.
@@ -199,5 +204,59 @@ func TestSearchByEmailAndPhone(t *testing.T) {
 	first := demoAccount(t, store, "alice")
 	if c.account == nil || c.account.Customer.ID != first.Customer.ID {
 		t.Errorf("picked the first result, card on screen = %v, want Alice's", c.account)
+	}
+}
+
+func TestCameraScanLoadsCard(t *testing.T) {
+	u, store := newTestUI(t, i18n.English)
+	alice := demoAccount(t, store, "alice")
+	png, err := qrcode.Encode(cards.URL("https://cloud.example", alice.Code()), qrcode.Medium, 320)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame, _, err := image.Decode(bytes.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.openCamera = func(string) (scanner.Source, error) {
+		return scanner.NewImageSource([]image.Image{frame}, 30*time.Millisecond, true), nil
+	}
+	// The test goroutine plays the UI goroutine: it runs what the camera hands over.
+	calls, stopped := make(chan func()), make(chan struct{})
+	u.do = func(f func()) {
+		select {
+		case calls <- f:
+		case <-stopped:
+		}
+	}
+	c := u.newCounter()
+	defer c.camera.close()
+	defer close(stopped)
+
+	timeout := time.After(10 * time.Second)
+	for c.shownCustomer() != alice.Customer.ID {
+		select {
+		case f := <-calls:
+			f()
+		case <-timeout:
+			t.Fatalf("card on screen = %q after 10 s of camera frames, want Alice's", c.shownCustomer())
+		}
+	}
+	if !strings.Contains(c.msg.Text, "Alice Martin") {
+		t.Errorf("message = %q, want Alice's card loaded", c.msg.Text)
+	}
+}
+
+func TestNoCameraKeepsTyping(t *testing.T) {
+	u, store := newTestUI(t, i18n.English)
+	u.openCamera = func(string) (scanner.Source, error) { return nil, scanner.ErrNoCamera }
+	c := u.newCounter()
+	if c.camera.banner.Hidden || c.camera.banner.Text != u.lang.T("camera.none") {
+		t.Errorf("camera banner = %q (hidden %v), want the no-camera banner", c.camera.banner.Text, c.camera.banner.Hidden)
+	}
+	bruno := demoAccount(t, store, "bruno")
+	enter(c, bruno.Code().String())
+	if c.shownCustomer() != bruno.Customer.ID {
+		t.Error("typing a code does not work without a camera")
 	}
 }

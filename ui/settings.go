@@ -1,15 +1,18 @@
 package ui
 
 import (
+	"slices"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/merci-loyalty/merci/i18n"
+	"github.com/merci-loyalty/merci/scanner"
 )
 
-// showSettings opens the counter's settings: the language, and whatever later features
-// add. applied runs after a change that needs the screen redrawn.
+// showSettings opens the counter's settings: language, camera, appearance. applied runs
+// after a change that needs the screen redrawn.
 func (u *UI) showSettings(w fyne.Window, applied func()) {
 	l := u.lang
 	names := make([]string, len(i18n.Langs))
@@ -20,8 +23,16 @@ func (u *UI) showSettings(w fyne.Window, applied func()) {
 	langSelect.SetSelected(u.lang.Name())
 	dark := widget.NewCheck(l.T("settings.dark"), nil)
 	dark.SetChecked(u.app.Preferences().Bool(prefDark))
+	cameraIDs, cameraNames := []string{"", noCamera}, []string{l.T("settings.camera_first"), l.T("settings.camera_off")}
+	for _, c := range scanner.Cameras() {
+		cameraIDs, cameraNames = append(cameraIDs, c.ID), append(cameraNames, c.Label)
+	}
+	camera := widget.NewSelect(cameraNames, nil)
+	current := u.app.Preferences().StringWithFallback(prefCamera, "")
+	camera.SetSelectedIndex(max(slices.Index(cameraIDs, current), 0))
 	items := []*widget.FormItem{
 		widget.NewFormItem(l.T("settings.language"), langSelect),
+		widget.NewFormItem(l.T("settings.camera"), camera),
 		widget.NewFormItem(l.T("settings.appearance"), dark),
 	}
 	dialog.ShowForm(l.T("settings.title"), l.T("settings.save"), l.T("settings.cancel"), items, func(save bool) {
@@ -29,6 +40,10 @@ func (u *UI) showSettings(w fyne.Window, applied func()) {
 			return
 		}
 		changed := dark.Checked != u.app.Preferences().Bool(prefDark)
+		if id := cameraIDs[max(camera.SelectedIndex(), 0)]; id != current {
+			u.app.Preferences().SetString(prefCamera, id)
+			changed = true
+		}
 		if changed {
 			u.app.Preferences().SetBool(prefDark, dark.Checked)
 			u.app.Settings().SetTheme(merciTheme{dark: dark.Checked})

@@ -30,6 +30,11 @@ type UI struct {
 	lang  i18n.Lang
 	log   *slog.Logger
 	staff localdb.Staff // who works the counter
+
+	// openCamera opens a camera's frames: the webcam in the app, image files in tests.
+	openCamera cameraOpener
+	// do runs a function on the UI goroutine: fyne.Do, or the test's own loop.
+	do func(func())
 }
 
 // New prepares the app's screens over store. The language is the one chosen in settings,
@@ -37,7 +42,7 @@ type UI struct {
 func New(app fyne.App, store *localdb.Store, systemLang i18n.Lang, log *slog.Logger) *UI {
 	app.Settings().SetTheme(merciTheme{dark: app.Preferences().Bool(prefDark)})
 	lang := i18n.Parse(app.Preferences().StringWithFallback(prefLang, string(systemLang)))
-	return &UI{app: app, store: store, lang: lang, log: log}
+	return &UI{app: app, store: store, lang: lang, log: log, openCamera: openWebcam, do: fyne.Do}
 }
 
 // context returns the context for store calls made from the UI thread: local SQLite

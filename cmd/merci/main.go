@@ -23,6 +23,7 @@ import (
 
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/scanner"
 	"github.com/merci-loyalty/merci/ui"
 )
 
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runApp(ctx, *dataDir, log)
 	}
 	switch cmd := fs.Arg(0); cmd {
+	case "scan":
+		return runScan(ctx, fs.Args()[1:], stdout, stderr)
 	default:
 		return fmt.Errorf("unknown command %q (try: merci, merci kiosk, merci scan FILE...)", cmd)
 	}
@@ -101,4 +104,18 @@ func runApp(ctx context.Context, dataDir string, log *slog.Logger) error {
 		return err
 	}
 	return nil
+}
+
+// runScan decodes the QR codes of image files: merci scan [--json] FILE...
+func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("merci scan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print one JSON object per file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return errors.New("usage: merci scan [--json] FILE...")
+	}
+	return scanner.ScanFiles(ctx, stdout, fs.Args(), *asJSON)
 }
