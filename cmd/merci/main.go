@@ -115,7 +115,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if fs.NArg() == 0 {
-		return errors.New("usage: merci scan [--json] FILE...")
+		return errors.New("usage: merci scan [--json] FILE (one or more image files)")
 	}
 	return scanner.ScanFiles(ctx, stdout, fs.Args(), *asJSON)
 }
