@@ -42,6 +42,7 @@ type cameraPane struct {
 	img    *canvas.Image
 	frame  *canvas.Rectangle // flashes when a card is read
 	banner *widget.Label
+	hint   *canvas.Text
 	retry  *widget.Button
 	box    fyne.CanvasObject
 
@@ -59,11 +60,15 @@ func (u *UI) newCameraPane(onEvent func(scanner.Event)) *cameraPane {
 	p.banner = widget.NewLabel("")
 	p.banner.Wrapping = fyne.TextWrapWord
 	p.banner.Alignment = fyne.TextAlignCenter
+	p.banner.TextStyle.Bold = true
+	p.hint = caption(u.lang.T("camera.still_works"))
+	p.hint.Alignment = fyne.TextAlignCenter
 	p.retry = widget.NewButtonWithIcon(u.lang.T("camera.retry"), theme.ViewRefreshIcon(), p.restart)
+	p.retry.Importance = widget.LowImportance
 	p.retry.Hide()
 	bg := canvas.NewRectangle(themeColor(theme.ColorNameButton))
 	bg.CornerRadius = 8
-	p.box = container.NewStack(bg, p.img, container.NewCenter(container.NewVBox(p.banner, container.NewCenter(p.retry))), p.frame)
+	p.box = container.NewStack(bg, p.img, container.NewCenter(container.NewVBox(p.banner, p.hint, container.NewCenter(p.retry))), p.frame)
 	return p
 }
 
@@ -80,6 +85,7 @@ func (p *cameraPane) start() {
 		return
 	}
 	p.banner.Hide()
+	p.hint.Hide()
 	p.retry.Hide()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := scanner.Start(ctx, src, scanner.Options{})
@@ -159,6 +165,7 @@ func (p *cameraPane) showProblem(err error) {
 func (p *cameraPane) showBanner(text string, retry bool) {
 	p.banner.SetText(text)
 	p.banner.Show()
+	p.hint.Show()
 	if retry {
 		p.retry.Show()
 	} else {
