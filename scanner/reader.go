@@ -27,10 +27,14 @@ type Event struct {
 	Latency time.Duration
 }
 
+// DefaultBudget is the decoding time a Reader allows one frame unless told otherwise:
+// enough for every rescue strategy on a 640x480 frame, little enough that the stream
+// keeps up at 60 frames/s on one core.
+const DefaultBudget = 12 * time.Millisecond
+
 // Options tune a Reader. The zero value is what the counter screen wants.
 type Options struct {
-	// Budget bounds the decoding time of one frame (default 12ms, so that a 640x480
-	// stream keeps up at 60 frames/s on one core).
+	// Budget bounds the decoding time of one frame (default DefaultBudget).
 	Budget time.Duration
 	// Hold is how long a code must be out of view before it counts again (default 2s):
 	// a card kept in front of the camera is reported once, shown again later it is
@@ -46,7 +50,7 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.Budget == 0 {
-		o.Budget = 12 * time.Millisecond
+		o.Budget = DefaultBudget
 	}
 	if o.Hold == 0 {
 		o.Hold = 2 * time.Second
