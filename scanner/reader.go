@@ -46,6 +46,9 @@ type Options struct {
 	PreviewEvery time.Duration
 	// Decode replaces the Decoder; for comparing decoders in benchmarks.
 	Decode func(*image.Gray) (string, error)
+	// Now stamps frames as they arrive (default time.Now); tests give it a clock of
+	// their own.
+	Now func() time.Time
 }
 
 func (o *Options) defaults() {
@@ -60,6 +63,9 @@ func (o *Options) defaults() {
 	}
 	if o.PreviewEvery == 0 {
 		o.PreviewEvery = 100 * time.Millisecond
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.Decode == nil {
 		o.Decode = NewDecoder(o.Budget).DecodeLuma
@@ -159,7 +165,7 @@ func (r *Reader) capture(ctx context.Context) {
 			}
 			return
 		}
-		now := time.Now()
+		now := r.opts.Now()
 		r.mu.Lock()
 		r.frames++
 		r.mu.Unlock()
@@ -253,7 +259,7 @@ func (r *Reader) decode(ctx context.Context) {
 		last, lastSeen = text, captured
 		ev := Event{Text: text, Captured: captured}
 		ev.Code, ev.Err = cards.ParsePayload(text)
-		ev.Latency = time.Since(captured)
+		ev.Latency = r.opts.Now().Sub(captured)
 		select {
 		case r.events <- ev:
 		case <-ctx.Done():
