@@ -169,7 +169,7 @@ func (d *Decoder) readOnce(bm *gozxing.BitMatrix) (string, bool) {
 
 // likelyCode returns the part of g around the finder-pattern candidates found in its
 // binarization bm, dark or light, with a margin for the rest of the code, or nil if there
-// are none.
+// are none. It may leave bm inverted.
 func likelyCode(g *image.Gray, bm *gozxing.BitMatrix) *image.Gray {
 	centers := finderCandidates(bm)
 	if len(centers) == 0 {
@@ -186,13 +186,14 @@ func likelyCode(g *image.Gray, bm *gozxing.BitMatrix) *image.Gray {
 		x1, y1 = max(x1, c.GetX()), max(y1, c.GetY())
 		module = max(module, c.GetEstimatedModuleSize())
 	}
-	// A finder centre lies 3.5 modules in from the code's corner; a lone candidate may be any
-	// of the three, so reach a version-4 code's width (33 modules) around it.
+	// A finder centre lies 3.5 modules in from the code's corner, and 4 modules of quiet
+	// zone follow. A lone candidate may be any of the three, so reach a version-4 code's
+	// width (33 modules) around it.
 	margin := 8 * module
 	if len(centers) == 1 {
 		margin = 33 * module
 	}
-	r := image.Rect(int(x0-margin), int(y0-margin), int(x1+margin)+1, int(y1+margin)+1).Intersect(g.Rect)
+	r := image.Rect(int(x0-margin), int(y0-margin), int(x1+margin)+1, int(y1+margin)+1).Add(g.Rect.Min).Intersect(g.Rect)
 	if r.Dx() < 21 || r.Dy() < 21 {
 		return nil
 	}
