@@ -4,9 +4,11 @@ import (
 	"errors"
 	"image"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/makiuchi-d/gozxing"
+	multidetector "github.com/makiuchi-d/gozxing/multi/qrcode/detector"
 	"github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
 )
@@ -49,6 +51,34 @@ func NewDecoder(budget time.Duration) *Decoder {
 // Decode returns the text of the QR code in img, or ErrNoCode.
 func (d *Decoder) Decode(img image.Image) (string, error) {
 	return d.DecodeLuma(Luma(img))
+}
+
+// DecodeAll returns the texts of all the QR codes in img, such as a sheet of printed
+// cards, in the order found. When the search for several codes reads none, it falls back
+// to Decode's strategies for one.
+func (d *Decoder) DecodeAll(img image.Image) ([]string, error) {
+	if d.qr == nil {
+		d.qr = decoder.NewDecoder()
+	}
+	g := Luma(img)
+	var texts []string
+	if bm := hybrid(g); bm != nil {
+		found, _ := multidetector.NewMultiDetector(bm).DetectMulti(nil) // none found is not an error here
+		for _, det := range found {
+			res, err := d.qr.Decode(det.GetBits(), nil)
+			if err == nil && !slices.Contains(texts, res.GetText()) {
+				texts = append(texts, res.GetText())
+			}
+		}
+	}
+	if len(texts) > 0 {
+		return texts, nil
+	}
+	text, err := d.DecodeLuma(g)
+	if err != nil {
+		return nil, err
+	}
+	return []string{text}, nil
 }
 
 // largeArea is the frame size above which the whole frame is not enlarged: only the

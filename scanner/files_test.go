@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"image"
+	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/merci-loyalty/merci/scanner"
 )
@@ -144,5 +147,41 @@ func TestFolderSource(t *testing.T) {
 	}
 	if _, err := scanner.OpenFolder(t.TempDir(), 0, false); err == nil || !strings.Contains(err.Error(), "no PNG or JPEG") {
 		t.Errorf("OpenFolder(empty) err = %v, want one saying there are no pictures", err)
+	}
+}
+
+// TestScanFilesSheet reads a printed sheet of cards: every code on it is listed.
+func TestScanFilesSheet(t *testing.T) {
+	sheet := image.NewGray(image.Rect(0, 0, 900, 700))
+	for i := range sheet.Pix {
+		sheet.Pix[i] = 235
+	}
+	want := []string{cardA, cardB, "https://cards.example.com/c/K7QM2XRT9P6?copy=2"}
+	for i, text := range want {
+		q, err := qrcode.New(text, qrcode.Medium)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := image.Pt(40+i*290, 120+(i%2)*220)
+		draw.Draw(sheet, image.Rectangle{at, at.Add(image.Pt(250, 250))}, q.Image(250), image.Point{}, draw.Src)
+	}
+	path := filepath.Join(t.TempDir(), "sheet.png")
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, sheet); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := scanner.ScanFiles(context.Background(), &out, []string{path}, true); err != nil {
+		t.Fatalf("ScanFiles: %v", err)
+	}
+	var got scanner.FileResult
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("output %q: %v", out.String(), err)
+	}
+	if diff := cmp.Diff(want, got.Codes, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+		t.Errorf("codes on the sheet (-want +got):\n%s", diff)
 	}
 }
