@@ -110,7 +110,9 @@ func decodedShare(tb testing.TB, frames []image.Image, decode func(*image.Gray) 
 	r := scanner.Start(ctx, scanner.NewImageSource(frames, time.Second/60, true), scanner.Options{Decode: decode})
 	go drain(r)
 	<-ctx.Done()
-	r.Stop()
+	if err := r.Stop(); err != nil {
+		tb.Fatal(err)
+	}
 	load = (cpuTime() - cpu).Seconds() / run.Seconds()
 	got, decoded := r.Stats()
 	if got == 0 {
@@ -180,7 +182,11 @@ func latencies(tb testing.TB, decode func(*image.Gray) (string, error)) (lat []t
 	}
 	src := &stampedSource{Source: scanner.NewImageSource(frames, time.Second/30, false)}
 	r := scanner.Start(context.Background(), src, scanner.Options{Decode: decode})
-	defer r.Stop()
+	defer func() {
+		if err := r.Stop(); err != nil {
+			tb.Error(err)
+		}
+	}()
 	go func() {
 		for range r.Previews() {
 		}

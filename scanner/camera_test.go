@@ -144,7 +144,9 @@ func TestCameraListOpenAndRead(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no card read from the camera within 10s")
 	}
-	r.Stop()
+	if err := r.Stop(); err != nil {
+		t.Errorf("Stop: %v", err)
+	}
 	cam.mu.Lock()
 	defer cam.mu.Unlock()
 	if cam.opened {
@@ -190,7 +192,9 @@ func TestCameraUnpluggedMidStream(t *testing.T) {
 		if err := r.Err(); !errors.Is(err, scanner.ErrCameraLost) {
 			t.Errorf("Err() after the camera failed = %v, want ErrCameraLost", err)
 		}
-		r.Stop()
+		if err := r.Stop(); err != nil {
+			t.Errorf("Stop: %v", err)
+		}
 		if _, err := src.Next(context.Background()); err != io.EOF {
 			t.Errorf("Next after Close = %v, want io.EOF", err)
 		}

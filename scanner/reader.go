@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"io"
 	"sync"
@@ -98,7 +99,7 @@ type lumaFrame struct {
 }
 
 // Start starts reading src and returns the running Reader, which owns src from now on
-// and closes it when it stops. Call Stop when done.
+// and closes it in Stop. Call Stop when done.
 func Start(ctx context.Context, src Source, opts Options) *Reader {
 	opts.defaults()
 	ctx, cancel := context.WithCancel(ctx)
@@ -124,14 +125,20 @@ func (r *Reader) Events() <-chan Event { return r.events }
 // waiting: a slow screen sees the newest. It is closed when the Reader stops.
 func (r *Reader) Previews() <-chan *image.RGBA { return r.previews }
 
-// Stop stops the Reader, closes its source and waits for its goroutines. It is safe to
-// call more than once and from any goroutine.
-func (r *Reader) Stop() {
+// Stop stops the Reader, closes its source (which unblocks a camera read) and waits for
+// its goroutines; it returns the source's Close error. It is needed after Events closed
+// by itself too, to release the source. It is safe to call more than once and from any
+// goroutine; later calls return nil.
+func (r *Reader) Stop() error {
+	var err error
 	r.stopOnce.Do(func() {
 		r.cancel()
-		r.src.Close() // unblocks a camera read; a close error is of no use to anyone now
+		if cerr := r.src.Close(); cerr != nil {
+			err = fmt.Errorf("stop scanner: %w", cerr)
+		}
 	})
 	r.wg.Wait()
+	return err
 }
 
 // Err returns why the Reader stopped: nil after Stop or at the end of a file source, else

@@ -24,7 +24,11 @@ const (
 func events(t *testing.T, src scanner.Source, opts scanner.Options) ([]scanner.Event, *scanner.Reader) {
 	t.Helper()
 	r := scanner.Start(context.Background(), src, opts)
-	t.Cleanup(r.Stop)
+	t.Cleanup(func() {
+		if err := r.Stop(); err != nil {
+			t.Errorf("Stop: %v", err)
+		}
+	})
 	go func() {
 		for range r.Previews() {
 		}
@@ -189,7 +193,11 @@ func TestReaderDecodesNewestFrame(t *testing.T) {
 func TestReaderPreviews(t *testing.T) {
 	a := render(t, scene{text: cardA})
 	r := scanner.Start(context.Background(), scanner.NewImageSource([]image.Image{a}, 10*time.Millisecond, true), scanner.Options{})
-	defer r.Stop()
+	defer func() {
+		if err := r.Stop(); err != nil {
+			t.Errorf("Stop: %v", err)
+		}
+	}()
 	go func() {
 		for range r.Events() {
 		}
@@ -250,8 +258,12 @@ func TestReaderStopUnblocksSource(t *testing.T) {
 	r := scanner.Start(context.Background(), blockingSource{make(chan struct{})}, scanner.Options{})
 	done := make(chan struct{})
 	go func() {
-		r.Stop()
-		r.Stop() // twice is fine
+		if err := r.Stop(); err != nil {
+			t.Errorf("Stop: %v", err)
+		}
+		if err := r.Stop(); err != nil { // twice is fine
+			t.Errorf("second Stop: %v", err)
+		}
 		close(done)
 	}()
 	select {
