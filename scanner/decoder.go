@@ -4,9 +4,11 @@ import (
 	"errors"
 	"image"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/makiuchi-d/gozxing"
+	multidetector "github.com/makiuchi-d/gozxing/multi/qrcode/detector"
 	"github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
 )
@@ -17,13 +19,19 @@ var ErrNoCode = errors.New("no QR code found")
 // Decoder reads a QR code out of an image. It runs gozxing's detector and decoder on
 // several binarizations of the picture, cheapest first, and stops at the first that reads:
 //
-//  1. the camera's own luma through ZXing's hybrid binarizer, also read turned a quarter
-//     turn (the finder-pattern scan runs along rows, so some tilted codes are only found
-//     across them) and inverted (light modules on a dark phone screen);
-//  2. a local-mean threshold on the likely code region, enlarged twice: small or blurred
-//     codes whose modules are only a few pixels wide;
-//  3. the frame reduced to three quarters: noise and JPEG blocks average out;
-//  4. a local-mean threshold at full size, then the global-histogram binarizer.
+//  1. the fast path: the luma plane as it is (a camera's Y plane, not copied) through
+//     ZXing's hybrid binarizer, then turned a quarter turn (the finder-pattern scan runs
+//     along rows, and tilted or blurred patterns are sometimes only found across them),
+//     each also inverted (light modules on a dark phone screen);
+//
+// then, if a finder pattern was seen at all and time is left, the rescues, on the region
+// around the finder patterns when the frame is large:
+//
+//  2. a local-mean threshold on the region enlarged twice, upright and turned: small or
+//     blurred codes whose modules are only a few pixels wide;
+//  3. the hybrid binarizer on the region reduced to three quarters: noise and JPEG blocks
+//     average out;
+//  4. a local-mean threshold at full size, then ZXing's global-histogram binarizer.
 //
 // A Decoder is cheap and holds no state between calls; one may be used by one goroutine
 // at a time.
@@ -45,6 +53,34 @@ func (d *Decoder) Decode(img image.Image) (string, error) {
 	return d.DecodeLuma(Luma(img))
 }
 
+// DecodeAll returns the texts of all the QR codes in img, such as a sheet of printed
+// cards, in the order found. When the search for several codes reads none, it falls back
+// to Decode's strategies for one.
+func (d *Decoder) DecodeAll(img image.Image) ([]string, error) {
+	if d.qr == nil {
+		d.qr = decoder.NewDecoder()
+	}
+	g := Luma(img)
+	var texts []string
+	if bm := hybrid(g); bm != nil {
+		found, _ := multidetector.NewMultiDetector(bm).DetectMulti(nil) // none found is not an error here
+		for _, det := range found {
+			res, err := d.qr.Decode(det.GetBits(), nil)
+			if err == nil && !slices.Contains(texts, res.GetText()) {
+				texts = append(texts, res.GetText())
+			}
+		}
+	}
+	if len(texts) > 0 {
+		return texts, nil
+	}
+	text, err := d.DecodeLuma(g)
+	if err != nil {
+		return nil, err
+	}
+	return []string{text}, nil
+}
+
 // largeArea is the frame size above which the whole frame is not enlarged: only the
 // region around finder-pattern candidates is.
 const largeArea = 400 * 400
@@ -58,85 +94,95 @@ func (d *Decoder) DecodeLuma(g *image.Gray) (string, error) {
 	if w < 21 || h < 21 {
 		return "", ErrNoCode
 	}
-	var deadline time.Time
-	if d.Budget > 0 {
-		deadline = time.Now().Add(d.Budget)
-	}
-	late := func() bool { return !deadline.IsZero() && time.Now().After(deadline) }
+	start := time.Now()
+	late := func() bool { return d.Budget > 0 && time.Since(start) > d.Budget }
 
-	bm, err := gozxing.NewHybridBinarizer(lumaSource(g)).GetBlackMatrix()
-	if err == nil {
-		if txt, ok := d.read(bm, 4, true); ok {
-			return txt, nil
-		}
-		// Back to upright and not inverted, for likelyCode.
-		bm.FlipAll()
-		bm.Rotate90()
+	// The fast path: the plane as it is, then turned.
+	bm := hybrid(g)
+	if bm == nil {
+		return "", ErrNoCode // no contrast at all
 	}
-	if late() {
-		return "", ErrNoCode
-	}
-
-	region := g
-	if bm != nil {
-		crop := likelyCode(g, bm)
-		if crop == nil {
-			// No finder pattern anywhere: nothing a rescue could read.
-			return "", ErrNoCode
-		}
-		if w*h > largeArea {
-			region = crop
-		}
-	}
-	if region.Rect.Dx()*region.Rect.Dy() <= largeArea {
-		if txt, ok := d.read(meanThreshold(scale(region, 2, 1), 16, 4), 2, true); ok {
-			return txt, nil
-		}
-		if late() {
-			return "", ErrNoCode
-		}
-	}
-
-	if bm, err := gozxing.NewHybridBinarizer(lumaSource(scale(g, 3, 4))).GetBlackMatrix(); err == nil {
-		if txt, ok := d.read(bm, 2, false); ok {
-			return txt, nil
-		}
-	}
-	if late() {
-		return "", ErrNoCode
-	}
-
-	if txt, ok := d.read(meanThreshold(g, 16, 4), 1, false); ok {
+	if txt, ok := d.read(bm, true); ok {
 		return txt, nil
 	}
+	if tm := hybrid(turn(g)); tm != nil {
+		if txt, ok := d.read(tm, true); ok {
+			return txt, nil
+		}
+	}
 	if late() {
 		return "", ErrNoCode
 	}
 
-	if bm, err := gozxing.NewGlobalHistgramBinarizer(lumaSource(g)).GetBlackMatrix(); err == nil {
-		if txt, ok := d.read(bm, 1, false); ok {
-			return txt, nil
+	// The rescues work on the region around the finder patterns when the frame is large.
+	region := likelyCode(g, bm)
+	if region == nil {
+		return "", ErrNoCode // no finder pattern anywhere: nothing to rescue
+	}
+	if w*h <= largeArea {
+		region = g
+	}
+	var rescues []func() *gozxing.BitMatrix
+	if region.Rect.Dx()*region.Rect.Dy() <= largeArea {
+		big := once(func() *image.Gray { return scale(region, 2, 1) })
+		rescues = append(rescues,
+			func() *gozxing.BitMatrix { return meanThreshold(big(), 16, 4) },
+			func() *gozxing.BitMatrix { return meanThreshold(turn(big()), 16, 4) })
+	}
+	reduced := once(func() *image.Gray { return scale(region, 3, 4) })
+	rescues = append(rescues,
+		func() *gozxing.BitMatrix { return hybrid(reduced()) },
+		func() *gozxing.BitMatrix { return hybrid(turn(reduced())) },
+		func() *gozxing.BitMatrix { return meanThreshold(region, 16, 4) },
+		func() *gozxing.BitMatrix {
+			m, err := gozxing.NewGlobalHistgramBinarizer(lumaSource(region)).GetBlackMatrix()
+			if err != nil {
+				return nil
+			}
+			return m
+		})
+	for _, rescue := range rescues {
+		if late() {
+			break
+		}
+		if m := rescue(); m != nil {
+			if txt, ok := d.read(m, false); ok {
+				return txt, nil
+			}
 		}
 	}
 	return "", ErrNoCode
 }
 
-// read detects and decodes a code in bm, trying it in turns quarter turns (1 or 2), then
-// inverted if invert is set. It rotates and flips bm in place.
-func (d *Decoder) read(bm *gozxing.BitMatrix, turns int, invert bool) (string, bool) {
-	for i := range turns {
-		if i > 0 {
-			bm.Rotate90()
+// once returns a function that computes f's image the first time it is called.
+func once(f func() *image.Gray) func() *image.Gray {
+	var g *image.Gray
+	return func() *image.Gray {
+		if g == nil {
+			g = f()
 		}
-		if txt, ok := d.readOnce(bm); ok {
-			return txt, true
-		}
+		return g
 	}
-	if invert {
-		bm.FlipAll()
-		return d.readOnce(bm)
+}
+
+// hybrid binarizes g with ZXing's hybrid binarizer, or returns nil if g has no contrast.
+func hybrid(g *image.Gray) *gozxing.BitMatrix {
+	m, err := gozxing.NewHybridBinarizer(lumaSource(g)).GetBlackMatrix()
+	if err != nil {
+		return nil
 	}
-	return "", false
+	return m
+}
+
+// read detects and decodes a code in bm, then, if invert is set, in bm inverted (light
+// modules on a dark screen). It leaves bm as it found it.
+func (d *Decoder) read(bm *gozxing.BitMatrix, invert bool) (string, bool) {
+	if txt, ok := d.readOnce(bm); ok || !invert {
+		return txt, ok
+	}
+	bm.FlipAll()
+	defer bm.FlipAll()
+	return d.readOnce(bm)
 }
 
 func (d *Decoder) readOnce(bm *gozxing.BitMatrix) (string, bool) {
@@ -153,7 +199,7 @@ func (d *Decoder) readOnce(bm *gozxing.BitMatrix) (string, bool) {
 
 // likelyCode returns the part of g around the finder-pattern candidates found in its
 // binarization bm, dark or light, with a margin for the rest of the code, or nil if there
-// are none.
+// are none. It may leave bm inverted.
 func likelyCode(g *image.Gray, bm *gozxing.BitMatrix) *image.Gray {
 	centers := finderCandidates(bm)
 	if len(centers) == 0 {
@@ -170,13 +216,14 @@ func likelyCode(g *image.Gray, bm *gozxing.BitMatrix) *image.Gray {
 		x1, y1 = max(x1, c.GetX()), max(y1, c.GetY())
 		module = max(module, c.GetEstimatedModuleSize())
 	}
-	// A finder centre lies 3.5 modules in from the code's corner; a lone candidate may be any
-	// of the three, so reach a version-4 code's width (33 modules) around it.
+	// A finder centre lies 3.5 modules in from the code's corner, and 4 modules of quiet
+	// zone follow. A lone candidate may be any of the three, so reach a version-4 code's
+	// width (33 modules) around it.
 	margin := 8 * module
 	if len(centers) == 1 {
 		margin = 33 * module
 	}
-	r := image.Rect(int(x0-margin), int(y0-margin), int(x1+margin)+1, int(y1+margin)+1).Intersect(g.Rect)
+	r := image.Rect(int(x0-margin), int(y0-margin), int(x1+margin)+1, int(y1+margin)+1).Add(g.Rect.Min).Intersect(g.Rect)
 	if r.Dx() < 21 || r.Dy() < 21 {
 		return nil
 	}

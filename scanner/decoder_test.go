@@ -134,3 +134,14 @@ func TestLumaMatchesAcrossImageTypes(t *testing.T) {
 		t.Errorf("Luma(YCbCr sub-image) at origin = %d, want 77 (the Y plane, in place)", got)
 	}
 }
+
+// TestDecodeSubImage reads a code from part of a frame whose origin is not (0, 0): the
+// region around the finder patterns must be found where it is.
+func TestDecodeSubImage(t *testing.T) {
+	frame := render(t, scene{text: cardURL, size: image.Pt(1280, 720), quad: rotated(900, 300, 160, 30), blur: 1, noise: 6})
+	part := scanner.Luma(frame).SubImage(image.Rect(600, 50, 1280, 720))
+	got, err := scanner.NewDecoder(0).Decode(part)
+	if err != nil || got != cardURL {
+		t.Errorf("Decode(sub-image) = %q, %v; want %q", got, err, cardURL)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/merci-loyalty/merci/cards"
 )
@@ -17,9 +18,10 @@ type FileResult struct {
 	Error string   `json:"error,omitempty"` // why the file could not be read
 }
 
-// ScanFiles decodes the QR code in each image file (PNG or JPEG) and writes one line per
+// ScanFiles decodes the QR codes in each image file (PNG or JPEG) and writes one line per
 // file to w: "FILE: TEXT (Merci card CODE)", "FILE: TEXT (not a Merci card)", "FILE: no QR
-// code found" or "FILE: error: ...". With asJSON each line is a FileResult in JSON.
+// code found" or "FILE: error: ...", the texts of several codes separated by "; ". With
+// asJSON each line is a FileResult in JSON.
 // It returns an error if w fails or if some files could not be read; the lines of the
 // other files are written all the same.
 func ScanFiles(ctx context.Context, w io.Writer, files []string, asJSON bool) error {
@@ -36,8 +38,8 @@ func ScanFiles(ctx context.Context, w io.Writer, files []string, asJSON bool) er
 		if err != nil {
 			failed++
 			res.Error = err.Error()
-		} else if text, err := dec.Decode(img); err == nil {
-			res.Codes = append(res.Codes, text)
+		} else if texts, err := dec.DecodeAll(img); err == nil {
+			res.Codes = texts
 		} else if !errors.Is(err, ErrNoCode) {
 			failed++
 			res.Error = err.Error()
@@ -64,9 +66,13 @@ func (r FileResult) line() string {
 	case len(r.Codes) == 0:
 		return r.File + ": " + ErrNoCode.Error()
 	}
-	text := r.Codes[0]
-	if code, err := cards.ParsePayload(text); err == nil {
-		return fmt.Sprintf("%s: %q (Merci card %s)", r.File, text, code)
+	found := make([]string, len(r.Codes))
+	for i, text := range r.Codes {
+		if code, err := cards.ParsePayload(text); err == nil {
+			found[i] = fmt.Sprintf("%q (Merci card %s)", text, code)
+		} else {
+			found[i] = fmt.Sprintf("%q (%s)", text, cards.ErrNotMerciCard)
+		}
 	}
-	return fmt.Sprintf("%s: %q (%s)", r.File, text, cards.ErrNotMerciCard)
+	return r.File + ": " + strings.Join(found, "; ")
 }

@@ -21,19 +21,21 @@ func scale(g *image.Gray, num, den int) *image.Gray {
 		i0 := v >> 8
 		return i0, min(i0+1, n-1), v & 255
 	}
-	xs := make([][3]int, W)
+	type tap struct{ x0, x1, a int32 }
+	xs := make([]tap, W)
 	for x := range xs {
 		x0, x1, ax := src(x, w)
-		xs[x] = [3]int{x0, x1, ax}
+		xs[x] = tap{int32(x0), int32(x1), int32(ax)}
 	}
 	for y := range H {
 		y0, y1, ay := src(y, h)
-		r0, r1 := pix[y0*g.Stride:], pix[y1*g.Stride:]
+		r0, r1 := pix[y0*g.Stride:y0*g.Stride+w], pix[y1*g.Stride:y1*g.Stride+w]
+		by := int32(ay)
 		out := d.Pix[y*W : (y+1)*W]
 		for x, c := range xs {
-			top := int(r0[c[0]])*(256-c[2]) + int(r0[c[1]])*c[2]
-			bot := int(r1[c[0]])*(256-c[2]) + int(r1[c[1]])*c[2]
-			out[x] = uint8((top*(256-ay) + bot*ay + 1<<15) >> 16)
+			top := int32(r0[c.x0])*(256-c.a) + int32(r0[c.x1])*c.a
+			bot := int32(r1[c.x0])*(256-c.a) + int32(r1[c.x1])*c.a
+			out[x] = uint8((top*(256-by) + bot*by + 1<<15) >> 16)
 		}
 	}
 	return d
@@ -42,34 +44,67 @@ func scale(g *image.Gray, num, den int) *image.Gray {
 // meanThreshold binarizes g against the mean of the (2r+1)² window around each pixel,
 // less off: a pixel is black when it is darker than its neighbourhood. Unlike the hybrid
 // binarizer's fixed 8-pixel blocks, the window follows each pixel, which keeps thin
-// modules next to glare or shadow edges.
+// modules next to glare or shadow edges. Running column sums keep it at a few additions
+// per pixel whatever r is.
 func meanThreshold(g *image.Gray, r, off int) *gozxing.BitMatrix {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	pix := g.Pix[g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y):]
-	iw := w + 1
-	sum := make([]uint32, iw*(h+1)) // integral image: sum[y*iw+x] = Σ pix above and left
-	for y := range h {
-		var run uint32
-		row := pix[y*g.Stride : y*g.Stride+w]
-		prev, cur := sum[y*iw:(y+1)*iw], sum[(y+1)*iw:(y+2)*iw]
-		for x, p := range row {
-			run += uint32(p)
-			cur[x+1] = prev[x+1] + run
+	row := func(y int) []uint8 { return pix[y*g.Stride : y*g.Stride+w] }
+	col := make([]int32, w) // sums over the rows of the current window
+	for y := range min(r, h) {
+		for x, p := range row(y) {
+			col[x] += int32(p)
 		}
+	}
+	// Pixel counts across of each column's window, for the edges.
+	nx := make([]int32, w)
+	for x := range nx {
+		nx[x] = int32(min(w, x+r+1) - max(0, x-r))
 	}
 	bm, _ := gozxing.NewBitMatrix(w, h)
 	for y := range h {
-		y0, y1 := max(0, y-r), min(h, y+r+1)
-		top, bot := sum[y0*iw:(y0+1)*iw], sum[y1*iw:(y1+1)*iw]
-		row := pix[y*g.Stride : y*g.Stride+w]
-		for x, p := range row {
-			x0, x1 := max(0, x-r), min(w, x+r+1)
-			n := (y1 - y0) * (x1 - x0)
-			s := int(bot[x1]) - int(top[x1]) - int(bot[x0]) + int(top[x0])
-			if (int(p)+off)*n <= s {
+		if y+r < h {
+			for x, p := range row(y + r) {
+				col[x] += int32(p)
+			}
+		}
+		if y-r-1 >= 0 {
+			for x, p := range row(y - r - 1) {
+				col[x] -= int32(p)
+			}
+		}
+		ny := int32(min(h, y+r+1) - max(0, y-r))
+		var sum int32
+		for x := range min(r, w) {
+			sum += col[x]
+		}
+		for x, p := range row(y) {
+			if x+r < w {
+				sum += col[x+r]
+			}
+			if x-r-1 >= 0 {
+				sum -= col[x-r-1]
+			}
+			if (int32(p)+int32(off))*ny*nx[x] <= sum {
 				bm.Set(x, y)
 			}
 		}
 	}
 	return bm
+}
+
+// turn returns g turned a quarter turn clockwise. The finder-pattern scan runs along
+// rows; across them it finds patterns that tilt or blur hid along them.
+func turn(g *image.Gray) *image.Gray {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	d := image.NewGray(image.Rect(0, 0, h, w))
+	pix := g.Pix[g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y):]
+	for y := range h {
+		src := pix[y*g.Stride : y*g.Stride+w]
+		dx := h - 1 - y
+		for x, p := range src {
+			d.Pix[x*h+dx] = p
+		}
+	}
+	return d
 }
