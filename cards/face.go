@@ -1,0 +1,65 @@
+package cards
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"strings"
+
+	"github.com/skip2/go-qrcode"
+)
+
+// Face is what a printed card shows: the same on a PDF sheet, a PNG and a receipt printer.
+type Face struct {
+	ShopName string
+	Logo     image.Image // optional
+	Code     Code
+	// QRPayload is what the QR code holds; see Payload. Empty means the bare code.
+	QRPayload string
+	// Opening is optional text about a pre-credited balance, already worded and formatted
+	// ("Opening balance 5.00 EUR"): the caller knows the shop's language and currency.
+	Opening string
+}
+
+// Payload returns what a printed card's QR code holds: the card's public page URL when the
+// shop has a cloud base URL, so that a phone camera opens the balance page, else the bare
+// code. Merci's scanner accepts both (ParsePayload).
+func Payload(baseURL string, code Code) string {
+	if strings.TrimSpace(baseURL) == "" {
+		return string(code)
+	}
+	return URL(baseURL, code)
+}
+
+// QRRecovery is the error-correction level of printed QR codes: High restores up to 30% of
+// the symbol, enough for a card scuffed in a wallet or a receipt creased in a pocket.
+const QRRecovery = qrcode.High
+
+// Validate reports whether f can be printed.
+func (f Face) Validate() error {
+	if strings.TrimSpace(f.ShopName) == "" {
+		return errors.New("card face: shop name is empty (set it in the shop settings)")
+	}
+	if _, err := ParseCode(string(f.Code)); err != nil {
+		return fmt.Errorf("card face: code %q: %w", f.Code, err)
+	}
+	if f.QRPayload != "" {
+		if c, err := ParsePayload(f.QRPayload); err != nil || c != f.Code {
+			return fmt.Errorf("card face: QR payload %q does not hold card %s", f.QRPayload, f.Code)
+		}
+	}
+	return nil
+}
+
+// QR returns the QR symbol for f, with the quiet zone around it.
+func (f Face) QR() (*qrcode.QRCode, error) {
+	payload := f.QRPayload
+	if payload == "" {
+		payload = string(f.Code)
+	}
+	q, err := qrcode.New(payload, QRRecovery)
+	if err != nil {
+		return nil, fmt.Errorf("encode QR for card %s: %w", f.Code, err)
+	}
+	return q, nil
+}
