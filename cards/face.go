@@ -51,13 +51,17 @@ func (f Face) Validate() error {
 	return nil
 }
 
+// QRText returns what f's QR code holds.
+func (f Face) QRText() string {
+	if f.QRPayload == "" {
+		return string(f.Code)
+	}
+	return f.QRPayload
+}
+
 // QR returns the QR symbol for f, with the quiet zone around it.
 func (f Face) QR() (*qrcode.QRCode, error) {
-	payload := f.QRPayload
-	if payload == "" {
-		payload = string(f.Code)
-	}
-	q, err := qrcode.New(payload, QRRecovery)
+	q, err := qrcode.New(f.QRText(), QRRecovery)
 	if err != nil {
 		return nil, fmt.Errorf("encode QR for card %s: %w", f.Code, err)
 	}

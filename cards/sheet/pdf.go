@@ -117,7 +117,8 @@ func drawFace(doc *fpdf.Fpdf, d drawing, x, y float64, logos map[[sha256.Size]by
 	doc.SetFillColor(int(accent.R), int(accent.G), int(accent.B))
 	doc.Rect(x+d.rule.X, y+d.rule.Y, d.rule.W, d.rule.H, "F")
 
-	// One rectangle per horizontal run of dark modules keeps the file small.
+	// All dark modules make one path filled at once: abutting rectangles filled one by one
+	// leave hairline seams in some renderers (poppler does), which break finder patterns.
 	doc.SetFillColor(0, 0, 0)
 	mod := d.qrBox.W / float64(len(d.qr))
 	for r, row := range d.qr {
@@ -130,9 +131,16 @@ func drawFace(doc *fpdf.Fpdf, d drawing, x, y float64, logos map[[sha256.Size]by
 			for c < len(row) && row[c] {
 				c++
 			}
-			doc.Rect(x+d.qrBox.X+float64(start)*mod, y+d.qrBox.Y+float64(r)*mod, float64(c-start)*mod, mod, "F")
+			x0, y0 := x+d.qrBox.X+float64(start)*mod, y+d.qrBox.Y+float64(r)*mod
+			x1, y1 := x0+float64(c-start)*mod, y0+mod
+			doc.MoveTo(x0, y0)
+			doc.LineTo(x1, y0)
+			doc.LineTo(x1, y1)
+			doc.LineTo(x0, y1)
+			doc.ClosePath()
 		}
 	}
+	doc.DrawPath("F")
 
 	if d.logo != nil {
 		var buf bytes.Buffer
