@@ -6,6 +6,8 @@ import (
 	"image"
 	"strings"
 
+	"github.com/makiuchi-d/gozxing"
+	zxingqr "github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/skip2/go-qrcode"
 )
 
@@ -31,9 +33,10 @@ func Payload(baseURL string, code Code) string {
 	return URL(baseURL, code)
 }
 
-// QRRecovery is the error-correction level of printed QR codes: High restores up to 30% of
-// the symbol, enough for a card scuffed in a wallet or a receipt creased in a pocket.
-const QRRecovery = qrcode.High
+// QRRecovery is the error-correction level of printed QR codes: level H, which restores up
+// to 30% of the symbol, enough for a card scuffed in a wallet or a receipt creased in a
+// pocket. (go-qrcode calls H "Highest"; its "High" is level Q, 25%.)
+const QRRecovery = qrcode.Highest
 
 // Validate reports whether f can be printed.
 func (f Face) Validate() error {
@@ -59,11 +62,39 @@ func (f Face) QRText() string {
 	return f.QRPayload
 }
 
-// QR returns the QR symbol for f, with the quiet zone around it.
+// QR returns the QR symbol for f, with the quiet zone around it (Bitmap). About one symbol
+// in a thousand holds a data pattern that ZXing-family decoders, the till's included, take
+// for a finder pattern, and then read only from some angles; such a symbol is replaced by
+// the next larger version, whose modules fall differently, so every printed card reads.
 func (f Face) QR() (*qrcode.QRCode, error) {
-	q, err := qrcode.New(f.QRText(), QRRecovery)
+	text := f.QRText()
+	q, err := qrcode.New(text, QRRecovery)
 	if err != nil {
 		return nil, fmt.Errorf("encode QR for card %s: %w", f.Code, err)
 	}
-	return q, nil
+	for v := q.VersionNumber; v <= min(q.VersionNumber+3, 40); v++ {
+		alt, err := qrcode.NewWithForcedVersion(text, v, QRRecovery)
+		if err != nil {
+			return nil, fmt.Errorf("encode QR for card %s: %w", f.Code, err)
+		}
+		if readable(alt, text) {
+			return alt, nil
+		}
+	}
+	return nil, fmt.Errorf("encode QR for card %s: no symbol version reads back", f.Code)
+}
+
+// readable reports whether gozxing reads text back from q drawn at two sizes.
+func readable(q *qrcode.QRCode, text string) bool {
+	for _, px := range []int{4, 7} {
+		bmp, err := gozxing.NewBinaryBitmapFromImage(q.Image(-px))
+		if err != nil {
+			return false
+		}
+		res, err := zxingqr.NewQRCodeReader().Decode(bmp, nil)
+		if err != nil || res.GetText() != text {
+			return false
+		}
+	}
+	return true
 }
