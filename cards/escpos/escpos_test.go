@@ -367,7 +367,7 @@ func TestSendStalledPrinter(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	err = escpos.Send(ctx, ln.Addr().String(), make([]byte, 256<<20))
+	err = escpos.Send(ctx, ln.Addr().String(), make([]byte, 32<<20))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Send to a printer that never reads: err = %v, want the context's deadline", err)
 	}
