@@ -23,6 +23,9 @@ type Paper struct {
 	Cols, Rows     int
 	Left, Top      float64
 	PitchX, PitchY float64
+	// Outline draws a light grey line round each card, where the page margins are too
+	// narrow for the crop marks to survive the printer's unprintable border.
+	Outline bool
 }
 
 // A4 places ten cards centred on the cells of Avery C32011-10 business-card stock
@@ -35,10 +38,12 @@ var A4 = Paper{
 
 // Letter places ten cards on US Letter paper. Avery 5371 cells (3.5 x 2 in) are too short
 // for an ID-1 card, so the grid is centred on the page instead: rows touch (one cut
-// between rows) and columns are 10 mm apart.
+// between rows) and columns are 10 mm apart. That leaves 4.75 mm above and below, within
+// many printers' unprintable border, so the cards also get a light outline.
 var Letter = Paper{
 	Name: "Letter", Width: 215.9, Height: 279.4, Cols: 2, Rows: 5,
 	Left: (215.9 - 2*CardWidth - 10) / 2, Top: (279.4 - 5*CardHeight) / 2, PitchX: CardWidth + 10, PitchY: CardHeight,
+	Outline: true,
 }
 
 // PaperByName returns A4 or Letter, case-insensitively.
@@ -74,6 +79,10 @@ const (
 	markWidth = 0.15
 )
 
+// outline is the colour of card outlines: visible enough to cut along, light enough not to
+// show where a cut strays by a fraction of a millimetre.
+var outline = struct{ R, G, B int }{0xc8, 0xc8, 0xc8}
+
 // WritePDF writes faces as sheets of cards on paper p, as many pages as they need.
 func WritePDF(w io.Writer, p Paper, faces []cards.Face) error {
 	if len(faces) == 0 {
@@ -102,6 +111,11 @@ func WritePDF(w io.Writer, p Paper, faces []cards.Face) error {
 			return fmt.Errorf("card sheet: card %d: %w", i+1, err)
 		}
 		slot := p.Slot(i % p.PerPage())
+		if p.Outline {
+			doc.SetDrawColor(outline.R, outline.G, outline.B)
+			doc.SetLineWidth(markWidth)
+			doc.Rect(slot.X, slot.Y, slot.W, slot.H, "D")
+		}
 		if err := drawFace(doc, d, slot.X, slot.Y, logos); err != nil {
 			return fmt.Errorf("card sheet: card %d: %w", i+1, err)
 		}
