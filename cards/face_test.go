@@ -28,7 +28,9 @@ func TestPayload(t *testing.T) {
 }
 
 // TestFaceQRReadsBackAtLevelH decodes printed symbols with gozxing and checks their
-// error-correction level: go-qrcode's "High" is only level Q.
+// error-correction level: go-qrcode's "High" is only level Q. It draws them at 4 dots a
+// module, a size Face.QR checks: at any one size gozxing misreads about one sharp
+// synthetic symbol in 2000, a camera never sees twice.
 func TestFaceQRReadsBackAtLevelH(t *testing.T) {
 	for i := range 40 {
 		code, err := cards.NewCode()
@@ -43,7 +45,7 @@ func TestFaceQRReadsBackAtLevelH(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bmp, err := gozxing.NewBinaryBitmapFromImage(q.Image(-5))
+		bmp, err := gozxing.NewBinaryBitmapFromImage(q.Image(-4))
 		if err != nil {
 			t.Fatal(err)
 		}
