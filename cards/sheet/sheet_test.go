@@ -122,28 +122,37 @@ func decodeQR(img image.Image) (string, []gozxing.ResultPoint, error) {
 }
 
 // decodeSlot decodes the QR code drawn in box (millimetres) on page, and returns its text
-// and result points in page pixels. gozxing misreads about one sharp synthetic symbol in
-// 1500 at one pixel phase, as a camera never sees twice; like a scanner reading the next
-// frame, it retries with the crop resampled slightly larger and smaller.
+// and result points in page pixels.
 func decodeSlot(page *image.Gray, box sheet.Rect) (string, [][2]float64, error) {
 	crop := page.SubImage(image.Rect(px(box.X-1), px(box.Y-1), px(box.X+box.W+1), px(box.Y+box.H+1)))
-	origin := crop.Bounds().Min
+	got, points, err := decodeRetry(crop)
+	for i := range points {
+		points[i][0] += float64(crop.Bounds().Min.X)
+		points[i][1] += float64(crop.Bounds().Min.Y)
+	}
+	return got, points, err
+}
+
+// decodeRetry decodes the QR code in img and returns its text and result points, counted
+// from img's corner. gozxing misreads about one sharp synthetic symbol in 1500 at one
+// pixel phase, as a camera never sees twice; like a scanner reading the next frame, it
+// retries with img resampled slightly larger and smaller.
+func decodeRetry(img image.Image) (string, [][2]float64, error) {
 	var err error
 	for _, scale := range []float64{1, 1.07, 0.93} {
-		img := crop
+		src := img
 		if scale != 1 {
-			b := crop.Bounds()
+			b := img.Bounds()
 			dst := image.NewGray(image.Rect(0, 0, int(float64(b.Dx())*scale), int(float64(b.Dy())*scale)))
-			xdraw.BiLinear.Scale(dst, dst.Bounds(), crop, b, xdraw.Src, nil)
-			img = dst
+			xdraw.BiLinear.Scale(dst, dst.Bounds(), img, b, xdraw.Src, nil)
+			src = dst
 		}
 		var got string
 		var points []gozxing.ResultPoint
-		if got, points, err = decodeQR(img); err == nil {
+		if got, points, err = decodeQR(src); err == nil {
 			var pts [][2]float64
 			for _, p := range points {
-				// gozxing counts from the image's corner, not from its Bounds().Min.
-				pts = append(pts, [2]float64{p.GetX()/scale + float64(origin.X), p.GetY()/scale + float64(origin.Y)})
+				pts = append(pts, [2]float64{p.GetX() / scale, p.GetY() / scale})
 			}
 			return got, pts, nil
 		}
@@ -299,7 +308,7 @@ func TestCardPNG(t *testing.T) {
 		if _, _, _, a := img.At(img.Bounds().Dx()/2, 2).RGBA(); a != 0xffff {
 			t.Errorf("card PNG top edge alpha = %d, want opaque", a)
 		}
-		got, _, err := decodeQR(toGray(img))
+		got, _, err := decodeRetry(toGray(img))
 		if err != nil {
 			t.Fatalf("card %s: decode QR from PNG: %v", f.Code, err)
 		}
