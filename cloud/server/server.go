@@ -38,7 +38,7 @@ type Config struct {
 	// could otherwise guess codes [1/s, 20].
 	IPRate  rate.Limit
 	IPBurst int
-	Logger  *slog.Logger          // [slog.Default()]
+	Logger  *slog.Logger         // [slog.Default()]
 	Metrics *prometheus.Registry // where the server registers its metrics; [a new one]
 }
 
