@@ -357,7 +357,10 @@ func TestTokensAndOwnership(t *testing.T) {
 		{"POST", "/v1/sync/push"}, {"GET", "/v1/sync/pull"}, {"GET", "/v1/devices"},
 		{"DELETE", "/v1/devices/" + owner.DeviceID}, {"POST", "/v1/codes"}, {"GET", "/v1/overdrawn"},
 	}
-	for _, token := range []string{"", till.Token, "mct_forged", owner.Token[:len(owner.Token)-1] + "A"} {
+	// The owner's token with its first random character changed.
+	flip := map[bool]string{true: "B", false: "A"}[owner.Token[4] == 'A']
+	forged := owner.Token[:4] + flip + owner.Token[5:]
+	for _, token := range []string{"", till.Token, "mct_forged", forged} {
 		for _, ep := range endpoints {
 			if st := e.call(ep.method, ep.path, token, api.PushRequest{}, nil); st != http.StatusUnauthorized {
 				t.Errorf("%s %s with token %.8q...: status %d, want 401", ep.method, ep.path, token, st)
