@@ -278,4 +278,3 @@ func TestBackoff(t *testing.T) {
 		t.Errorf("Backoff at attempt 100 = %v, want capped at 1m", d)
 	}
 }
-

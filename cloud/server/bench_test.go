@@ -206,4 +206,3 @@ func BenchmarkPushBatch(b *testing.B) {
 		})
 	}
 }
-

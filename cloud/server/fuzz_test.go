@@ -3,19 +3,30 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/cloud/internal/pgtest"
 	"github.com/merci-loyalty/merci/cloud/server"
 )
+
+var fuzzDB = flag.String("fuzzdb", "sqlite", "the database FuzzPush runs on: sqlite or postgres")
 
 // FuzzPush sends arbitrary bodies to POST /v1/sync/push. Whatever arrives, the answer
 // is 200 or a 4xx, never a server fault; a 200 accounts for every change exactly once;
 // and pushing the same body again changes nothing.
+//
+// It runs on SQLite; go test -run FuzzPush ./cloud/server -args -fuzzdb=postgres replays the corpus on
+// PostgreSQL, which refuses more in text than SQLite does.
 func FuzzPush(f *testing.F) {
-	e := newEnv(f, sqliteDSN(f), server.Config{MaxBody: 256 << 10, DeviceRate: 1e9, DeviceBurst: 1e9})
+	dsn := sqliteDSN
+	if *fuzzDB == "postgres" {
+		dsn = pgtest.URL
+	}
+	e := newEnv(f, dsn(f), server.Config{MaxBody: 256 << 10, DeviceRate: 1e9, DeviceBurst: 1e9})
 	d := e.shop("Fuzz")
 	seed := func(changes ...api.Change) []byte {
 		b, _ := json.Marshal(api.PushRequest{Changes: changes})

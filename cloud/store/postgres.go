@@ -89,4 +89,3 @@ func (db *DB) listenOnce(ctx context.Context, cfg *pgx.ConnConfig, connected fun
 		db.hub.notify(n.Payload)
 	}
 }
-

@@ -204,12 +204,15 @@ func (p *pusher) check(ctx context.Context, c api.Change, body string, valid boo
 	switch {
 	case !typePattern.MatchString(c.Type):
 		return bad(api.CodeInvalid, "the type must be 1 to 40 lower-case letters, digits or _")
-	case c.Key == "" || len(c.Key) > MaxKeyBytes || !utf8.ValidString(c.Key):
-		return bad(api.CodeInvalid, "the key must be 1 to %d bytes of UTF-8", MaxKeyBytes)
+	case c.Key == "" || len(c.Key) > MaxKeyBytes || !storable(c.Key):
+		return bad(api.CodeInvalid, "the key must be 1 to %d bytes of UTF-8 without NUL", MaxKeyBytes)
 	case len(body) > MaxBodyBytes:
 		return bad(api.CodeInvalid, "the body is larger than %d bytes", MaxBodyBytes)
 	case !valid || body == "" || body[0] != '{':
 		return bad(api.CodeInvalid, "the body must be a JSON object")
+	case !storable(body) || strings.Contains(body, `\u0000`):
+		// PostgreSQL text holds neither, and no Merci record needs them.
+		return bad(api.CodeInvalid, "the body must be UTF-8 without NUL characters")
 	case c.At.IsZero():
 		return bad(api.CodeInvalid, "the change has no time")
 	}
@@ -360,9 +363,16 @@ func canonical(c api.Change) (body, hash string, valid bool) {
 	return body, hashHex(c.Type + "\x00" + c.Key + "\x00" + body), valid
 }
 
+// clip makes s storable in at most n bytes, for the record of a rejected change.
 func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) > n {
+		s = strings.ToValidUTF8(s[:n], "")
 	}
-	return strings.ToValidUTF8(s[:n], "")
+	return s
+}
+
+// storable reports whether both databases can keep s as text.
+func storable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

@@ -609,3 +609,29 @@ func TestConcurrentRetriesApplyOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestHostileChangesAreRejectedOnBothDatabases(t *testing.T) {
+	forEach(t, func(t *testing.T, dsn string) {
+		db := mustOpen(t, dsn)
+		dev := mustDevice(t, db, "Shop")
+		nulKey := change(t, newID(t), "note", "a\x00b", map[string]int{})
+		badUTF8Key := change(t, newID(t), "note", "a\xffb", map[string]int{})
+		nulType := change(t, newID(t), "no\x00te", "k", map[string]int{})
+		nulCustomer := opChange(t, "c\x00", 1)
+		badUTF8Body := change(t, newID(t), "note", "k", map[string]int{})
+		badUTF8Body.Body = []byte("{\"a\":\"\xff\"}")
+		huge := change(t, newID(t), "note", "k", map[string]string{"x": strings.Repeat("x", store.MaxBodyBytes)})
+		longKey := change(t, newID(t), "note", strings.Repeat("k", store.MaxKeyBytes+1), map[string]int{})
+		noTime := opChange(t, "c", 1)
+		noTime.At = time.Time{}
+		batch := []api.Change{nulKey, badUTF8Key, nulType, nulCustomer, badUTF8Body, huge, longKey, noTime}
+		resp := mustPush(t, db, dev, batch...)
+		if len(resp.Rejected) != len(batch) || len(resp.Accepted) != 0 {
+			t.Errorf("Push = %d accepted, %d rejected; want all %d rejected: %+v", len(resp.Accepted), len(resp.Rejected), len(batch), resp)
+		}
+		// And again: the kept rejections are read back.
+		if again := mustPush(t, db, dev, batch...); len(again.Rejected) != len(batch) {
+			t.Errorf("repeated Push rejected %d, want %d", len(again.Rejected), len(batch))
+		}
+	})
+}
