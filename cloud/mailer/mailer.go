@@ -197,7 +197,7 @@ func (m *Mailer) send(ctx context.Context, e store.OutboxEmail) error {
 		return fmt.Errorf("connect to %s:%d: %w", m.cfg.Host, m.cfg.Port, err)
 	}
 	if err := client.SendWithSMTPClient(conn, msg); err != nil {
-		client.CloseWithSMTPClient(conn) //nolint:errcheck // the send error is what matters
+		client.CloseWithSMTPClient(conn) // the send error is what matters
 		return err
 	}
 	if err := client.CloseWithSMTPClient(conn); err != nil {

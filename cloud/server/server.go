@@ -291,13 +291,13 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any
 	h.Add("Vary", "Accept-Encoding")
 	if len(b) < 1024 || !acceptsGzip(r) {
 		w.WriteHeader(status)
-		w.Write(b) //nolint:errcheck // the client went away
+		w.Write(b) // the client went away
 		return
 	}
 	h.Set("Content-Encoding", "gzip")
 	w.WriteHeader(status)
 	zw := gzip.NewWriter(w)
-	zw.Write(b) //nolint:errcheck // the client went away
+	zw.Write(b) // the client went away
 	zw.Close()
 }
 
@@ -325,7 +325,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, 
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(b) //nolint:errcheck // the client went away
+	w.Write(b) // the client went away
 }
 
 // storeError answers with the status a store error calls for.

@@ -39,7 +39,6 @@ func (db *DB) Push(ctx context.Context, dev Device, changes []api.Change) (api.P
 	resp := api.PushResponse{Accepted: []string{}, Duplicate: []string{}, Rejected: []api.Rejection{}, Epoch: db.epoch}
 	var emails bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		resp.Accepted, resp.Duplicate, resp.Rejected = resp.Accepted[:0], resp.Duplicate[:0], resp.Rejected[:0]
 		p, err := db.newPusher(ctx, tx, dev)
 		if err != nil {
 			return err

@@ -635,3 +635,33 @@ func TestHostileChangesAreRejectedOnBothDatabases(t *testing.T) {
 		}
 	})
 }
+
+func TestServersStartingTogetherShareOneEpoch(t *testing.T) {
+	forEach(t, func(t *testing.T, dsn string) {
+		const n = 3
+		epochs := make(chan string, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				db, err := store.Open(context.Background(), dsn)
+				if err != nil {
+					t.Errorf("Open: %v", err)
+					epochs <- ""
+					return
+				}
+				epochs <- db.Epoch()
+				db.Close()
+			}()
+		}
+		wg.Wait()
+		close(epochs)
+		first := <-epochs
+		for e := range epochs {
+			if e != first || e == "" {
+				t.Errorf("epochs %q and %q, want one epoch for the database", first, e)
+			}
+		}
+	})
+}
