@@ -44,6 +44,9 @@ func (db *DB) Push(ctx context.Context, dev Device, changes []api.Change) (api.P
 			return err
 		}
 		defer p.close()
+		if err := p.prefetch(ctx, changes); err != nil {
+			return err
+		}
 		for _, c := range changes {
 			out, rej, err := p.apply(ctx, c)
 			if err != nil {
@@ -95,7 +98,15 @@ type pusher struct {
 	version int64
 	now     int64
 
-	find, insert, supersede, balance *sql.Stmt
+	insert, supersede, balance *sql.Stmt
+	// known holds what the shop's log already has under the ids being pushed.
+	known map[string]prior
+}
+
+// prior is what the log holds under a change id.
+type prior struct {
+	hash         string
+	code, reason sql.NullString // set for a rejected change
 }
 
 func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, error) {
@@ -108,7 +119,6 @@ func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, e
 		stmt  **sql.Stmt
 		query string
 	}{
-		{&p.find, "SELECT hash, reject_code, reject_reason FROM changes WHERE shop_id = ? AND id = ?"},
 		{&p.insert, `INSERT INTO changes (shop_id, id, hash, ctype, ckey, body, device, at, version, live, reject_code, reject_reason)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&p.supersede, "UPDATE changes SET live = 0 WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"},
@@ -126,7 +136,7 @@ func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, e
 }
 
 func (p *pusher) close() {
-	for _, s := range []*sql.Stmt{p.find, p.insert, p.supersede, p.balance} {
+	for _, s := range []*sql.Stmt{p.insert, p.supersede, p.balance} {
 		if s != nil {
 			s.Close()
 		}
@@ -139,24 +149,20 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 	reject := func(code, format string, args ...any) (outcome, api.Rejection, error) {
 		return rejected, api.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
 	}
-	if id, err := uuid.Parse(c.ID); err != nil || id.Version() != 7 || id.String() != c.ID {
+	if !validID(c.ID) {
 		// Without a valid id there is nothing to key the rejection on: it is not kept.
 		return reject(api.CodeInvalid, "the change id is not a lower-case UUIDv7")
 	}
 	body, hash, valid := canonical(c)
-	var oldHash string
-	var code, reason sql.NullString
-	err := p.find.QueryRowContext(ctx, p.dev.ShopID, c.ID).Scan(&oldHash, &code, &reason)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return 0, api.Rejection{}, fmt.Errorf("find change: %w", err)
-	case oldHash != hash:
-		return reject(api.CodeConflict, "another change with this id was pushed before")
-	case code.Valid:
-		return reject(code.String, "%s", reason.String)
-	default:
-		return duplicate, api.Rejection{}, nil
+	if old, ok := p.known[c.ID]; ok {
+		switch {
+		case old.hash != hash:
+			return reject(api.CodeConflict, "another change with this id was pushed before")
+		case old.code.Valid:
+			return reject(old.code.String, "%s", old.reason.String)
+		default:
+			return duplicate, api.Rejection{}, nil
+		}
 	}
 
 	rej, err := p.check(ctx, c, body, valid)
@@ -169,12 +175,57 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 		if err != nil {
 			return 0, api.Rejection{}, fmt.Errorf("record rejection: %w", err)
 		}
+		p.known[c.ID] = prior{hash: hash, code: sql.NullString{String: rej.Code, Valid: true}, reason: sql.NullString{String: rej.Reason, Valid: true}}
 		return rejected, *rej, nil
 	}
 	if err := p.append(ctx, c, body, hash); err != nil {
 		return 0, api.Rejection{}, err
 	}
+	p.known[c.ID] = prior{hash: hash}
 	return accepted, api.Rejection{}, nil
+}
+
+// prefetch reads what the log holds under the ids of changes, a few hundred ids per
+// query rather than one query per change.
+func (p *pusher) prefetch(ctx context.Context, changes []api.Change) error {
+	p.known = make(map[string]prior, len(changes))
+	ids := make([]any, 0, len(changes)+1)
+	for _, c := range changes {
+		if validID(c.ID) {
+			ids = append(ids, c.ID)
+		}
+	}
+	const chunk = 500
+	for len(ids) > 0 {
+		n := min(len(ids), chunk)
+		query := "SELECT id, hash, reject_code, reject_reason FROM changes WHERE shop_id = ? AND id IN (?" +
+			strings.Repeat(", ?", n-1) + ")"
+		rows, err := p.tx.QueryContext(ctx, p.db.q(query), append([]any{p.dev.ShopID}, ids[:n]...)...)
+		if err != nil {
+			return fmt.Errorf("find changes: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			var pr prior
+			if err := rows.Scan(&id, &pr.hash, &pr.code, &pr.reason); err != nil {
+				rows.Close()
+				return fmt.Errorf("find changes: %w", err)
+			}
+			p.known[id] = pr
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("find changes: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// validID reports whether id is a UUIDv7 in its canonical lower-case form.
+func validID(id string) bool {
+	u, err := uuid.Parse(id)
+	return err == nil && u.Version() == 7 && u.String() == id
 }
 
 // append adds c to the log at the shop's next version; a record's earlier value stops
