@@ -185,6 +185,10 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 		}
 		dev, err := s.db.Authenticate(r.Context(), strings.TrimSpace(token))
 		if err != nil {
+			// Guessing tokens spends the address's allowance, like guessing codes.
+			if errors.Is(err, store.ErrUnauthorized) && !s.allow(w, r, s.ips, clientIP(r)) {
+				return
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="merci", error="invalid_token"`)
 			s.storeError(w, r, err)
 			return

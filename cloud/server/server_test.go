@@ -330,7 +330,7 @@ func TestShopsSeeNothingOfEachOther(t *testing.T) {
 }
 
 func TestTokensAndOwnership(t *testing.T) {
-	e := newEnv(t, sqliteDSN(t), server.Config{})
+	e := newEnv(t, sqliteDSN(t), server.Config{IPRate: 1000, IPBurst: 1000})
 	owner := e.shop("Shop")
 	var code api.CodeResponse
 	e.call("POST", "/v1/codes", owner.Token, api.CodeRequest{}, &code)
@@ -426,7 +426,7 @@ func TestHostileRequests(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	e := newEnv(t, sqliteDSN(t), server.Config{DeviceRate: 1, DeviceBurst: 3})
+	e := newEnv(t, sqliteDSN(t), server.Config{DeviceRate: 1, DeviceBurst: 3, IPRate: 0.001, IPBurst: 20})
 	d := e.shop("Shop")
 	var last *http.Response
 	for range 4 {
@@ -446,6 +446,15 @@ func TestRateLimit(t *testing.T) {
 	other := e.shop("Other")
 	if st := e.call("GET", "/v1/sync/pull", other.Token, nil, nil); st != http.StatusOK {
 		t.Errorf("other device: status %d, want 200", st)
+	}
+	// Guessing tokens from one address is held back too: the two enrollments and 18
+	// guesses spend the burst of 20.
+	statuses := map[int]int{}
+	for range 30 {
+		statuses[e.call("GET", "/v1/sync/pull", "mct_guess", nil, nil)]++
+	}
+	if statuses[http.StatusUnauthorized] != 18 || statuses[http.StatusTooManyRequests] != 12 {
+		t.Errorf("30 guessed tokens: %v, want 18 refused and then 12 held back", statuses)
 	}
 }
 
