@@ -5,15 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"net"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/mailer"
 	"github.com/merci-loyalty/merci/cloud/store"
 )
@@ -117,7 +115,7 @@ func (s *smtpServer) received() []string {
 func setup(t *testing.T, smtp *smtpServer, cfg mailer.Config) (*store.DB, store.Device, *mailer.Mailer) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "cloud.db"))
+	db, err := store.Open(ctx, synctest.SQLite(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,8 +138,7 @@ func setup(t *testing.T, smtp *smtpServer, cfg mailer.Config) (*store.DB, store.
 
 func emailChange(t *testing.T, key, to string) api.Change {
 	t.Helper()
-	body, _ := json.Marshal(api.Email{To: to, Subject: "How was your visit?", Text: "Tell us: https://cafe.test/nps"})
-	return api.Change{ID: uuid.Must(uuid.NewV7()).String(), Type: api.TypeEmail, Key: key, Body: body, At: time.Now()}
+	return synctest.Record(t, api.TypeEmail, key, api.Email{To: to, Subject: "How was your visit?", Text: "Tell us: https://cafe.test/nps"})
 }
 
 func push(t *testing.T, db *store.DB, dev store.Device, changes ...api.Change) {

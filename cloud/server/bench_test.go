@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/merci-loyalty/merci/cloud/api"
-	"github.com/merci-loyalty/merci/cloud/internal/pgtest"
+	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
 )
 
@@ -49,7 +49,7 @@ func (e *env) pushRaw(tb testing.TB, d device, body []byte) api.PushResponse {
 func weekOffline(tb testing.TB, n int) []api.Change {
 	ops := make([]api.Change, n)
 	for i := range ops {
-		ops[i] = opChange(tb, fmt.Sprintf("customer-%d", i%2000), int64(1+i%7))
+		ops[i] = synctest.Op(tb, fmt.Sprintf("customer-%d", i%2000), int64(1+i%7))
 	}
 	return ops
 }
@@ -95,7 +95,7 @@ func BenchmarkPushPull100k(b *testing.B) {
 	b.Run("server=sqlite", func(b *testing.B) {
 		var pushTime, pullTime time.Duration
 		for b.Loop() {
-			e := newEnv(b, sqliteDSN(b), benchConfig)
+			e := newEnv(b, synctest.SQLite(b), benchConfig)
 			till := e.shop("Shop")
 			var code api.CodeResponse
 			e.call("POST", "/v1/codes", till.Token, api.CodeRequest{}, &code)
@@ -133,12 +133,9 @@ func BenchmarkPushPull100k(b *testing.B) {
 // BenchmarkThroughput50Devices runs 50 devices of 10 shops at once, each pushing
 // batches of 50 operations and pulling its shop's changes, on SQLite and PostgreSQL.
 func BenchmarkThroughput50Devices(b *testing.B) {
-	for _, db := range []struct {
-		name string
-		dsn  func(testing.TB) string
-	}{{"sqlite", sqliteDSN}, {"postgres", pgtest.URL}} {
-		b.Run("db="+db.name, func(b *testing.B) {
-			e := newEnv(b, db.dsn(b), benchConfig)
+	for _, db := range synctest.Backends {
+		b.Run("db="+db.Name, func(b *testing.B) {
+			e := newEnv(b, db.DSN(b), benchConfig)
 			const shops, perShop, batch = 10, 5, 50
 			var devices []device
 			for s := range shops {
@@ -177,7 +174,7 @@ func BenchmarkThroughput50Devices(b *testing.B) {
 func BenchmarkPushBatch(b *testing.B) {
 	for _, size := range []int{10, 100, 1000} {
 		b.Run(fmt.Sprintf("changes=%d", size), func(b *testing.B) {
-			e := newEnv(b, sqliteDSN(b), benchConfig)
+			e := newEnv(b, synctest.SQLite(b), benchConfig)
 			d := e.shop("Shop")
 			var mallocs, allocated uint64
 			var m0, m1 runtime.MemStats

@@ -10,6 +10,7 @@ import (
 
 	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/pgtest"
+	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
 )
 
@@ -22,7 +23,7 @@ var fuzzDB = flag.String("fuzzdb", "sqlite", "the database FuzzPush runs on: sql
 // It runs on SQLite; go test -run FuzzPush ./cloud/server -args -fuzzdb=postgres replays the corpus on
 // PostgreSQL, which refuses more in text than SQLite does.
 func FuzzPush(f *testing.F) {
-	dsn := sqliteDSN
+	dsn := synctest.SQLite
 	if *fuzzDB == "postgres" {
 		dsn = pgtest.URL
 	}
@@ -32,11 +33,11 @@ func FuzzPush(f *testing.F) {
 		b, _ := json.Marshal(api.PushRequest{Changes: changes})
 		return b
 	}
-	f.Add(seed(opChange(f, "c1", 5)))
-	f.Add(seed(opChange(f, "c1", -5), record(f, newID(f), "customer", "c1", map[string]string{"id": "c1"})))
-	f.Add(seed(record(f, newID(f), "email", "m1", api.Email{To: "a@example.com", Subject: "Hi", Text: "x"})))
-	f.Add(seed(record(f, newID(f), "card", "00000000000", map[string]any{"code": "00000000000", "customer_id": "c", "status": "active"})))
-	f.Add(seed(record(f, newID(f), "setting", "program", map[string]any{"Currency": "EUR", "Tiers": []any{map[string]any{"Name": "A"}}})))
+	f.Add(seed(synctest.Op(f, "c1", 5)))
+	f.Add(seed(synctest.Op(f, "c1", -5), synctest.Record(f, "customer", "c1", map[string]string{"id": "c1"})))
+	f.Add(seed(synctest.Record(f, "email", "m1", api.Email{To: "a@example.com", Subject: "Hi", Text: "x"})))
+	f.Add(seed(synctest.Record(f, "card", "00000000000", map[string]any{"code": "00000000000", "customer_id": "c", "status": "active"})))
+	f.Add(seed(synctest.Record(f, "setting", "program", map[string]any{"Currency": "EUR", "Tiers": []any{map[string]any{"Name": "A"}}})))
 	f.Add([]byte(`{"changes":[{"id":"0190f2a4-7b7c-7cc0-8000-000000000000","type":"op","key":"x","body":{"id":1},"at":"2026-01-01T00:00:00Z"}]}`))
 	f.Add([]byte(`{"changes":null}`))
 	f.Add([]byte(`[]`))

@@ -11,18 +11,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/uuid"
 
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/pgtest"
+	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/loyalty"
@@ -32,18 +31,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	pgtest.StopShared()
 	os.Exit(code)
-}
-
-func sqliteDSN(t testing.TB) string { return filepath.Join(t.TempDir(), "cloud.db") }
-
-// forEach runs f against a server on each database.
-func forEach(t *testing.T, f func(t *testing.T, dsn string)) {
-	for _, b := range []struct {
-		name string
-		dsn  func(testing.TB) string
-	}{{"sqlite", sqliteDSN}, {"postgres", pgtest.URL}} {
-		t.Run(b.name, func(t *testing.T) { f(t, b.dsn(t)) })
-	}
 }
 
 // env is a server on loopback with its database.
@@ -178,35 +165,8 @@ func (e *env) pull(d device, query string) api.PullResponse {
 	return resp
 }
 
-var at = time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)
-
-func newID(t testing.TB) string {
-	id, err := uuid.NewV7()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id.String()
-}
-
-func opChange(t testing.TB, customer string, points int64) api.Change {
-	id := newID(t)
-	op := loyalty.Operation{ID: id, CustomerID: customer, Kind: loyalty.KindVisit, Delta: loyalty.Delta{Points: points}, Device: "till", At: at}
-	if points < 0 {
-		op.Kind = loyalty.KindDebit
-	}
-	return record(t, id, api.TypeOp, id, op)
-}
-
-func record(t testing.TB, id, typ, key string, body any) api.Change {
-	b, err := json.Marshal(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return api.Change{ID: id, Type: typ, Key: key, Body: b, Device: "till", At: at}
-}
-
 func TestSyncRoundTrip(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn, server.Config{})
 		till := e.shop("Café Lune")
 		if !till.Owner || till.ShopName != "Café Lune" || till.Epoch != e.db.Epoch() {
@@ -214,7 +174,7 @@ func TestSyncRoundTrip(t *testing.T) {
 		}
 		var batch []api.Change
 		for range 300 {
-			batch = append(batch, opChange(t, "c1", 1))
+			batch = append(batch, synctest.Op(t, "c1", 1))
 		}
 		// A gzip-compressed push, as the client sends large batches.
 		var zbody bytes.Buffer
@@ -266,7 +226,7 @@ func TestSyncRoundTrip(t *testing.T) {
 }
 
 func TestLongPollWakesOnPush(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn, server.Config{})
 		// On PostgreSQL, a second server process on the same database does the push.
 		pusher := e
@@ -277,7 +237,7 @@ func TestLongPollWakesOnPush(t *testing.T) {
 		var code api.CodeResponse
 		e.call("POST", "/v1/codes", till.Token, api.CodeRequest{}, &code)
 		kiosk := e.enroll(code.Code, "Kiosk")
-		invitation := record(t, newID(t), "nps_invitation", "inv-1", map[string]string{"card": "K7QM2XRT9PC"})
+		invitation := synctest.Record(t, "nps_invitation", "inv-1", map[string]string{"card": "K7QM2XRT9PC"})
 		done := make(chan api.PullResponse)
 		go func() { done <- e.pull(kiosk, "cursor=0&wait=25s") }()
 		time.Sleep(300 * time.Millisecond) // let the pull start waiting
@@ -299,10 +259,10 @@ func TestLongPollWakesOnPush(t *testing.T) {
 }
 
 func TestShopsSeeNothingOfEachOther(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn, server.Config{})
 		a, b := e.shop("A"), e.shop("B")
-		e.push(a, opChange(t, "c1", 10), opChange(t, "c1", -20))
+		e.push(a, synctest.Op(t, "c1", 10), synctest.Op(t, "c1", -20))
 		if resp := e.pull(b, "cursor=0"); len(resp.Changes) != 0 {
 			t.Errorf("B pulls %d of A's changes", len(resp.Changes))
 		}
@@ -330,7 +290,7 @@ func TestShopsSeeNothingOfEachOther(t *testing.T) {
 }
 
 func TestTokensAndOwnership(t *testing.T) {
-	e := newEnv(t, sqliteDSN(t), server.Config{IPRate: 1000, IPBurst: 1000})
+	e := newEnv(t, synctest.SQLite(t), server.Config{IPRate: 1000, IPBurst: 1000})
 	owner := e.shop("Shop")
 	var code api.CodeResponse
 	e.call("POST", "/v1/codes", owner.Token, api.CodeRequest{}, &code)
@@ -370,7 +330,7 @@ func TestTokensAndOwnership(t *testing.T) {
 }
 
 func TestHostileRequests(t *testing.T) {
-	e := newEnv(t, sqliteDSN(t), server.Config{MaxBody: 64 << 10, MaxChanges: 50, DeviceRate: 1000, DeviceBurst: 1000})
+	e := newEnv(t, synctest.SQLite(t), server.Config{MaxBody: 64 << 10, MaxChanges: 50, DeviceRate: 1000, DeviceBurst: 1000})
 	d := e.shop("Shop")
 	post := func(body []byte, header ...string) int {
 		req, _ := http.NewRequest("POST", e.http.URL+"/v1/sync/push", bytes.NewReader(body))
@@ -388,7 +348,7 @@ func TestHostileRequests(t *testing.T) {
 	zw.Close()
 	many := make([]api.Change, 51)
 	for i := range many {
-		many[i] = opChange(t, "c", 1)
+		many[i] = synctest.Op(t, "c", 1)
 	}
 	manyJSON, _ := json.Marshal(api.PushRequest{Changes: many})
 	for _, tc := range []struct {
@@ -420,13 +380,13 @@ func TestHostileRequests(t *testing.T) {
 		t.Errorf("unknown endpoint: status %d, want 404", st)
 	}
 	// The server is still up and serving.
-	if resp := e.push(d, opChange(t, "c", 1)); len(resp.Accepted) != 1 {
+	if resp := e.push(d, synctest.Op(t, "c", 1)); len(resp.Accepted) != 1 {
 		t.Errorf("push after hostile requests = %+v", resp)
 	}
 }
 
 func TestRateLimit(t *testing.T) {
-	e := newEnv(t, sqliteDSN(t), server.Config{DeviceRate: 1, DeviceBurst: 3, IPRate: 0.001, IPBurst: 20})
+	e := newEnv(t, synctest.SQLite(t), server.Config{DeviceRate: 1, DeviceBurst: 3, IPRate: 0.001, IPBurst: 20})
 	d := e.shop("Shop")
 	var last *http.Response
 	for range 4 {
@@ -459,7 +419,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestCardPage(t *testing.T) {
-	e := newEnv(t, sqliteDSN(t), server.Config{})
+	e := newEnv(t, synctest.SQLite(t), server.Config{})
 	a, b := e.shop("Café Lune"), e.shop("Secret Bakery")
 	prog := loyalty.Program{Currency: "EUR", PointsPerUnit: 1, CashbackBasisPoints: 200,
 		Tiers:   []loyalty.Tier{{Name: "Bronze"}, {Name: "Gold", MinXP: 500}},
@@ -468,17 +428,17 @@ func TestCardPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	credit := opChange(t, "cust-1", 0)
+	credit := synctest.Op(t, "cust-1", 0)
 	var op loyalty.Operation
 	json.Unmarshal(credit.Body, &op)
 	op.Kind, op.Amount, op.Currency, op.Delta = loyalty.KindCredit, 12000, "EUR", loyalty.Delta{Points: 120, Cashback: 240, XP: 120}
 	credit.Body, _ = json.Marshal(op)
 	e.push(a,
-		record(t, newID(t), api.TypeSetting, api.SettingProgram, prog),
-		record(t, newID(t), api.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana Private", Email: "ana@example.com"}),
-		record(t, newID(t), api.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "cust-1", Status: loyalty.CardActive}),
+		synctest.Record(t, api.TypeSetting, api.SettingProgram, prog),
+		synctest.Record(t, api.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana Private", Email: "ana@example.com"}),
+		synctest.Record(t, api.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "cust-1", Status: loyalty.CardActive}),
 		credit)
-	e.push(b, record(t, newID(t), api.TypeCard, "0000000000"+"0", loyalty.Card{Code: "00000000000", CustomerID: "x", Status: loyalty.CardActive}))
+	e.push(b, synctest.Record(t, api.TypeCard, "0000000000"+"0", loyalty.Card{Code: "00000000000", CustomerID: "x", Status: loyalty.CardActive}))
 
 	get := func(path string) (int, string) {
 		resp, err := http.Get(e.http.URL + path)
@@ -513,9 +473,9 @@ func TestCardPage(t *testing.T) {
 }
 
 func TestHealthAndMetrics(t *testing.T) {
-	e := newEnv(t, sqliteDSN(t), server.Config{})
+	e := newEnv(t, synctest.SQLite(t), server.Config{})
 	d := e.shop("Shop")
-	e.push(d, opChange(t, "c", 1))
+	e.push(d, synctest.Op(t, "c", 1))
 	var health map[string]string
 	if st := e.call("GET", "/healthz", "", nil, &health); st != http.StatusOK || health["epoch"] != e.db.Epoch() {
 		t.Errorf("healthz: status %d, %v", st, health)
