@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -491,4 +492,45 @@ func TestHealthAndMetrics(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
+}
+
+// TestDroppedConnections cuts a push's connection mid-request and after the request
+// (the answer is lost), then retries as the client does: every change applies once.
+func TestDroppedConnections(t *testing.T) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn, server.Config{})
+		d := e.shop("Shop")
+		var batch []api.Change
+		for range 200 {
+			batch = append(batch, synctest.Op(t, "c1", 3))
+		}
+		body, _ := json.Marshal(api.PushRequest{Changes: batch})
+		raw := func(n int, waitForServer bool) {
+			conn, err := net.Dial("tcp", e.http.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(conn, "POST /v1/sync/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", d.Token, len(body))
+			conn.Write(body[:n])
+			if waitForServer {
+				// Read one byte of the answer, then hang up: the push has committed
+				// but the client never hears of it.
+				conn.Read(make([]byte, 1))
+			}
+			conn.Close()
+		}
+		raw(len(body)/2, false) // cut in the middle of the body
+		raw(len(body), true)    // the answer is lost
+		raw(len(body), false)   // hung up at once: the server may or may not finish
+		resp := e.push(d, batch...)
+		if n := len(resp.Accepted) + len(resp.Duplicate); n != len(batch) || len(resp.Rejected) != 0 {
+			t.Errorf("retry: %d accepted, %d duplicate, %d rejected; want all 200 applied once", len(resp.Accepted), len(resp.Duplicate), len(resp.Rejected))
+		}
+		if resp.Version != int64(len(batch)) {
+			t.Errorf("version = %d, want %d", resp.Version, len(batch))
+		}
+		if b, err := e.db.Balance(context.Background(), d.ShopID, "c1"); err != nil || b.Points != 600 {
+			t.Errorf("balance = %d, %v; want 600", b.Points, err)
+		}
+	})
 }
