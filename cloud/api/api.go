@@ -78,3 +78,112 @@ type Error struct {
 	Code    string `json:"code"` // e.g. "unauthorized", "too_large", "rate_limited", "invalid"
 	Message string `json:"message"`
 }
+
+// Types the server writes itself; a device that pushes one is refused.
+const (
+	TypeEmail       = "email"        // an Email to send; Key is its id
+	TypeEmailStatus = "email_status" // an EmailStatus, written by the server; Key is the email's id
+)
+
+// SettingProgram is the Key of the setting whose Body is the shop's loyalty.Program.
+const SettingProgram = "program"
+
+// Rejection codes.
+const (
+	CodeInvalid  = "invalid"  // the change breaks a rule and will never apply
+	CodeConflict = "conflict" // the id is taken by a different change, or the card code by another shop
+)
+
+// Error codes.
+const (
+	ErrCodeUnauthorized = "unauthorized" // no token, a forged or a revoked one
+	ErrCodeForbidden    = "forbidden"    // the device may not do this (owner only)
+	ErrCodeNotFound     = "not_found"
+	ErrCodeInvalid      = "invalid"      // the request cannot be read
+	ErrCodeTooLarge     = "too_large"    // the body is over the limit
+	ErrCodeRateLimited  = "rate_limited" // wait Retry-After seconds
+	ErrCodeUnavailable  = "unavailable"  // the server is shutting down or overloaded: retry later
+	ErrCodeInternal     = "internal"     // a server fault: retry later
+)
+
+// Email is the Body of a change of TypeEmail: a message the server sends once.
+type Email struct {
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+}
+
+// Email statuses.
+const (
+	EmailQueued  = "queued"  // waiting for its first try or for a retry after a temporary failure
+	EmailSent    = "sent"    // the mail server accepted it
+	EmailFailed  = "failed"  // refused for good, or out of tries
+	EmailUnknown = "unknown" // the server stopped while sending: not retried, so never sent twice
+)
+
+// EmailStatus is the Body of a change of TypeEmailStatus.
+type EmailStatus struct {
+	Status   string     `json:"status"`
+	Attempts int        `json:"attempts"`
+	Error    string     `json:"error,omitempty"`
+	SentAt   *time.Time `json:"sent_at,omitempty"`
+}
+
+// EnrollRequest is the body of POST /v1/enroll.
+type EnrollRequest struct {
+	Code       string `json:"code"`
+	DeviceName string `json:"device_name"`
+}
+
+// EnrollResponse gives an enrolled device its token, shown once: the server keeps
+// only its hash. The token goes in every later request as "Authorization: Bearer TOKEN".
+type EnrollResponse struct {
+	Token    string `json:"token"`
+	DeviceID string `json:"device_id"`
+	ShopID   string `json:"shop_id"`
+	ShopName string `json:"shop_name"`
+	Owner    bool   `json:"owner"`
+	Epoch    string `json:"epoch"`
+}
+
+// Device is an enrolled device, as GET /v1/devices lists it.
+type Device struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Owner     bool       `json:"owner"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// DevicesResponse answers GET /v1/devices.
+type DevicesResponse struct {
+	Devices []Device `json:"devices"`
+}
+
+// CodeRequest is the body of POST /v1/codes: an owner asks for a code to enroll
+// another device.
+type CodeRequest struct {
+	Owner bool `json:"owner"` // the device enrolled with the code will be an owner too
+}
+
+// CodeResponse carries a one-time enrollment code.
+type CodeResponse struct {
+	Code      string    `json:"code"`
+	Owner     bool      `json:"owner"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Overdrawn is a customer whose points or cashback went below zero on the server
+// because offline redemptions on several devices added up to more than they had.
+type Overdrawn struct {
+	CustomerID string    `json:"customer_id"`
+	OpID       string    `json:"op_id"`    // the operation that took the balance below zero
+	Points     int64     `json:"points"`   // the balance right after that operation
+	Cashback   int64     `json:"cashback"` // in minor units
+	At         time.Time `json:"at"`       // when the server applied it
+}
+
+// OverdrawnResponse answers GET /v1/overdrawn.
+type OverdrawnResponse struct {
+	Overdrawn []Overdrawn `json:"overdrawn"`
+}

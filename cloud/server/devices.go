@@ -1,0 +1,75 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/cloud/store"
+)
+
+func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
+	var req api.EnrollRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	dev, shop, token, err := s.db.Enroll(r.Context(), req.Code, req.DeviceName)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.log.Info("device enrolled", "shop", shop.ID, "device", dev.ID, "owner", dev.Owner)
+	s.reply(w, r, http.StatusOK, api.EnrollResponse{
+		Token: token, DeviceID: dev.ID, ShopID: shop.ID, ShopName: shop.Name, Owner: dev.Owner, Epoch: s.db.Epoch(),
+	})
+}
+
+func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) {
+	devs, err := s.db.Devices(r.Context(), deviceOf(r).ShopID)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	resp := api.DevicesResponse{Devices: []api.Device{}}
+	for _, d := range devs {
+		resp.Devices = append(resp.Devices, apiDevice(d))
+	}
+	s.reply(w, r, http.StatusOK, resp)
+}
+
+// apiDevice converts a stored device to its wire form.
+func apiDevice(d store.Device) api.Device {
+	return api.Device{ID: d.ID, Name: d.Name, Owner: d.Owner, CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt}
+}
+
+func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
+	dev := deviceOf(r)
+	// Scoped to the caller's shop: another shop's device id is simply not found.
+	if err := s.db.Revoke(r.Context(), dev.ShopID, r.PathValue("id")); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.log.Info("device revoked", "shop", dev.ShopID, "device", r.PathValue("id"), "by", dev.ID)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleCode(w http.ResponseWriter, r *http.Request) {
+	var req api.CodeRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	code, err := s.db.NewCode(r.Context(), deviceOf(r).ShopID, req.Owner)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.reply(w, r, http.StatusCreated, api.CodeResponse{Code: code.Code, Owner: code.Owner, ExpiresAt: code.ExpiresAt})
+}
+
+func (s *Server) handleOverdrawn(w http.ResponseWriter, r *http.Request) {
+	list, err := s.db.Overdrawn(r.Context(), deviceOf(r).ShopID)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.reply(w, r, http.StatusOK, api.OverdrawnResponse{Overdrawn: list})
+}

@@ -1,0 +1,54 @@
+package server
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// limiters keeps one token bucket per key (a device or an address), forgetting the
+// keys idle for long enough to have a full bucket again.
+type limiters struct {
+	mu    sync.Mutex
+	rate  rate.Limit
+	burst int
+	m     map[string]*limiter
+	swept time.Time
+}
+
+type limiter struct {
+	*rate.Limiter
+	last time.Time
+}
+
+func newLimiters(r rate.Limit, burst int) *limiters {
+	return &limiters{rate: r, burst: burst, m: map[string]*limiter{}}
+}
+
+// wait takes a token for key and returns 0, or how long until one is free.
+func (l *limiters) wait(key string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.swept) > time.Minute {
+		idle := time.Duration(float64(l.burst)/float64(l.rate)*float64(time.Second)) + time.Minute
+		for k, v := range l.m {
+			if now.Sub(v.last) > idle {
+				delete(l.m, k)
+			}
+		}
+		l.swept = now
+	}
+	lim := l.m[key]
+	if lim == nil {
+		lim = &limiter{Limiter: rate.NewLimiter(l.rate, l.burst)}
+		l.m[key] = lim
+	}
+	lim.last = now
+	res := lim.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return d
+	}
+	return 0
+}

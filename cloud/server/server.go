@@ -1,0 +1,355 @@
+// Package server is Merci's cloud HTTP API: device enrollment, the sync push and
+// long-polled pull, device management for the owner, and the public card page. It
+// speaks JSON (gzip either way), described by cloud/openapi.yaml, and takes the shop of
+// every request from the device token, never from the request.
+package server
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/time/rate"
+
+	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/cloud/store"
+)
+
+// Config tunes a Server. Zero fields take the defaults in brackets.
+type Config struct {
+	MaxBody    int64         // largest request body, before and after gzip [4 MiB]
+	MaxChanges int           // most changes in one push [1000]
+	MaxWait    time.Duration // longest long-poll [25 s]
+	// DeviceRate and DeviceBurst limit the requests of one device token [10/s, 40].
+	DeviceRate  rate.Limit
+	DeviceBurst int
+	// IPRate and IPBurst limit enrollments and card pages per client address, which
+	// could otherwise guess codes [1/s, 20].
+	IPRate  rate.Limit
+	IPBurst int
+	Logger  *slog.Logger          // [slog.Default()]
+	Metrics *prometheus.Registry // where the server registers its metrics; [a new one]
+}
+
+func (c *Config) defaults() {
+	if c.MaxBody == 0 {
+		c.MaxBody = 4 << 20
+	}
+	if c.MaxChanges == 0 {
+		c.MaxChanges = 1000
+	}
+	if c.MaxWait == 0 {
+		c.MaxWait = 25 * time.Second
+	}
+	if c.DeviceRate == 0 {
+		c.DeviceRate, c.DeviceBurst = 10, 40
+	}
+	if c.IPRate == 0 {
+		c.IPRate, c.IPBurst = 1, 20
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Metrics == nil {
+		c.Metrics = prometheus.NewRegistry()
+	}
+}
+
+// Server serves the API over a store.
+type Server struct {
+	db      *store.DB
+	cfg     Config
+	log     *slog.Logger
+	mux     *http.ServeMux
+	devices *limiters
+	ips     *limiters
+	metrics *metrics
+	quit    chan struct{}
+	once    sync.Once
+}
+
+// New returns a server of db.
+func New(db *store.DB, cfg Config) *Server {
+	cfg.defaults()
+	s := &Server{
+		db:      db,
+		cfg:     cfg,
+		log:     cfg.Logger,
+		mux:     http.NewServeMux(),
+		devices: newLimiters(cfg.DeviceRate, cfg.DeviceBurst),
+		ips:     newLimiters(cfg.IPRate, cfg.IPBurst),
+		metrics: newMetrics(cfg.Metrics),
+		quit:    make(chan struct{}),
+	}
+	s.mux.HandleFunc("POST /v1/enroll", s.limitIP(s.handleEnroll))
+	s.mux.HandleFunc("POST /v1/sync/push", s.auth(s.handlePush))
+	s.mux.HandleFunc("GET /v1/sync/pull", s.auth(s.handlePull))
+	s.mux.HandleFunc("GET /v1/devices", s.auth(s.owner(s.handleDevices)))
+	s.mux.HandleFunc("DELETE /v1/devices/{id}", s.auth(s.owner(s.handleRevoke)))
+	s.mux.HandleFunc("POST /v1/codes", s.auth(s.owner(s.handleCode)))
+	s.mux.HandleFunc("GET /v1/overdrawn", s.auth(s.handleOverdrawn))
+	s.mux.HandleFunc("GET /c/{code}", s.limitIP(s.handleCard))
+	s.mux.HandleFunc("GET /healthz", s.handleHealth)
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Metrics, promhttp.HandlerOpts{}))
+	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusNotFound, api.ErrCodeNotFound, "no such endpoint", nil)
+	})
+	return s
+}
+
+// Close ends the waiting pulls, which answer at once; call it before
+// http.Server.Shutdown so that shutting down does not wait for them.
+func (s *Server) Close() { s.once.Do(func() { close(s.quit) }) }
+
+// ServeHTTP serves a request: recovered from panics, measured and logged.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic", "route", r.Pattern, "panic", p)
+			if !rec.wrote {
+				s.fail(rec, r, http.StatusInternalServerError, api.ErrCodeInternal, "internal error", nil)
+			}
+		}
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		elapsed := time.Since(start)
+		s.metrics.requests.WithLabelValues(route, fmt.Sprint(rec.status)).Inc()
+		s.metrics.latency.WithLabelValues(route).Observe(elapsed.Seconds())
+		// The route pattern, never the path or the headers: no token, no card code.
+		s.log.LogAttrs(r.Context(), levelFor(rec.status), "request", slog.String("route", route),
+			slog.Int("status", rec.status), slog.Duration("took", elapsed), slog.String("device", rec.device),
+			slog.String("remote", clientIP(r)))
+	}()
+	s.mux.ServeHTTP(rec, r)
+}
+
+func levelFor(status int) slog.Level {
+	if status >= 500 {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+// recorder remembers the status and the device of a request for the log.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+	device string
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if !r.wrote {
+		r.status, r.wrote = status, true
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+type deviceKey struct{}
+
+func deviceOf(r *http.Request) store.Device { return r.Context().Value(deviceKey{}).(store.Device) }
+
+// auth admits requests with a valid device token, within the device's rate limit.
+func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="merci"`)
+			s.fail(w, r, http.StatusUnauthorized, api.ErrCodeUnauthorized, "a device token is required", nil)
+			return
+		}
+		dev, err := s.db.Authenticate(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="merci", error="invalid_token"`)
+			s.storeError(w, r, err)
+			return
+		}
+		if rec, ok := w.(*recorder); ok {
+			rec.device = dev.ID
+		}
+		if !s.allow(w, r, s.devices, dev.ID) {
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), deviceKey{}, dev)))
+	}
+}
+
+// owner admits only the owner device of the shop.
+func (s *Server) owner(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !deviceOf(r).Owner {
+			s.fail(w, r, http.StatusForbidden, api.ErrCodeForbidden, "only the owner device may do this", nil)
+			return
+		}
+		next(w, r)
+	}
+}
+
+// limitIP rate-limits unauthenticated endpoints by client address.
+func (s *Server) limitIP(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.allow(w, r, s.ips, clientIP(r)) {
+			next(w, r)
+		}
+	}
+}
+
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, l *limiters, key string) bool {
+	wait := l.wait(key, time.Now())
+	if wait == 0 {
+		return true
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(int((wait+time.Second-1)/time.Second)))
+	s.fail(w, r, http.StatusTooManyRequests, api.ErrCodeRateLimited, "too many requests: retry later", nil)
+	return false
+}
+
+// clientIP is the address of the peer. Behind a load balancer it is the balancer's,
+// which then shares one enrollment limit: rate-limit clients at the balancer too.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// decode reads a JSON request body of at most MaxBody bytes, gzip-compressed or not,
+// into v. It has written the error answer when it returns false.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
+	switch enc := r.Header.Get("Content-Encoding"); enc {
+	case "", "identity":
+	case "gzip":
+		zr, err := gzip.NewReader(body)
+		if err != nil {
+			return s.badBody(w, r, err)
+		}
+		defer zr.Close()
+		// The limit applies after decompression too: a small bomb stays small.
+		body = http.MaxBytesReader(w, io.NopCloser(zr), s.cfg.MaxBody)
+	default:
+		s.fail(w, r, http.StatusUnsupportedMediaType, api.ErrCodeInvalid, "unsupported Content-Encoding "+enc, nil)
+		return false
+	}
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(v); err != nil {
+		return s.badBody(w, r, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return s.badBody(w, r, errors.New("data after the JSON value"))
+	}
+	return true
+}
+
+func (s *Server) badBody(w http.ResponseWriter, r *http.Request, err error) bool {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		s.fail(w, r, http.StatusRequestEntityTooLarge, api.ErrCodeTooLarge,
+			fmt.Sprintf("the request body is larger than %d bytes", tooLarge.Limit), nil)
+		return false
+	}
+	s.fail(w, r, http.StatusBadRequest, api.ErrCodeInvalid, "the request body is not valid JSON for this endpoint", err)
+	return false
+}
+
+// reply writes v as JSON, gzip-compressed when the client accepts it and it is worth it.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, api.ErrCodeInternal, "internal error", err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "Accept-Encoding")
+	if len(b) < 1024 || !acceptsGzip(r) {
+		w.WriteHeader(status)
+		w.Write(b) //nolint:errcheck // the client went away
+		return
+	}
+	h.Set("Content-Encoding", "gzip")
+	w.WriteHeader(status)
+	zw := gzip.NewWriter(w)
+	zw.Write(b) //nolint:errcheck // the client went away
+	zw.Close()
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.TrimSpace(enc) == "gzip" && strings.TrimSpace(q) != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+// fail answers with an api.Error. The message is for people and says nothing
+// internal; err, if any, goes to the log.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, msg string, err error) {
+	if err != nil {
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.LogAttrs(r.Context(), level, "request failed", slog.String("route", r.Pattern), slog.String("err", err.Error()))
+	}
+	b, _ := json.Marshal(api.Error{Code: code, Message: msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b) //nolint:errcheck // the client went away
+}
+
+// storeError answers with the status a store error calls for.
+func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, store.ErrUnauthorized):
+		s.fail(w, r, http.StatusUnauthorized, api.ErrCodeUnauthorized, "the token or code is unknown, used, expired or revoked", nil)
+	case errors.Is(err, store.ErrNotFound):
+		s.fail(w, r, http.StatusNotFound, api.ErrCodeNotFound, "not found", nil)
+	case errors.Is(err, store.ErrInvalid):
+		s.fail(w, r, http.StatusBadRequest, api.ErrCodeInvalid, strings.TrimPrefix(err.Error(), store.ErrInvalid.Error()+": "), nil)
+	case errors.Is(err, context.Canceled):
+		// The client went away: nobody reads the answer.
+	default:
+		s.fail(w, r, http.StatusInternalServerError, api.ErrCodeInternal, "internal error: retry later", err)
+	}
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		s.fail(w, r, http.StatusServiceUnavailable, api.ErrCodeUnavailable, "database unavailable", err)
+		return
+	}
+	s.reply(w, r, http.StatusOK, map[string]string{"status": "ok", "epoch": s.db.Epoch()})
+}

@@ -1,0 +1,108 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/cloud/store"
+)
+
+// DefaultPullLimit is how many changes a pull returns when the request does not say.
+const DefaultPullLimit = 500
+
+func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
+	var req api.PushRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	if len(req.Changes) > s.cfg.MaxChanges {
+		s.fail(w, r, http.StatusRequestEntityTooLarge, api.ErrCodeTooLarge,
+			fmt.Sprintf("a push carries at most %d changes; send the rest in another", s.cfg.MaxChanges), nil)
+		return
+	}
+	resp, err := s.db.Push(r.Context(), deviceOf(r), req.Changes)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.metrics.changes.WithLabelValues("accepted").Add(float64(len(resp.Accepted)))
+	s.metrics.changes.WithLabelValues("duplicate").Add(float64(len(resp.Duplicate)))
+	s.metrics.changes.WithLabelValues("rejected").Add(float64(len(resp.Rejected)))
+	s.reply(w, r, http.StatusOK, resp)
+}
+
+// handlePull answers GET /v1/sync/pull?cursor=N[&limit=M][&wait=25s]. With wait, and
+// nothing after the cursor, it holds the request until a push of the shop, the wait
+// or the client ends.
+func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	cursor, err := intParam(q.Get("cursor"), 0)
+	if err != nil || cursor < 0 {
+		s.fail(w, r, http.StatusBadRequest, api.ErrCodeInvalid, "cursor must be a whole number, 0 or more", nil)
+		return
+	}
+	limit, err := intParam(q.Get("limit"), DefaultPullLimit)
+	if err != nil || limit < 1 || limit > store.MaxPullLimit {
+		s.fail(w, r, http.StatusBadRequest, api.ErrCodeInvalid, fmt.Sprintf("limit must be between 1 and %d", store.MaxPullLimit), nil)
+		return
+	}
+	wait, err := waitParam(q.Get("wait"))
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, api.ErrCodeInvalid, `wait must be a duration such as "25s", or seconds`, nil)
+		return
+	}
+	wait = min(wait, s.cfg.MaxWait)
+	shop := deviceOf(r).ShopID
+
+	var woken <-chan struct{}
+	if wait > 0 {
+		// Subscribed before reading, so that a push in between wakes us.
+		ch, cancel := s.db.Subscribe(shop)
+		defer cancel()
+		woken = ch
+	}
+	resp, err := s.db.Pull(r.Context(), shop, cursor, int(limit))
+	if err == nil && len(resp.Changes) == 0 && wait > 0 {
+		s.metrics.waiting.Inc()
+		timer := time.NewTimer(wait)
+		select {
+		case <-woken:
+			resp, err = s.db.Pull(r.Context(), shop, cursor, int(limit))
+		case <-timer.C:
+		case <-s.quit:
+		case <-r.Context().Done():
+		}
+		timer.Stop()
+		s.metrics.waiting.Dec()
+	}
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.reply(w, r, http.StatusOK, resp)
+}
+
+func intParam(v string, def int64) (int64, error) {
+	if v == "" {
+		return def, nil
+	}
+	return strconv.ParseInt(v, 10, 64)
+}
+
+// waitParam reads "25s" or "25".
+func waitParam(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("bad wait %q", v)
+	}
+	return d, nil
+}

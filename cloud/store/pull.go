@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/loyalty"
+)
+
+// MaxPullLimit is the most changes one pull returns.
+const MaxPullLimit = 1000
+
+// Pull returns the live changes of shopID with a version above cursor, in version
+// order, at most limit of them. A record value superseded by a later one is skipped:
+// the later one is there. The answer's Cursor is where the next pull starts.
+func (db *DB) Pull(ctx context.Context, shopID string, cursor int64, limit int) (api.PullResponse, error) {
+	limit = min(max(limit, 1), MaxPullLimit)
+	rows, err := db.r.QueryContext(ctx, db.q(`SELECT id, ctype, ckey, body, device, at, version FROM changes
+		WHERE shop_id = ? AND version > ? AND live = 1 ORDER BY version LIMIT ?`), shopID, cursor, limit+1)
+	if err != nil {
+		return api.PullResponse{}, fmt.Errorf("pull: %w", err)
+	}
+	defer rows.Close()
+	resp := api.PullResponse{Changes: []api.Pulled{}, Cursor: cursor, Epoch: db.epoch}
+	for rows.Next() {
+		if len(resp.Changes) == limit {
+			resp.More = true
+			break
+		}
+		var c api.Pulled
+		var body, at string
+		if err := rows.Scan(&c.ID, &c.Type, &c.Key, &body, &c.Device, &at, &c.Version); err != nil {
+			return api.PullResponse{}, fmt.Errorf("pull: %w", err)
+		}
+		c.Body = json.RawMessage(body)
+		if c.At, err = time.Parse(time.RFC3339Nano, at); err != nil {
+			return api.PullResponse{}, fmt.Errorf("pull: change %s: %w", c.ID, err)
+		}
+		resp.Changes = append(resp.Changes, c)
+		resp.Cursor = c.Version
+	}
+	if err := rows.Err(); err != nil {
+		return api.PullResponse{}, fmt.Errorf("pull: %w", err)
+	}
+	return resp, nil
+}
+
+// Overdrawn lists the operations of shopID that took a balance below zero, oldest
+// first.
+func (db *DB) Overdrawn(ctx context.Context, shopID string) ([]api.Overdrawn, error) {
+	rows, err := db.r.QueryContext(ctx, db.q(
+		"SELECT customer_id, op_id, points, cashback, at FROM overdrawn WHERE shop_id = ? ORDER BY at, op_id"), shopID)
+	if err != nil {
+		return nil, fmt.Errorf("list overdrawn: %w", err)
+	}
+	defer rows.Close()
+	list := []api.Overdrawn{}
+	for rows.Next() {
+		var o api.Overdrawn
+		var at int64
+		if err := rows.Scan(&o.CustomerID, &o.OpID, &o.Points, &o.Cashback, &at); err != nil {
+			return nil, fmt.Errorf("list overdrawn: %w", err)
+		}
+		o.At = fromMillis(at)
+		list = append(list, o)
+	}
+	return list, rows.Err()
+}
+
+// Balance returns the balance of customerID in shopID, the sum of their operations.
+func (db *DB) Balance(ctx context.Context, shopID, customerID string) (loyalty.Balance, error) {
+	var b loyalty.Balance
+	err := db.r.QueryRowContext(ctx, db.q("SELECT points, cashback, xp FROM balances WHERE shop_id = ? AND customer_id = ?"),
+		shopID, customerID).Scan(&b.Points, &b.Cashback, &b.XP)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return b, fmt.Errorf("read balance: %w", err)
+	}
+	return b, nil
+}
+
+// CardView is what the public page of a card shows: nothing of the shop but its name,
+// nothing of the customer but the balance.
+type CardView struct {
+	ShopName string
+	Card     loyalty.Card
+	Balance  loyalty.Balance
+	Program  *loyalty.Program // nil if the shop has not pushed one
+}
+
+// Card returns the public view of the card with code, or ErrNotFound.
+func (db *DB) Card(ctx context.Context, code string) (CardView, error) {
+	var v CardView
+	var shopID string
+	err := db.r.QueryRowContext(ctx, db.q(`SELECT c.shop_id, s.name, c.customer_id, c.status, c.replaced_by
+		FROM cards c JOIN shops s ON s.id = c.shop_id WHERE c.code = ?`), code).
+		Scan(&shopID, &v.ShopName, &v.Card.CustomerID, &v.Card.Status, &v.Card.ReplacedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CardView{}, fmt.Errorf("card %s: %w", code, ErrNotFound)
+	}
+	if err != nil {
+		return CardView{}, fmt.Errorf("read card: %w", err)
+	}
+	v.Card.Code = code
+	if v.Balance, err = db.Balance(ctx, shopID, v.Card.CustomerID); err != nil {
+		return CardView{}, err
+	}
+	var body string
+	err = db.r.QueryRowContext(ctx, db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
+		shopID, api.TypeSetting, api.SettingProgram).Scan(&body)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return CardView{}, fmt.Errorf("read program: %w", err)
+	default:
+		var p loyalty.Program
+		if err := json.Unmarshal([]byte(body), &p); err != nil {
+			return CardView{}, fmt.Errorf("read program: %w", err)
+		}
+		v.Program = &p
+	}
+	return v, nil
+}

@@ -1,0 +1,368 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/loyalty"
+)
+
+// Limits on one change. A change over them is rejected, never stored.
+const (
+	MaxBodyBytes = 64 << 10
+	MaxKeyBytes  = 200
+)
+
+var typePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+// Push applies changes pushed by dev in one transaction, in order, and says what
+// became of each: accepted (a new version of the shop), duplicate (already applied:
+// nothing changes) or rejected (it can never apply; the rejection is kept, so a retry
+// gets the same answer). The same id with a different content is rejected as a
+// conflict. The shop is dev's: nothing in the changes can name another.
+//
+// An operation that takes a customer's balance below zero is still accepted (it
+// happened at the till) and the customer is listed by Overdrawn.
+func (db *DB) Push(ctx context.Context, dev Device, changes []api.Change) (api.PushResponse, error) {
+	resp := api.PushResponse{Accepted: []string{}, Duplicate: []string{}, Rejected: []api.Rejection{}, Epoch: db.epoch}
+	var emails bool
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		resp.Accepted, resp.Duplicate, resp.Rejected = resp.Accepted[:0], resp.Duplicate[:0], resp.Rejected[:0]
+		p, err := db.newPusher(ctx, tx, dev)
+		if err != nil {
+			return err
+		}
+		defer p.close()
+		for _, c := range changes {
+			out, rej, err := p.apply(ctx, c)
+			if err != nil {
+				return fmt.Errorf("change %.40q: %w", c.ID, err)
+			}
+			switch out {
+			case accepted:
+				resp.Accepted = append(resp.Accepted, c.ID)
+				emails = emails || c.Type == api.TypeEmail
+			case duplicate:
+				resp.Duplicate = append(resp.Duplicate, c.ID)
+			case rejected:
+				resp.Rejected = append(resp.Rejected, rej)
+			}
+		}
+		resp.Version = p.version
+		if p.version == p.start {
+			return nil
+		}
+		return db.setVersion(ctx, tx, dev.ShopID, p.version)
+	})
+	if err != nil {
+		return api.PushResponse{}, fmt.Errorf("push: %w", err)
+	}
+	if len(resp.Accepted) > 0 {
+		db.hub.notify(dev.ShopID)
+		if emails {
+			db.hub.notify(outboxTopic)
+		}
+	}
+	return resp, nil
+}
+
+type outcome int
+
+const (
+	accepted outcome = iota
+	duplicate
+	rejected
+)
+
+// pusher holds one push transaction's prepared statements: a batch of 500 changes
+// runs each of them hundreds of times.
+type pusher struct {
+	db      *DB
+	tx      *sql.Tx
+	dev     Device
+	start   int64
+	version int64
+	now     int64
+
+	find, insert, supersede, balance *sql.Stmt
+}
+
+func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, error) {
+	v, err := db.lockShop(ctx, tx, dev.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	p := &pusher{db: db, tx: tx, dev: dev, start: v, version: v, now: db.millis()}
+	for _, s := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		{&p.find, "SELECT hash, reject_code, reject_reason FROM changes WHERE shop_id = ? AND id = ?"},
+		{&p.insert, `INSERT INTO changes (shop_id, id, hash, ctype, ckey, body, device, at, version, live, reject_code, reject_reason)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&p.supersede, "UPDATE changes SET live = 0 WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"},
+		{&p.balance, `INSERT INTO balances (shop_id, customer_id, points, cashback, xp) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (shop_id, customer_id) DO UPDATE SET points = balances.points + excluded.points,
+			cashback = balances.cashback + excluded.cashback, xp = balances.xp + excluded.xp
+			RETURNING points, cashback`},
+	} {
+		if *s.stmt, err = tx.PrepareContext(ctx, db.q(s.query)); err != nil {
+			p.close()
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+	}
+	return p, nil
+}
+
+func (p *pusher) close() {
+	for _, s := range []*sql.Stmt{p.find, p.insert, p.supersede, p.balance} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// apply applies one change. An error is a fault of the database, which fails the
+// whole push; whatever is wrong with the change itself is a rejection.
+func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejection, error) {
+	reject := func(code, format string, args ...any) (outcome, api.Rejection, error) {
+		return rejected, api.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
+	}
+	if id, err := uuid.Parse(c.ID); err != nil || id.Version() != 7 || id.String() != c.ID {
+		// Without a valid id there is nothing to key the rejection on: it is not kept.
+		return reject(api.CodeInvalid, "the change id is not a lower-case UUIDv7")
+	}
+	body, hash, valid := canonical(c)
+	var oldHash string
+	var code, reason sql.NullString
+	err := p.find.QueryRowContext(ctx, p.dev.ShopID, c.ID).Scan(&oldHash, &code, &reason)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return 0, api.Rejection{}, fmt.Errorf("find change: %w", err)
+	case oldHash != hash:
+		return reject(api.CodeConflict, "another change with this id was pushed before")
+	case code.Valid:
+		return reject(code.String, "%s", reason.String)
+	default:
+		return duplicate, api.Rejection{}, nil
+	}
+
+	rej, err := p.check(ctx, c, body, valid)
+	if err != nil {
+		return 0, api.Rejection{}, err
+	}
+	if rej != nil {
+		_, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, clip(c.Type, 40), clip(c.Key, MaxKeyBytes), "{}", p.dev.ID,
+			c.At.UTC().Format(time.RFC3339Nano), nil, 0, rej.Code, rej.Reason)
+		if err != nil {
+			return 0, api.Rejection{}, fmt.Errorf("record rejection: %w", err)
+		}
+		return rejected, *rej, nil
+	}
+	if err := p.append(ctx, c, body, hash); err != nil {
+		return 0, api.Rejection{}, err
+	}
+	return accepted, api.Rejection{}, nil
+}
+
+// append adds c to the log at the shop's next version; a record's earlier value stops
+// being pulled.
+func (p *pusher) append(ctx context.Context, c api.Change, body, hash string) error {
+	if c.Type != api.TypeOp {
+		if _, err := p.supersede.ExecContext(ctx, p.dev.ShopID, c.Type, c.Key); err != nil {
+			return fmt.Errorf("supersede record: %w", err)
+		}
+	}
+	p.version++
+	if _, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, c.Type, c.Key, body, p.dev.ID,
+		c.At.UTC().Format(time.RFC3339Nano), p.version, 1, nil, nil); err != nil {
+		return fmt.Errorf("insert change: %w", err)
+	}
+	return nil
+}
+
+// check validates c and applies its projections (balance, card, outbox). It returns
+// why c can never apply, or nil, and an error only for a fault of the database. A
+// rejected change writes no projection: every refusal comes before the first write.
+func (p *pusher) check(ctx context.Context, c api.Change, body string, valid bool) (*api.Rejection, error) {
+	bad := func(code, format string, args ...any) (*api.Rejection, error) {
+		return &api.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
+	}
+	switch {
+	case !typePattern.MatchString(c.Type):
+		return bad(api.CodeInvalid, "the type must be 1 to 40 lower-case letters, digits or _")
+	case c.Key == "" || len(c.Key) > MaxKeyBytes || !utf8.ValidString(c.Key):
+		return bad(api.CodeInvalid, "the key must be 1 to %d bytes of UTF-8", MaxKeyBytes)
+	case len(body) > MaxBodyBytes:
+		return bad(api.CodeInvalid, "the body is larger than %d bytes", MaxBodyBytes)
+	case !valid || body == "" || body[0] != '{':
+		return bad(api.CodeInvalid, "the body must be a JSON object")
+	case c.At.IsZero():
+		return bad(api.CodeInvalid, "the change has no time")
+	}
+	var err error
+	switch c.Type {
+	case api.TypeEmailStatus:
+		return bad(api.CodeInvalid, "only the server writes %s changes", c.Type)
+	case api.TypeOp:
+		err = p.applyOp(ctx, c, body)
+	case api.TypeCard:
+		err = p.applyCard(ctx, c, body)
+	case api.TypeCustomer:
+		var cu loyalty.Customer
+		if err = decodeStrict(body, &cu); err == nil && cu.ID != c.Key {
+			err = fmt.Errorf("%w: the customer id %q is not the key", errRule, cu.ID)
+		}
+	case api.TypeSetting:
+		if c.Key == api.SettingProgram {
+			var prog loyalty.Program
+			if err = decodeStrict(body, &prog); err == nil {
+				err = prog.Validate()
+			}
+		}
+	case api.TypeEmail:
+		err = p.applyEmail(ctx, c, body)
+	}
+	var conflict *conflictError
+	switch {
+	case err == nil:
+		return nil, nil
+	case errors.As(err, &conflict):
+		return bad(api.CodeConflict, "%s", conflict.msg)
+	case errors.Is(err, errDB):
+		return nil, err
+	default:
+		return bad(api.CodeInvalid, "%s", err)
+	}
+}
+
+var (
+	errRule = errors.New("invalid")
+	// errDB marks a database fault met while checking a change.
+	errDB = errors.New("database")
+)
+
+type conflictError struct{ msg string }
+
+func (e *conflictError) Error() string { return e.msg }
+
+func (p *pusher) applyOp(ctx context.Context, c api.Change, body string) error {
+	var op loyalty.Operation
+	if err := decodeStrict(body, &op); err != nil {
+		return err
+	}
+	if err := op.Validate(); err != nil {
+		return err
+	}
+	if op.ID != c.Key || op.ID != c.ID {
+		return fmt.Errorf("%w: the operation id %q must be the change id and key", errRule, op.ID)
+	}
+	var points, cashback int64
+	if err := p.balance.QueryRowContext(ctx, p.dev.ShopID, op.CustomerID, op.Delta.Points, int64(op.Delta.Cashback), op.Delta.XP).
+		Scan(&points, &cashback); err != nil {
+		return fmt.Errorf("%w: update balance: %w", errDB, err)
+	}
+	takes := op.Delta.Points < 0 || op.Delta.Cashback < 0
+	if takes && (points < 0 || cashback < 0) {
+		if _, err := p.tx.ExecContext(ctx, p.db.q(
+			"INSERT INTO overdrawn (shop_id, op_id, customer_id, points, cashback, at) VALUES (?, ?, ?, ?, ?, ?)"),
+			p.dev.ShopID, op.ID, op.CustomerID, points, cashback, p.now); err != nil {
+			return fmt.Errorf("%w: flag overdrawn: %w", errDB, err)
+		}
+	}
+	return nil
+}
+
+func (p *pusher) applyCard(ctx context.Context, c api.Change, body string) error {
+	var card loyalty.Card
+	if err := decodeStrict(body, &card); err != nil {
+		return err
+	}
+	switch {
+	case card.Code != c.Key:
+		return fmt.Errorf("%w: the card code %q is not the key", errRule, card.Code)
+	case card.CustomerID == "":
+		return fmt.Errorf("%w: the card has no customer", errRule)
+	case card.Status != loyalty.CardActive && card.Status != loyalty.CardBlocked && card.Status != loyalty.CardReplaced:
+		return fmt.Errorf("%w: unknown card status %q", errRule, card.Status)
+	}
+	res, err := p.tx.ExecContext(ctx, p.db.q(`INSERT INTO cards (code, shop_id, customer_id, status, replaced_by) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, replaced_by = excluded.replaced_by
+		WHERE cards.shop_id = excluded.shop_id`),
+		card.Code, p.dev.ShopID, card.CustomerID, string(card.Status), card.ReplacedBy)
+	if err != nil {
+		return fmt.Errorf("%w: update card: %w", errDB, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("%w: update card: %w", errDB, err)
+	} else if n == 0 {
+		return &conflictError{"the card code belongs to another shop"}
+	}
+	return nil
+}
+
+func (p *pusher) applyEmail(ctx context.Context, c api.Change, body string) error {
+	var e api.Email
+	if err := decodeStrict(body, &e); err != nil {
+		return err
+	}
+	addr, err := mail.ParseAddress(e.To)
+	switch {
+	case err != nil || len(e.To) > 254:
+		return fmt.Errorf("%w: %q is not an email address", errRule, e.To)
+	case strings.TrimSpace(e.Subject) == "" || len(e.Subject) > 200 || strings.ContainsAny(e.Subject, "\r\n"):
+		return fmt.Errorf("%w: the subject must be one line of 1 to 200 bytes", errRule)
+	case strings.TrimSpace(e.Text) == "":
+		return fmt.Errorf("%w: the email has no text", errRule)
+	}
+	// A later version of the same email record never sends it again.
+	_, err = p.tx.ExecContext(ctx, p.db.q(`INSERT INTO outbox (shop_id, id, recipient, subject, body, status, attempts, next_at, lease_until, last_error)
+		VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, '') ON CONFLICT (shop_id, id) DO NOTHING`),
+		p.dev.ShopID, c.Key, addr.Address, e.Subject, e.Text, api.EmailQueued, p.now)
+	if err != nil {
+		return fmt.Errorf("%w: queue email: %w", errDB, err)
+	}
+	return nil
+}
+
+// decodeStrict decodes a record body, refusing fields of the wrong type. Unknown fields
+// are allowed: a newer app may add some.
+func decodeStrict(body string, v any) error {
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		return fmt.Errorf("%w: the body does not fit its type: %v", errRule, err)
+	}
+	return nil
+}
+
+// canonical returns c's body without insignificant white space, the hash that tells a
+// retry of c from a different change reusing its id, and whether the body is JSON.
+func canonical(c api.Change) (body, hash string, valid bool) {
+	var b bytes.Buffer
+	valid = json.Compact(&b, c.Body) == nil
+	if !valid {
+		b.Reset()
+		b.Write(c.Body)
+	}
+	body = b.String()
+	return body, hashHex(c.Type + "\x00" + c.Key + "\x00" + body), valid
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}
