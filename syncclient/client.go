@@ -236,7 +236,7 @@ func (c *Client) Run(ctx context.Context) error {
 			})
 		default:
 			attempt++
-			wait = c.backoff(attempt)
+			wait = backoff(c.cfg.BackoffBase, c.cfg.BackoffCap, attempt)
 			if errors.As(err, &he) && he.retryAfter > 0 {
 				wait = he.retryAfter
 			}
@@ -268,10 +268,9 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) bool {
 
 // backoff is a random delay in [0, min(cap, base·2^attempt)): full jitter spreads the
 // retries of many devices after an outage.
-func (c *Client) backoff(attempt int) time.Duration {
-	limit := c.cfg.BackoffCap
+func backoff(base, limit time.Duration, attempt int) time.Duration {
 	if attempt < 32 {
-		limit = min(limit, c.cfg.BackoffBase<<attempt)
+		limit = min(limit, base<<attempt)
 	}
 	return rand.N(limit)
 }

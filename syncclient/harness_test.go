@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/zalando/go-keyring"
 
 	"github.com/merci-loyalty/merci/cards"
@@ -47,8 +48,9 @@ type cloud struct {
 	addr string // kept across restarts, so devices find the server again
 	cfg  server.Config
 
-	db   *store.DB
-	srv  *server.Server
+	db      *store.DB
+	srv     *server.Server
+	metrics *prometheus.Registry
 	hs   *http.Server
 	shop store.Shop
 	code string // the owner's enrollment code
@@ -98,7 +100,9 @@ func (c *cloud) start(rotate bool) {
 		c.t.Fatal(err)
 	}
 	c.addr = ln.Addr().String()
-	c.db, c.srv = db, server.New(db, c.cfg)
+	cfg := c.cfg
+	cfg.Metrics = prometheus.NewRegistry()
+	c.db, c.srv, c.metrics = db, server.New(db, cfg), cfg.Metrics
 	c.hs = &http.Server{Handler: c.srv}
 	go c.hs.Serve(ln)
 }
@@ -114,6 +118,29 @@ func (c *cloud) stop() {
 	c.hs.Shutdown(ctx)
 	c.db.Close()
 	c.hs = nil
+}
+
+// duplicates returns how many pushed changes this run of the server answered as
+// duplicates: retries of changes it had applied.
+func (c *cloud) duplicates() float64 {
+	c.t.Helper()
+	families, err := c.metrics.Gather()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "merci_push_changes_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "outcome" && l.GetValue() == "duplicate" {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
 }
 
 func (c *cloud) url() string { return "http://" + c.addr }
@@ -145,6 +172,11 @@ func (c *cloud) log() []api.Pulled {
 	}
 }
 
+type statusAt struct {
+	syncclient.Status
+	at time.Time
+}
+
 // device is one installation of the desktop app.
 type device struct {
 	t      testing.TB
@@ -154,7 +186,7 @@ type device struct {
 	client *syncclient.Client
 
 	mu       sync.Mutex
-	statuses []syncclient.Status
+	statuses []statusAt
 	cancel   context.CancelFunc
 	done     chan struct{}
 }
@@ -190,7 +222,7 @@ func newDevice(t testing.TB, name string, seed bool) *device {
 	cfg := clientConfig(d.dir)
 	cfg.OnStatus = func(st syncclient.Status) {
 		d.mu.Lock()
-		d.statuses = append(d.statuses, st)
+		d.statuses = append(d.statuses, statusAt{st, time.Now()})
 		d.mu.Unlock()
 	}
 	d.store, d.client = s, syncclient.New(s, cfg)
