@@ -51,9 +51,9 @@ type cloud struct {
 	db      *store.DB
 	srv     *server.Server
 	metrics *prometheus.Registry
-	hs   *http.Server
-	shop store.Shop
-	code string // the owner's enrollment code
+	hs      *http.Server
+	shop    store.Shop
+	code    string // the owner's enrollment code
 }
 
 // startCloud starts a server with a new shop. Rate limits are high: the tests that
