@@ -189,7 +189,7 @@ func TestServerRestoredFromOlderCopy(t *testing.T) {
 }
 
 // copyFile copies a stopped server's SQLite file (its WAL was checkpointed on close).
-func copyFile(t *testing.T, from, to string) {
+func copyFile(t testing.TB, from, to string) {
 	t.Helper()
 	if _, err := os.Stat(from + "-wal"); err == nil {
 		if fi, _ := os.Stat(from + "-wal"); fi.Size() > 0 {

@@ -36,7 +36,11 @@ var errNoKeyring = errors.New("no secret service")
 
 func TestMain(m *testing.M) {
 	keyring.MockInitWithError(errNoKeyring)
-	os.Exit(m.Run())
+	code := m.Run()
+	if weekPath != "" {
+		os.RemoveAll(filepath.Dir(weekPath))
+	}
+	os.Exit(code)
 }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
