@@ -292,15 +292,8 @@ func (c *Client) cycle(ctx context.Context) error {
 	if err := c.pushAll(ctx, st.ServerURL, token); err != nil {
 		return err
 	}
-	for {
-		more, err := c.pull(ctx, st.ServerURL, token, 0)
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
-		c.update(func(s *Status) { s.State = StateSyncing })
+	if err := c.catchUp(ctx, st.ServerURL, token); err != nil {
+		return err
 	}
 	c.refresh(ctx)
 	if c.Status().Pending > 0 {
@@ -359,22 +352,54 @@ func (c *Client) push(ctx context.Context, serverURL, token string, batch []loca
 	return resp, err
 }
 
-// pull fetches one page after the stored cursor, waiting up to wait for one, and
-// applies it. It reports whether more pages wait.
-func (c *Client) pull(ctx context.Context, serverURL, token string, wait time.Duration) (bool, error) {
+// catchUp pulls pages until none is left. While one page is applied, the next is
+// fetched: the server, the network and the local disk work at once.
+func (c *Client) catchUp(ctx context.Context, serverURL, token string) error {
 	st, err := c.store.SyncState(ctx)
 	if err != nil {
-		return false, err
+		return err
 	}
-	url := fmt.Sprintf("%s/v1/sync/pull?cursor=%d&limit=%d&wait=%s", serverURL, st.Cursor, c.cfg.PullLimit, wait)
+	from := st.Cursor
+	resp, err := c.fetch(ctx, serverURL, token, from, 0)
+	if err != nil {
+		return err
+	}
+	type page struct {
+		resp api.PullResponse
+		err  error
+	}
+	for {
+		var next chan page
+		if resp.More {
+			c.update(func(s *Status) { s.State = StateSyncing })
+			next = make(chan page, 1)
+			go func(from int64) {
+				r, err := c.fetch(ctx, serverURL, token, from, 0)
+				next <- page{r, err}
+			}(resp.Cursor)
+		}
+		// A page from another epoch resets the cursor instead: the next page, fetched
+		// from the old cursor, is then ignored by ApplyPull.
+		if err := c.store.ApplyPull(ctx, from, resp); err != nil {
+			return err
+		}
+		if next == nil {
+			return nil
+		}
+		p := <-next
+		if p.err != nil {
+			return p.err
+		}
+		from, resp = resp.Cursor, p.resp
+	}
+}
+
+// fetch gets one page of changes after cursor, waiting up to wait for one.
+func (c *Client) fetch(ctx context.Context, serverURL, token string, cursor int64, wait time.Duration) (api.PullResponse, error) {
+	url := fmt.Sprintf("%s/v1/sync/pull?cursor=%d&limit=%d&wait=%s", serverURL, cursor, c.cfg.PullLimit, wait)
 	var resp api.PullResponse
-	if err := c.call(ctx, http.MethodGet, url, token, nil, &resp, wait+c.cfg.RequestTimeout); err != nil {
-		return false, err
-	}
-	if err := c.store.ApplyPull(ctx, st.Cursor, resp); err != nil {
-		return false, err
-	}
-	return resp.More, nil
+	err := c.call(ctx, http.MethodGet, url, token, nil, &resp, wait+c.cfg.RequestTimeout)
+	return resp, err
 }
 
 // listen long-polls the server once. A local change or SyncNow ends the wait early, so
@@ -400,11 +425,18 @@ func (c *Client) listen(ctx context.Context, serverURL, token string) error {
 			}
 		}
 	}()
-	_, err := c.pull(wctx, serverURL, token, c.cfg.PullWait)
-	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
-		return nil // woken
+	st, err := c.store.SyncState(ctx)
+	if err != nil {
+		return err
 	}
-	return err
+	resp, err := c.fetch(wctx, serverURL, token, st.Cursor, c.cfg.PullWait)
+	if err != nil {
+		if wctx.Err() != nil && ctx.Err() == nil {
+			return nil // woken
+		}
+		return err
+	}
+	return c.store.ApplyPull(ctx, st.Cursor, resp)
 }
 
 // httpError is an error answer of the server.
