@@ -212,17 +212,17 @@ func (c *Client) Enroll(ctx context.Context, serverURL, code, deviceName string)
 // errNotEnrolled stops the loop until the device is enrolled.
 var errNotEnrolled = errors.New("the device is not connected to a cloud account")
 
-// Run syncs until ctx ends, then returns nil. It is meant for its own goroutine.
-func (c *Client) Run(ctx context.Context) error {
+// Run syncs until ctx ends. It is meant for its own goroutine.
+func (c *Client) Run(ctx context.Context) {
 	c.refresh(ctx)
 	attempt := 0
 	for {
 		err := c.cycle(ctx)
 		if ctx.Err() != nil {
-			return nil
+			return
 		}
 		c.refresh(ctx)
-		var wait time.Duration
+		wait := untilWoken
 		var he *httpError
 		switch {
 		case err == nil:
@@ -245,15 +245,18 @@ func (c *Client) Run(ctx context.Context) error {
 			c.update(func(s *Status) { s.State, s.Err, s.RetryAt = StateOffline, err.Error(), time.Now().Add(wait) })
 		}
 		if !c.sleep(ctx, wait) {
-			return nil
+			return
 		}
 	}
 }
 
-// sleep waits d, or until SyncNow, or for ever if d is zero; false if ctx ended.
+// untilWoken is a sleep that only SyncNow or Enroll ends.
+const untilWoken time.Duration = -1
+
+// sleep waits d, or until SyncNow, or for ever if d is untilWoken; false if ctx ended.
 func (c *Client) sleep(ctx context.Context, d time.Duration) bool {
 	var timer <-chan time.Time
-	if d > 0 {
+	if d >= 0 {
 		t := time.NewTimer(d)
 		defer t.Stop()
 		timer = t.C
