@@ -66,7 +66,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(status)
-	w.Write(b.Bytes()) //nolint:errcheck // the client went away
+	w.Write(b.Bytes()) // the client went away
 }
 
 func viewData(code cards.Code, v store.CardView) cardData {

@@ -38,7 +38,7 @@ type Config struct {
 	// could otherwise guess codes [1/s, 20].
 	IPRate  rate.Limit
 	IPBurst int
-	Logger  *slog.Logger          // [slog.Default()]
+	Logger  *slog.Logger         // [slog.Default()]
 	Metrics *prometheus.Registry // where the server registers its metrics; [a new one]
 }
 
@@ -185,6 +185,10 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 		}
 		dev, err := s.db.Authenticate(r.Context(), strings.TrimSpace(token))
 		if err != nil {
+			// Guessing tokens spends the address's allowance, like guessing codes.
+			if errors.Is(err, store.ErrUnauthorized) && !s.allow(w, r, s.ips, clientIP(r)) {
+				return
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="merci", error="invalid_token"`)
 			s.storeError(w, r, err)
 			return
@@ -291,13 +295,13 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any
 	h.Add("Vary", "Accept-Encoding")
 	if len(b) < 1024 || !acceptsGzip(r) {
 		w.WriteHeader(status)
-		w.Write(b) //nolint:errcheck // the client went away
+		w.Write(b) // the client went away
 		return
 	}
 	h.Set("Content-Encoding", "gzip")
 	w.WriteHeader(status)
 	zw := gzip.NewWriter(w)
-	zw.Write(b) //nolint:errcheck // the client went away
+	zw.Write(b) // the client went away
 	zw.Close()
 }
 
@@ -325,7 +329,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, 
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(b) //nolint:errcheck // the client went away
+	w.Write(b) // the client went away
 }
 
 // storeError answers with the status a store error calls for.

@@ -68,12 +68,20 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 	if err == nil && len(resp.Changes) == 0 && wait > 0 {
 		s.metrics.waiting.Inc()
 		timer := time.NewTimer(wait)
-		select {
-		case <-woken:
-			resp, err = s.db.Pull(r.Context(), shop, cursor, int(limit))
-		case <-timer.C:
-		case <-s.quit:
-		case <-r.Context().Done():
+	wait:
+		// A wake-up may bring nothing new (a record superseded at once, a late
+		// notification): then keep waiting.
+		for err == nil && len(resp.Changes) == 0 {
+			select {
+			case <-woken:
+				resp, err = s.db.Pull(r.Context(), shop, cursor, int(limit))
+			case <-timer.C:
+				break wait
+			case <-s.quit:
+				break wait
+			case <-r.Context().Done():
+				break wait
+			}
 		}
 		timer.Stop()
 		s.metrics.waiting.Dec()

@@ -23,7 +23,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	pool.SetMaxOpenConns(32)
 	pool.SetMaxIdleConns(32)
 	db := newDB(pool, pool, postgres)
-	if err := db.init(ctx); err != nil {
+	if err := db.migrate(ctx); err != nil {
 		close(db.done)
 		pool.Close()
 		return nil, fmt.Errorf("open %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)
@@ -89,4 +89,3 @@ func (db *DB) listenOnce(ctx context.Context, cfg *pgx.ConnConfig, connected fun
 		db.hub.notify(n.Payload)
 	}
 }
-

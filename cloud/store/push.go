@@ -39,12 +39,14 @@ func (db *DB) Push(ctx context.Context, dev Device, changes []api.Change) (api.P
 	resp := api.PushResponse{Accepted: []string{}, Duplicate: []string{}, Rejected: []api.Rejection{}, Epoch: db.epoch}
 	var emails bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		resp.Accepted, resp.Duplicate, resp.Rejected = resp.Accepted[:0], resp.Duplicate[:0], resp.Rejected[:0]
 		p, err := db.newPusher(ctx, tx, dev)
 		if err != nil {
 			return err
 		}
 		defer p.close()
+		if err := p.prefetch(ctx, changes); err != nil {
+			return err
+		}
 		for _, c := range changes {
 			out, rej, err := p.apply(ctx, c)
 			if err != nil {
@@ -96,7 +98,15 @@ type pusher struct {
 	version int64
 	now     int64
 
-	find, insert, supersede, balance *sql.Stmt
+	insert, supersede, balance *sql.Stmt
+	// known holds what the shop's log already has under the ids being pushed.
+	known map[string]prior
+}
+
+// prior is what the log holds under a change id.
+type prior struct {
+	hash         string
+	code, reason sql.NullString // set for a rejected change
 }
 
 func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, error) {
@@ -109,7 +119,6 @@ func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, e
 		stmt  **sql.Stmt
 		query string
 	}{
-		{&p.find, "SELECT hash, reject_code, reject_reason FROM changes WHERE shop_id = ? AND id = ?"},
 		{&p.insert, `INSERT INTO changes (shop_id, id, hash, ctype, ckey, body, device, at, version, live, reject_code, reject_reason)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&p.supersede, "UPDATE changes SET live = 0 WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"},
@@ -127,7 +136,7 @@ func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, e
 }
 
 func (p *pusher) close() {
-	for _, s := range []*sql.Stmt{p.find, p.insert, p.supersede, p.balance} {
+	for _, s := range []*sql.Stmt{p.insert, p.supersede, p.balance} {
 		if s != nil {
 			s.Close()
 		}
@@ -140,24 +149,20 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 	reject := func(code, format string, args ...any) (outcome, api.Rejection, error) {
 		return rejected, api.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
 	}
-	if id, err := uuid.Parse(c.ID); err != nil || id.Version() != 7 || id.String() != c.ID {
+	if !validID(c.ID) {
 		// Without a valid id there is nothing to key the rejection on: it is not kept.
 		return reject(api.CodeInvalid, "the change id is not a lower-case UUIDv7")
 	}
 	body, hash, valid := canonical(c)
-	var oldHash string
-	var code, reason sql.NullString
-	err := p.find.QueryRowContext(ctx, p.dev.ShopID, c.ID).Scan(&oldHash, &code, &reason)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return 0, api.Rejection{}, fmt.Errorf("find change: %w", err)
-	case oldHash != hash:
-		return reject(api.CodeConflict, "another change with this id was pushed before")
-	case code.Valid:
-		return reject(code.String, "%s", reason.String)
-	default:
-		return duplicate, api.Rejection{}, nil
+	if old, ok := p.known[c.ID]; ok {
+		switch {
+		case old.hash != hash:
+			return reject(api.CodeConflict, "another change with this id was pushed before")
+		case old.code.Valid:
+			return reject(old.code.String, "%s", old.reason.String)
+		default:
+			return duplicate, api.Rejection{}, nil
+		}
 	}
 
 	rej, err := p.check(ctx, c, body, valid)
@@ -170,12 +175,57 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 		if err != nil {
 			return 0, api.Rejection{}, fmt.Errorf("record rejection: %w", err)
 		}
+		p.known[c.ID] = prior{hash: hash, code: sql.NullString{String: rej.Code, Valid: true}, reason: sql.NullString{String: rej.Reason, Valid: true}}
 		return rejected, *rej, nil
 	}
 	if err := p.append(ctx, c, body, hash); err != nil {
 		return 0, api.Rejection{}, err
 	}
+	p.known[c.ID] = prior{hash: hash}
 	return accepted, api.Rejection{}, nil
+}
+
+// prefetch reads what the log holds under the ids of changes, a few hundred ids per
+// query rather than one query per change.
+func (p *pusher) prefetch(ctx context.Context, changes []api.Change) error {
+	p.known = make(map[string]prior, len(changes))
+	ids := make([]any, 0, len(changes)+1)
+	for _, c := range changes {
+		if validID(c.ID) {
+			ids = append(ids, c.ID)
+		}
+	}
+	const chunk = 500
+	for len(ids) > 0 {
+		n := min(len(ids), chunk)
+		query := "SELECT id, hash, reject_code, reject_reason FROM changes WHERE shop_id = ? AND id IN (?" +
+			strings.Repeat(", ?", n-1) + ")"
+		rows, err := p.tx.QueryContext(ctx, p.db.q(query), append([]any{p.dev.ShopID}, ids[:n]...)...)
+		if err != nil {
+			return fmt.Errorf("find changes: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			var pr prior
+			if err := rows.Scan(&id, &pr.hash, &pr.code, &pr.reason); err != nil {
+				rows.Close()
+				return fmt.Errorf("find changes: %w", err)
+			}
+			p.known[id] = pr
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("find changes: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// validID reports whether id is a UUIDv7 in its canonical lower-case form.
+func validID(id string) bool {
+	u, err := uuid.Parse(id)
+	return err == nil && u.Version() == 7 && u.String() == id
 }
 
 // append adds c to the log at the shop's next version; a record's earlier value stops
@@ -204,12 +254,15 @@ func (p *pusher) check(ctx context.Context, c api.Change, body string, valid boo
 	switch {
 	case !typePattern.MatchString(c.Type):
 		return bad(api.CodeInvalid, "the type must be 1 to 40 lower-case letters, digits or _")
-	case c.Key == "" || len(c.Key) > MaxKeyBytes || !utf8.ValidString(c.Key):
-		return bad(api.CodeInvalid, "the key must be 1 to %d bytes of UTF-8", MaxKeyBytes)
+	case c.Key == "" || len(c.Key) > MaxKeyBytes || !storable(c.Key):
+		return bad(api.CodeInvalid, "the key must be 1 to %d bytes of UTF-8 without NUL", MaxKeyBytes)
 	case len(body) > MaxBodyBytes:
 		return bad(api.CodeInvalid, "the body is larger than %d bytes", MaxBodyBytes)
 	case !valid || body == "" || body[0] != '{':
 		return bad(api.CodeInvalid, "the body must be a JSON object")
+	case !storable(body) || strings.Contains(body, `\u0000`):
+		// PostgreSQL text holds neither, and no Merci record needs them.
+		return bad(api.CodeInvalid, "the body must be UTF-8 without NUL characters")
 	case c.At.IsZero():
 		return bad(api.CodeInvalid, "the change has no time")
 	}
@@ -360,9 +413,16 @@ func canonical(c api.Change) (body, hash string, valid bool) {
 	return body, hashHex(c.Type + "\x00" + c.Key + "\x00" + body), valid
 }
 
+// clip makes s storable in at most n bytes, for the record of a rejected change.
 func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) > n {
+		s = strings.ToValidUTF8(s[:n], "")
 	}
-	return strings.ToValidUTF8(s[:n], "")
+	return s
+}
+
+// storable reports whether both databases can keep s as text.
+func storable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

@@ -33,7 +33,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	db := newDB(w, r, sqlite)
 	close(db.done)
-	if err := db.init(ctx); err != nil {
+	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

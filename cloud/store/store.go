@@ -73,34 +73,36 @@ func newDB(w, r *sql.DB, d dialect) *DB {
 	return &DB{w: w, r: r, dialect: d, hub: newHub(), Now: time.Now, done: make(chan struct{})}
 }
 
-// init creates the schema and reads the epoch, creating it with the database.
-func (db *DB) init(ctx context.Context) error {
-	if db.dialect == postgres {
-		// Several server processes may start at once on an empty database.
-		if _, err := db.w.ExecContext(ctx, "SELECT pg_advisory_lock(7007)"); err != nil {
-			return fmt.Errorf("lock schema: %w", err)
-		}
-		defer db.w.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7007)") //nolint:errcheck // released with the session anyway
-	}
-	for _, stmt := range strings.Split(schema, ";") {
-		if strings.TrimSpace(stmt) == "" {
-			continue
-		}
-		if _, err := db.w.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("create schema: %w", err)
-		}
-	}
+// migrate creates the schema and reads the epoch, creating it with the database.
+func (db *DB) migrate(ctx context.Context) error {
 	epoch, err := randomHex(16)
 	if err != nil {
 		return err
 	}
-	if _, err := db.w.ExecContext(ctx, db.q("INSERT INTO meta (k, v) VALUES ('epoch', ?) ON CONFLICT (k) DO NOTHING"), epoch); err != nil {
-		return fmt.Errorf("create epoch: %w", err)
-	}
-	if err := db.r.QueryRowContext(ctx, "SELECT v FROM meta WHERE k = 'epoch'").Scan(&db.epoch); err != nil {
-		return fmt.Errorf("read epoch: %w", err)
-	}
-	return nil
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		if db.dialect == postgres {
+			// Several server processes may start at once on an empty database.
+			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7007)"); err != nil {
+				return fmt.Errorf("lock schema: %w", err)
+			}
+		}
+		for _, stmt := range strings.Split(schema, ";") {
+			if strings.TrimSpace(stmt) == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("create schema: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, db.q("INSERT INTO meta (k, v) VALUES ('epoch', ?) ON CONFLICT (k) DO NOTHING"), epoch); err != nil {
+			return fmt.Errorf("create epoch: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT v FROM meta WHERE k = 'epoch'").Scan(&db.epoch); err != nil {
+			return fmt.Errorf("read epoch: %w", err)
+		}
+		return nil
+	})
+	return err
 }
 
 // Epoch returns the random id of this copy of the database. It changes when the
@@ -222,4 +224,3 @@ func hashHex(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
 }
-

@@ -6,17 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/uuid"
 
 	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/pgtest"
+	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/loyalty"
 )
@@ -25,24 +24,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	pgtest.StopShared()
 	os.Exit(code)
-}
-
-// backend opens a fresh database of one kind; dsn reopens the same one.
-type backend struct {
-	name string
-	dsn  func(t testing.TB) string
-}
-
-var backends = []backend{
-	{"sqlite", func(t testing.TB) string { return filepath.Join(t.TempDir(), "cloud.db") }},
-	{"postgres", pgtest.URL},
-}
-
-// forEach runs the contract test f against every backend.
-func forEach(t *testing.T, f func(t *testing.T, dsn string)) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) { f(t, b.dsn(t)) })
-	}
 }
 
 func mustOpen(t testing.TB, dsn string) *store.DB {
@@ -69,38 +50,6 @@ func mustDevice(t testing.TB, db *store.DB, shopName string) store.Device {
 	return dev
 }
 
-func newID(t testing.TB) string {
-	t.Helper()
-	id, err := uuid.NewV7()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id.String()
-}
-
-var at = time.Date(2026, 11, 20, 10, 30, 0, 0, time.UTC)
-
-// opChange returns a change carrying an operation that moves customer's points.
-func opChange(t testing.TB, customer string, points int64) api.Change {
-	t.Helper()
-	id := newID(t)
-	op := loyalty.Operation{ID: id, CustomerID: customer, Kind: loyalty.KindCredit, Delta: loyalty.Delta{Points: points},
-		Amount: 1000, Currency: "EUR", Device: "till-1", At: at}
-	if points < 0 {
-		op.Kind, op.Amount, op.Currency = loyalty.KindDebit, 0, ""
-	}
-	return change(t, id, api.TypeOp, id, op)
-}
-
-func change(t testing.TB, id, typ, key string, body any) api.Change {
-	t.Helper()
-	b, err := json.Marshal(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return api.Change{ID: id, Type: typ, Key: key, Body: b, Device: "till-1", At: at}
-}
-
 func mustPush(t testing.TB, db *store.DB, dev store.Device, changes ...api.Change) api.PushResponse {
 	t.Helper()
 	resp, err := db.Push(context.Background(), dev, changes)
@@ -119,7 +68,7 @@ func ids(changes []api.Change) []string {
 }
 
 func TestEnroll(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		shop, code, err := db.CreateShop(ctx, "Café Lune")
@@ -203,11 +152,11 @@ func normalizeTyped(code string) string {
 }
 
 func TestPushIsIdempotent(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		batch := []api.Change{opChange(t, "c1", 10), opChange(t, "c1", 5), opChange(t, "c2", 7)}
+		batch := []api.Change{synctest.Op(t, "c1", 10), synctest.Op(t, "c1", 5), synctest.Op(t, "c2", 7)}
 		first := mustPush(t, db, dev, batch...)
 		want := api.PushResponse{Accepted: ids(batch), Duplicate: []string{}, Rejected: []api.Rejection{}, Version: 3, Epoch: db.Epoch()}
 		if diff := cmp.Diff(want, first); diff != "" {
@@ -225,7 +174,7 @@ func TestPushIsIdempotent(t *testing.T) {
 		}
 
 		// The same id with another body is a conflict, and changes nothing.
-		forged := opChange(t, "c1", 1000)
+		forged := synctest.Op(t, "c1", 1000)
 		forged.ID, forged.Key = batch[0].ID, batch[0].ID
 		resp := mustPush(t, db, dev, forged)
 		if len(resp.Rejected) != 1 || resp.Rejected[0].Code != api.CodeConflict || resp.Version != 3 {
@@ -244,21 +193,21 @@ func TestPushIsIdempotent(t *testing.T) {
 }
 
 func TestPushRejects(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		good := opChange(t, "c1", 10)
-		noCustomer := opChange(t, "", 5)
-		wrongKey := opChange(t, "c1", 5)
-		wrongKey.Key = newID(t)
-		notObject := change(t, newID(t), "note", "k", []int{1, 2})
-		badType := change(t, newID(t), "Bad-Type", "k", map[string]int{})
-		serverOnly := change(t, newID(t), api.TypeEmailStatus, "e1", api.EmailStatus{Status: "sent"})
-		badProgram := change(t, newID(t), api.TypeSetting, api.SettingProgram, loyalty.Program{Currency: "euro"})
-		badEmail := change(t, newID(t), api.TypeEmail, "e1", api.Email{To: "not an address", Subject: "Hi", Text: "x"})
-		cardKey := change(t, newID(t), api.TypeCard, "AAAA", loyalty.Card{Code: "BBBB", CustomerID: "c1", Status: loyalty.CardActive})
-		badID := change(t, "not-a-uuid", "note", "k", map[string]int{})
-		unknown := change(t, newID(t), "nps_response", "r1", map[string]any{"score": 9})
+		good := synctest.Op(t, "c1", 10)
+		noCustomer := synctest.Op(t, "", 5)
+		wrongKey := synctest.Op(t, "c1", 5)
+		wrongKey.Key = synctest.NewID(t)
+		notObject := synctest.Change(t, synctest.NewID(t), "note", "k", []int{1, 2})
+		badType := synctest.Change(t, synctest.NewID(t), "Bad-Type", "k", map[string]int{})
+		serverOnly := synctest.Change(t, synctest.NewID(t), api.TypeEmailStatus, "e1", api.EmailStatus{Status: "sent"})
+		badProgram := synctest.Change(t, synctest.NewID(t), api.TypeSetting, api.SettingProgram, loyalty.Program{Currency: "euro"})
+		badEmail := synctest.Change(t, synctest.NewID(t), api.TypeEmail, "e1", api.Email{To: "not an address", Subject: "Hi", Text: "x"})
+		cardKey := synctest.Change(t, synctest.NewID(t), api.TypeCard, "AAAA", loyalty.Card{Code: "BBBB", CustomerID: "c1", Status: loyalty.CardActive})
+		badID := synctest.Change(t, "not-a-uuid", "note", "k", map[string]int{})
+		unknown := synctest.Change(t, synctest.NewID(t), "nps_response", "r1", map[string]any{"score": 9})
 		batch := []api.Change{good, noCustomer, wrongKey, notObject, badType, serverOnly, badProgram, badEmail, cardKey, badID, unknown}
 		resp := mustPush(t, db, dev, batch...)
 		if diff := cmp.Diff([]string{good.ID, unknown.ID}, resp.Accepted); diff != "" {
@@ -286,13 +235,13 @@ func TestPushRejects(t *testing.T) {
 }
 
 func TestPullPagesAndResumes(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
 		var pushed []api.Change
 		for i := range 25 {
-			pushed = append(pushed, opChange(t, fmt.Sprintf("c%d", i%3), 1))
+			pushed = append(pushed, synctest.Op(t, fmt.Sprintf("c%d", i%3), 1))
 		}
 		mustPush(t, db, dev, pushed...)
 		var got []string
@@ -324,7 +273,7 @@ func TestPullPagesAndResumes(t *testing.T) {
 			t.Errorf("Pull(25) = %+v, %v; want nothing, cursor 25", resp, err)
 		}
 		first, _ := db.Pull(ctx, dev.ShopID, 0, 1)
-		if diff := cmp.Diff(pushed[0].Body, first.Changes[0].Body); diff != "" || !first.Changes[0].At.Equal(at) {
+		if diff := cmp.Diff(pushed[0].Body, first.Changes[0].Body); diff != "" || !first.Changes[0].At.Equal(synctest.At) {
 			t.Errorf("pulled change differs from pushed (-want +got):\n%s", diff)
 		}
 		if first.Changes[0].Device != dev.ID {
@@ -334,14 +283,14 @@ func TestPullPagesAndResumes(t *testing.T) {
 }
 
 func TestRecordsLastWriterWins(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		v1 := change(t, newID(t), api.TypeCustomer, "cu1", loyalty.Customer{ID: "cu1", Name: "Ana"})
-		v2 := change(t, newID(t), api.TypeCustomer, "cu1", loyalty.Customer{ID: "cu1", Name: "Ana Lima"})
+		v1 := synctest.Change(t, synctest.NewID(t), api.TypeCustomer, "cu1", loyalty.Customer{ID: "cu1", Name: "Ana"})
+		v2 := synctest.Change(t, synctest.NewID(t), api.TypeCustomer, "cu1", loyalty.Customer{ID: "cu1", Name: "Ana Lima"})
 		// The device clock of v2 is older: server order wins all the same.
-		v2.At = at.Add(-time.Hour)
+		v2.At = synctest.At.Add(-time.Hour)
 		mustPush(t, db, dev, v1)
 		mustPush(t, db, dev, v2)
 		resp, err := db.Pull(ctx, dev.ShopID, 0, 100)
@@ -352,17 +301,17 @@ func TestRecordsLastWriterWins(t *testing.T) {
 }
 
 func TestShopsAreIsolated(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		a, b := mustDevice(t, db, "A"), mustDevice(t, db, "B")
-		op := opChange(t, "c1", 10)
+		op := synctest.Op(t, "c1", 10)
 		mustPush(t, db, a, op)
 		// B pushing A's change id learns nothing: it is a new change of B.
 		if resp := mustPush(t, db, b, op); len(resp.Accepted) != 1 {
 			t.Errorf("B pushing A's id = %+v, want accepted in B", resp)
 		}
-		mustPush(t, db, b, opChange(t, "c1", -50))
+		mustPush(t, db, b, synctest.Op(t, "c1", -50))
 		if bal, _ := db.Balance(ctx, a.ShopID, "c1"); bal.Points != 10 {
 			t.Errorf("A's balance = %d, want 10", bal.Points)
 		}
@@ -373,9 +322,9 @@ func TestShopsAreIsolated(t *testing.T) {
 		if len(resp.Changes) != 1 || resp.Changes[0].ID != op.ID {
 			t.Errorf("A pulls %d changes, want only its own", len(resp.Changes))
 		}
-		card := change(t, newID(t), api.TypeCard, "K7QM2XRT9PC", loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "c1", Status: loyalty.CardActive})
+		card := synctest.Change(t, synctest.NewID(t), api.TypeCard, "K7QM2XRT9PC", loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "c1", Status: loyalty.CardActive})
 		mustPush(t, db, a, card)
-		theft := change(t, newID(t), api.TypeCard, "K7QM2XRT9PC", loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "evil", Status: loyalty.CardActive})
+		theft := synctest.Change(t, synctest.NewID(t), api.TypeCard, "K7QM2XRT9PC", loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "evil", Status: loyalty.CardActive})
 		if resp := mustPush(t, db, b, theft); len(resp.Rejected) != 1 || resp.Rejected[0].Code != api.CodeConflict {
 			t.Errorf("B claiming A's card code = %+v, want a conflict", resp)
 		}
@@ -387,13 +336,13 @@ func TestShopsAreIsolated(t *testing.T) {
 }
 
 func TestOverdrawnIsFlaggedNotDropped(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		mustPush(t, db, dev, opChange(t, "c1", 100))
+		mustPush(t, db, dev, synctest.Op(t, "c1", 100))
 		// Two tills redeemed 80 points each while offline.
-		r1, r2 := opChange(t, "c1", -80), opChange(t, "c1", -80)
+		r1, r2 := synctest.Op(t, "c1", -80), synctest.Op(t, "c1", -80)
 		resp := mustPush(t, db, dev, r1, r2)
 		if len(resp.Accepted) != 2 {
 			t.Fatalf("push = %+v, want both redemptions accepted", resp)
@@ -410,7 +359,7 @@ func TestOverdrawnIsFlaggedNotDropped(t *testing.T) {
 }
 
 func TestConcurrentPushesLeaveNoGap(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
@@ -422,7 +371,7 @@ func TestConcurrentPushesLeaveNoGap(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for range each {
-					if _, err := db.Push(ctx, dev, []api.Change{opChange(t, fmt.Sprintf("c%d", w), 1)}); err != nil {
+					if _, err := db.Push(ctx, dev, []api.Change{synctest.Op(t, fmt.Sprintf("c%d", w), 1)}); err != nil {
 						errs <- err
 						return
 					}
@@ -456,7 +405,7 @@ func TestConcurrentPushesLeaveNoGap(t *testing.T) {
 }
 
 func TestEpoch(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		first := db.Epoch()
@@ -470,17 +419,15 @@ func TestEpoch(t *testing.T) {
 			t.Errorf("RotateEpoch = %q, %v; want a new epoch", rotated, err)
 		}
 		dev := mustDevice(t, db, "Shop")
-		if resp := mustPush(t, db, dev, opChange(t, "c", 1)); resp.Epoch != rotated {
+		if resp := mustPush(t, db, dev, synctest.Op(t, "c", 1)); resp.Epoch != rotated {
 			t.Errorf("push epoch = %q, want %q", resp.Epoch, rotated)
 		}
 	})
 }
 
 func TestSubscribeWakesOnPush(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		db := mustOpen(t, dsn)
-		dev := mustDevice(t, db, "Shop")
-		otherShop := mustDevice(t, db, "Other")
 		pushers := []*store.DB{db}
 		if strings.HasPrefix(dsn, "postgres") {
 			// Separate processes on one SQLite file do not wake each other: one server per file.
@@ -488,14 +435,16 @@ func TestSubscribeWakesOnPush(t *testing.T) {
 		}
 		// On PostgreSQL a second handle stands for another server process.
 		for _, pusher := range pushers {
+			// Fresh shops: a late notification of an earlier push may still arrive.
+			dev, otherShop := mustDevice(t, db, "Shop"), mustDevice(t, db, "Other")
 			ch, cancel := db.Subscribe(dev.ShopID)
-			mustPush(t, pusher, otherShop, opChange(t, "c", 1))
+			mustPush(t, pusher, otherShop, synctest.Op(t, "c", 1))
 			select {
 			case <-ch:
 				t.Errorf("woken by another shop's push")
 			case <-time.After(200 * time.Millisecond):
 			}
-			mustPush(t, pusher, dev, opChange(t, "c", 1))
+			mustPush(t, pusher, dev, synctest.Op(t, "c", 1))
 			select {
 			case <-ch:
 			case <-time.After(5 * time.Second):
@@ -507,15 +456,15 @@ func TestSubscribeWakesOnPush(t *testing.T) {
 }
 
 func TestOutboxSendsEachEmailOnce(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		email := change(t, newID(t), api.TypeEmail, "mail-1", api.Email{To: "Ana <ana@example.com>", Subject: "Thanks", Text: "Rate us"})
+		email := synctest.Change(t, synctest.NewID(t), api.TypeEmail, "mail-1", api.Email{To: "Ana <ana@example.com>", Subject: "Thanks", Text: "Rate us"})
 		mustPush(t, db, dev, email)
 		mustPush(t, db, dev, email)
 		// A new version of the same email record does not queue it again.
-		edited := change(t, newID(t), api.TypeEmail, "mail-1", api.Email{To: "ana@example.com", Subject: "Thanks!", Text: "Rate us"})
+		edited := synctest.Change(t, synctest.NewID(t), api.TypeEmail, "mail-1", api.Email{To: "ana@example.com", Subject: "Thanks!", Text: "Rate us"})
 		mustPush(t, db, dev, edited)
 		due, err := db.DueEmails(ctx, 10)
 		want := []store.OutboxEmail{{ShopID: dev.ShopID, ID: "mail-1", To: "ana@example.com", Subject: "Thanks", Text: "Rate us"}}
@@ -529,8 +478,8 @@ func TestOutboxSendsEachEmailOnce(t *testing.T) {
 		if ok, _ := db.ClaimEmail(ctx, due[0], time.Minute); ok {
 			t.Errorf("second ClaimEmail succeeded, want refused")
 		}
-		sent := at
-		if err := db.FinishEmail(ctx, due[0], api.EmailStatus{Status: api.EmailSent, Attempts: 1, SentAt: &sent}, at); err != nil {
+		sent := synctest.At
+		if err := db.FinishEmail(ctx, due[0], api.EmailStatus{Status: api.EmailSent, Attempts: 1, SentAt: &sent}, synctest.At); err != nil {
 			t.Fatalf("FinishEmail: %v", err)
 		}
 		if due, _ := db.DueEmails(ctx, 10); len(due) != 0 {
@@ -545,11 +494,11 @@ func TestOutboxSendsEachEmailOnce(t *testing.T) {
 }
 
 func TestOutboxNeverResendsAfterACrash(t *testing.T) {
-	forEach(t, func(t *testing.T, dsn string) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		mustPush(t, db, dev, change(t, newID(t), api.TypeEmail, "m", api.Email{To: "a@example.com", Subject: "S", Text: "T"}))
+		mustPush(t, db, dev, synctest.Change(t, synctest.NewID(t), api.TypeEmail, "m", api.Email{To: "a@example.com", Subject: "S", Text: "T"}))
 		due, _ := db.DueEmails(ctx, 10)
 		if ok, err := db.ClaimEmail(ctx, due[0], time.Second); !ok || err != nil {
 			t.Fatalf("ClaimEmail = %v, %v", ok, err)
@@ -568,6 +517,100 @@ func TestOutboxNeverResendsAfterACrash(t *testing.T) {
 		json.Unmarshal(resp.Changes[len(resp.Changes)-1].Body, &st)
 		if st.Status != api.EmailUnknown {
 			t.Errorf("status = %q, want %q", st.Status, api.EmailUnknown)
+		}
+	})
+}
+
+func TestConcurrentRetriesApplyOnce(t *testing.T) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := mustOpen(t, dsn)
+		dev := mustDevice(t, db, "Shop")
+		var batch []api.Change
+		for range 50 {
+			batch = append(batch, synctest.Op(t, "c1", 2))
+		}
+		// A client timed out and retried while its first push was still running.
+		var wg sync.WaitGroup
+		accepted := make(chan int, 4)
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, err := db.Push(ctx, dev, batch)
+				if err != nil {
+					t.Errorf("Push: %v", err)
+				}
+				accepted <- len(resp.Accepted)
+			}()
+		}
+		wg.Wait()
+		close(accepted)
+		total := 0
+		for n := range accepted {
+			total += n
+		}
+		if total != 50 {
+			t.Errorf("accepted %d changes over 4 concurrent pushes of the same 50, want 50", total)
+		}
+		if b, _ := db.Balance(ctx, dev.ShopID, "c1"); b.Points != 100 {
+			t.Errorf("balance = %d, want 100", b.Points)
+		}
+	})
+}
+
+func TestHostileChangesAreRejectedOnBothDatabases(t *testing.T) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
+		db := mustOpen(t, dsn)
+		dev := mustDevice(t, db, "Shop")
+		nulKey := synctest.Change(t, synctest.NewID(t), "note", "a\x00b", map[string]int{})
+		badUTF8Key := synctest.Change(t, synctest.NewID(t), "note", "a\xffb", map[string]int{})
+		nulType := synctest.Change(t, synctest.NewID(t), "no\x00te", "k", map[string]int{})
+		nulCustomer := synctest.Op(t, "c\x00", 1)
+		badUTF8Body := synctest.Change(t, synctest.NewID(t), "note", "k", map[string]int{})
+		badUTF8Body.Body = []byte("{\"a\":\"\xff\"}")
+		huge := synctest.Change(t, synctest.NewID(t), "note", "k", map[string]string{"x": strings.Repeat("x", store.MaxBodyBytes)})
+		longKey := synctest.Change(t, synctest.NewID(t), "note", strings.Repeat("k", store.MaxKeyBytes+1), map[string]int{})
+		noTime := synctest.Op(t, "c", 1)
+		noTime.At = time.Time{}
+		batch := []api.Change{nulKey, badUTF8Key, nulType, nulCustomer, badUTF8Body, huge, longKey, noTime}
+		resp := mustPush(t, db, dev, batch...)
+		if len(resp.Rejected) != len(batch) || len(resp.Accepted) != 0 {
+			t.Errorf("Push = %d accepted, %d rejected; want all %d rejected: %+v", len(resp.Accepted), len(resp.Rejected), len(batch), resp)
+		}
+		// And again: the kept rejections are read back.
+		if again := mustPush(t, db, dev, batch...); len(again.Rejected) != len(batch) {
+			t.Errorf("repeated Push rejected %d, want %d", len(again.Rejected), len(batch))
+		}
+	})
+}
+
+func TestServersStartingTogetherShareOneEpoch(t *testing.T) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
+		const n = 3
+		epochs := make(chan string, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				db, err := store.Open(context.Background(), dsn)
+				if err != nil {
+					t.Errorf("Open: %v", err)
+					epochs <- ""
+					return
+				}
+				epochs <- db.Epoch()
+				db.Close()
+			}()
+		}
+		wg.Wait()
+		close(epochs)
+		first := <-epochs
+		for e := range epochs {
+			if e != first || e == "" {
+				t.Errorf("epochs %q and %q, want one epoch for the database", first, e)
+			}
 		}
 	})
 }

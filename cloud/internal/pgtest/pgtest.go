@@ -138,7 +138,7 @@ func (c *Cluster) url(db string) string {
 
 // Stop stops the cluster and removes its files.
 func (c *Cluster) Stop() {
-	c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop") //nolint:errcheck // removed next
+	c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop") // removed next
 	os.RemoveAll(c.dir)
 }
 

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/merci-loyalty/merci/cloud/api"
+)
+
+func runOK(t *testing.T, args ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := run(context.Background(), args, &out); err != nil {
+		t.Fatalf("merci-cloud %s: %v", strings.Join(args, " "), err)
+	}
+	return out.String()
+}
+
+func TestCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cloud.db")
+	created := runOK(t, "shop", "create", "--name", "Café Lune", "--db", db)
+	m := regexp.MustCompile(`created: (\S+)\n.*: (\w{4}-\w{4}-\w{4}-\w{4})\n`).FindStringSubmatch(created)
+	if m == nil {
+		t.Fatalf("shop create printed %q, want the shop id and a code", created)
+	}
+	shopID, code := m[1], m[2]
+	if list := runOK(t, "shop", "list", "--db", db); !strings.Contains(list, shopID) || !strings.Contains(list, "Café Lune") {
+		t.Errorf("shop list = %q, want the shop", list)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	served := make(chan error, 1)
+	go func() { served <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, pw) }()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	base := regexp.MustCompile(`http://\S+`).FindString(line)
+	body, _ := json.Marshal(api.EnrollRequest{Code: code, DeviceName: "Till 1"})
+	resp, err := http.Post(base+"/v1/enroll", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var enrolled api.EnrollResponse
+	json.NewDecoder(resp.Body).Decode(&enrolled)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || enrolled.ShopID != shopID || !enrolled.Owner {
+		t.Fatalf("enroll through the served API: %d %+v", resp.StatusCode, enrolled)
+	}
+	// A long-poll in flight does not hold up the shutdown.
+	go func() {
+		req, _ := http.NewRequest("GET", base+"/v1/sync/pull?wait=25s", nil)
+		req.Header.Set("Authorization", "Bearer "+enrolled.Token)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	if err := <-served; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("shutdown took %v, want the waiting pull released", took)
+	}
+
+	if list := runOK(t, "device", "list", "--shop", shopID, "--db", db); !strings.Contains(list, "Till 1") {
+		t.Errorf("device list = %q, want Till 1", list)
+	}
+	runOK(t, "device", "revoke", "--shop", shopID, "--device", enrolled.DeviceID, "--db", db)
+	if list := runOK(t, "device", "list", "--shop", shopID, "--db", db); !regexp.MustCompile(`Till 1\s+true\s+\S+ \S+\s+\S+`).MatchString(list) {
+		t.Errorf("device list after revoke = %q, want a revocation time", list)
+	}
+	if code := runOK(t, "shop", "code", "--shop", shopID, "--db", db); !strings.Contains(code, "enrollment code") {
+		t.Errorf("shop code = %q", code)
+	}
+	restored := runOK(t, "restore", "--db", db)
+	if !strings.Contains(restored, enrolled.Epoch) || strings.Count(restored, "epoch") != 1 {
+		t.Errorf("restore = %q, want the old epoch %s replaced", restored, enrolled.Epoch)
+	}
+	if err := run(context.Background(), []string{"nonsense"}, io.Discard); err == nil {
+		t.Errorf("unknown command: no error")
+	}
+}
