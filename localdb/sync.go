@@ -389,14 +389,6 @@ func (s *Store) ApplyPull(ctx context.Context, from int64, resp api.PullResponse
 	})
 }
 
-// TouchSync records that the device has just talked with the server.
-func (s *Store) TouchSync(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE sync_state SET last_sync = ? WHERE id = 1`, millis(s.Now())); err != nil {
-		return fmt.Errorf("store sync time: %w", err)
-	}
-	return nil
-}
-
 // errUnreadable marks a pulled change this app cannot apply.
 var errUnreadable = errors.New("unreadable")
 
