@@ -131,7 +131,8 @@ func (c *counter) header() fyne.CanvasObject {
 	}
 	newCustomer := widget.NewButtonWithIcon(l.T("counter.new_customer"), theme.ContentAddIcon(), c.onNewCustomer)
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { c.u.showSettings(c.win, c.rebuild) })
-	return container.NewBorder(nil, nil, container.NewHBox(items...), container.NewHBox(newCustomer, settings))
+	owner := widget.NewButtonWithIcon(l.T("owner.open"), theme.AccountIcon(), func() { c.u.askOwnerPIN(c.win, c.rebuild) })
+	return container.NewBorder(nil, nil, container.NewHBox(items...), container.NewHBox(newCustomer, owner, settings))
 }
 
 func (c *counter) statusBar() fyne.CanvasObject {
@@ -160,7 +161,7 @@ func (c *counter) keypad() fyne.CanvasObject {
 		key("7"), key("8"), key("9"),
 		key("4"), key("5"), key("6"),
 		key("1"), key("2"), key("3"),
-		key(c.decimalSeparator()), key("0"), key("⌫"),
+		key(c.u.decimalSeparator()), key("0"), key("⌫"),
 	)
 	credit := widget.NewButtonWithIcon(l.T("counter.credit"), theme.ConfirmIcon(), c.onCredit)
 	credit.Importance = widget.HighImportance
@@ -169,13 +170,6 @@ func (c *counter) keypad() fyne.CanvasObject {
 	amountCaption := caption(strings.ToUpper(l.T("counter.amount")))
 	return container.NewVBox(amountCaption, container.NewHBox(layout.NewSpacer(), c.amount), grid,
 		tallButton(credit, 60), container.NewGridWithColumns(2, debit, spend))
-}
-
-func (c *counter) decimalSeparator() string {
-	if c.u.lang == "en" {
-		return "."
-	}
-	return ","
 }
 
 func (c *counter) typeKey(k string) {
@@ -511,7 +505,9 @@ func (c *counter) setMessage(text string, bg color.Color) {
 	c.msgBg.Refresh()
 }
 
-func (c *counter) succeed(text string) { c.setMessage("✓ "+text, withAlpha(themeColor(theme.ColorNameSuccess), 0x40)) }
+func (c *counter) succeed(text string) {
+	c.setMessage("✓ "+text, withAlpha(themeColor(theme.ColorNameSuccess), 0x40))
+}
 
 func (c *counter) info(text string) { c.setMessage(text, color.Transparent) }
 

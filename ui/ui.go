@@ -27,6 +27,9 @@ type UI struct {
 	lang  i18n.Lang
 	log   *slog.Logger
 	staff localdb.Staff // who works the counter
+	// answers holds the NPS answers the owner's desk reads and follows up; nil until
+	// SetAnswers wires the kiosk's storage.
+	answers Answers
 }
 
 // New prepares the app's screens over store. The language is the one chosen in settings,
@@ -56,6 +59,9 @@ func (u *UI) program() (loyalty.Program, error) {
 // and what to do. Errors nobody can act on are logged and shown as such.
 func (u *UI) describe(err error) string {
 	l := u.lang
+	if fe := (errField{}); errors.As(err, &fe) {
+		return fe.field + ": " + u.describe(fe.err)
+	}
 	known := []struct {
 		err error
 		key string
@@ -75,6 +81,14 @@ func (u *UI) describe(err error) string {
 		{loyalty.ErrUnknownReward, "err.unknown_reward"},
 		{loyalty.ErrReasonRequired, "err.reason_required"},
 		{localdb.ErrWrongPIN, "err.wrong_pin"},
+		{errNotOwner, "err.not_owner"},
+		{errWholeNumber, "err.whole_number"},
+		{errNameRequired, "err.name_required"},
+		{localdb.ErrLastOwner, "err.last_owner"},
+		{localdb.ErrPINSyntax, "err.pin_syntax"},
+		{localdb.ErrPINInUse, "err.pin_in_use"},
+		{loyalty.ErrRefundTooLarge, "err.refund_too_large"},
+		{loyalty.ErrNotRefundable, "err.not_refundable"},
 	}
 	for _, k := range known {
 		if errors.Is(err, k.err) {

@@ -1,0 +1,178 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/merci-loyalty/merci/localdb"
+)
+
+// errNotOwner means a valid PIN of someone who is not an owner opened the owner's desk.
+var errNotOwner = errors.New("not an owner")
+
+// unlockOwner returns the owner whose PIN is pin. A cashier's PIN is refused with
+// errNotOwner, so the cashier is told why rather than that the PIN is wrong.
+func (u *UI) unlockOwner(pin string) (localdb.Staff, error) {
+	st, err := u.store.StaffByPIN(u.context(), strings.TrimSpace(pin), "")
+	if err != nil {
+		return localdb.Staff{}, err
+	}
+	if st.Role != localdb.RoleOwner {
+		return localdb.Staff{}, errNotOwner
+	}
+	return st, nil
+}
+
+// askOwnerPIN asks for an owner's PIN over w and opens the owner's desk with it.
+// changed runs when the desk changes something the counter shows (the shop's name).
+func (u *UI) askOwnerPIN(w fyne.Window, changed func()) {
+	l := u.lang
+	pin := widget.NewPasswordEntry()
+	pin.SetPlaceHolder(l.T("owner.pin_placeholder"))
+	msg := widget.NewLabel(l.T("owner.pin_hint"))
+	msg.Wrapping = fyne.TextWrapWord
+	var d *dialog.CustomDialog
+	submit := func() {
+		owner, err := u.unlockOwner(pin.Text)
+		if err != nil {
+			pin.SetText("")
+			msg.SetText(u.describe(err))
+			msg.Importance = widget.DangerImportance
+			msg.Refresh()
+			w.Canvas().Focus(pin)
+			return
+		}
+		d.Hide()
+		u.ShowOwnerDesk(owner, changed)
+	}
+	pin.OnSubmitted = func(string) { submit() }
+	open := widget.NewButtonWithIcon(l.T("owner.unlock"), theme.LoginIcon(), submit)
+	open.Importance = widget.HighImportance
+	content := container.NewVBox(msg, pin)
+	d = dialog.NewCustomWithoutButtons(l.T("owner.pin_title"), content, w)
+	d.SetButtons([]fyne.CanvasObject{widget.NewButton(l.T("settings.cancel"), d.Hide), open})
+	d.Resize(fyne.NewSize(420, 0))
+	d.Show()
+	w.Canvas().Focus(pin)
+}
+
+// desk is the owner's back office: a window with its sections down the side.
+type desk struct {
+	u       *UI
+	win     fyne.Window
+	owner   localdb.Staff
+	changed func()
+	content *fyne.Container
+	nav     *widget.List
+	title   *widget.Label
+	current int
+	pages   []deskPage
+}
+
+type deskPage struct {
+	key   string // translation key of the title, "owner.nav.*"
+	icon  fyne.Resource
+	build func() fyne.CanvasObject
+}
+
+// ShowOwnerDesk opens the owner's desk for owner. changed runs after the desk changes
+// what the counter shows; it may be nil.
+func (u *UI) ShowOwnerDesk(owner localdb.Staff, changed func()) fyne.Window {
+	if changed == nil {
+		changed = func() {}
+	}
+	w := u.app.NewWindow(u.lang.T("owner.title"))
+	d := &desk{u: u, win: w, owner: owner, changed: changed}
+	d.pages = []deskPage{
+		{"owner.nav.dashboard", theme.HomeIcon(), d.dashboardPage},
+		{"owner.nav.answers", theme.MailComposeIcon(), d.answersPage},
+		{"owner.nav.customers", theme.AccountIcon(), d.customersPage},
+		{"owner.nav.program", theme.SettingsIcon(), d.programPage},
+		{"owner.nav.transfer", theme.UploadIcon(), d.transferPage},
+		{"owner.nav.staff", theme.GridIcon(), d.staffPage},
+	}
+	w.SetContent(d.build())
+	w.Resize(fyne.NewSize(1366, 768))
+	d.show(0)
+	w.Show()
+	return w
+}
+
+func (d *desk) build() fyne.CanvasObject {
+	l := d.u.lang
+	d.nav = widget.NewList(func() int { return len(d.pages) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.HomeIcon()), widget.NewLabel("Loyalty program settings"))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			row := o.(*fyne.Container)
+			row.Objects[0].(*widget.Icon).SetResource(d.pages[i].icon)
+			row.Objects[1].(*widget.Label).SetText(l.T(d.pages[i].key))
+		})
+	d.nav.OnSelected = func(i widget.ListItemID) {
+		if i != d.current {
+			d.show(i)
+		}
+	}
+	shop, err := d.u.store.Shop(d.u.context())
+	if err != nil {
+		shop.Name = "Merci"
+	}
+	brand := bigText(18, true, theme.ColorNameForeground)
+	brand.Text = shop.Name
+	who := caption(strings.ToUpper(l.T("owner.signed_in", d.owner.Name)))
+	lock := widget.NewButtonWithIcon(l.T("owner.lock"), theme.LogoutIcon(), d.win.Close)
+	side := container.NewBorder(container.NewVBox(brand, who, widget.NewSeparator()), lock, nil, nil, d.nav)
+	d.title = widget.NewLabel("")
+	d.title.SizeName = theme.SizeNameHeadingText
+	d.title.TextStyle.Bold = true
+	d.content = container.NewStack()
+	main := container.NewBorder(d.title, nil, nil, nil, d.content)
+	split := container.NewHSplit(card(side), container.NewPadded(main))
+	split.SetOffset(0.17)
+	return container.NewPadded(split)
+}
+
+// show switches to page i.
+func (d *desk) show(i int) {
+	d.current = i
+	d.nav.Select(i)
+	d.title.SetText(d.u.lang.T(d.pages[i].key))
+	d.content.Objects = []fyne.CanvasObject{d.pages[i].build()}
+	d.content.Refresh()
+}
+
+// reload rebuilds the current page, after a change of its data.
+func (d *desk) reload() { d.show(d.current) }
+
+// fail tells the owner what went wrong, in a dialog: the desk is not a busy till, and an
+// error here is rare enough to deserve a click.
+func (d *desk) fail(err error) {
+	dialog.ShowInformation(d.u.lang.T("owner.error_title"), d.u.describe(err), d.win)
+}
+
+// done confirms a change that leaves no other trace on screen.
+func (d *desk) done(msg string) {
+	dialog.ShowInformation(d.u.lang.T("owner.done_title"), msg, d.win)
+}
+
+// section is a titled block of a page.
+func section(title string, content fyne.CanvasObject) fyne.CanvasObject {
+	return card(container.NewBorder(caption(strings.ToUpper(title)), nil, nil, nil, content))
+}
+
+// errField names the field a typed value was refused in.
+type errField struct {
+	field string
+	err   error
+}
+
+func (e errField) Error() string { return fmt.Sprintf("%s: %v", e.field, e.err) }
+func (e errField) Unwrap() error { return e.err }
