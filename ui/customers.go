@@ -41,8 +41,8 @@ var customerColumns = []struct {
 	key   string
 	width float32
 }{
-	{"customers.col_name", 210}, {"customers.col_email", 220}, {"customers.col_phone", 150},
-	{"customers.col_card", 140}, {"customers.col_points", 80}, {"customers.col_cashback", 100},
+	{"customers.col_name", 150}, {"customers.col_email", 180}, {"customers.col_phone", 135},
+	{"customers.col_card", 125}, {"customers.col_points", 65}, {"customers.col_cashback", 85},
 }
 
 func (d *desk) customersPage() fyne.CanvasObject {
@@ -98,7 +98,7 @@ func (p *customersPage) build() fyne.CanvasObject {
 	p.showNone()
 	p.load()
 	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, card(p.table)), card(p.detail))
-	split.SetOffset(0.58)
+	split.SetOffset(0.66)
 	return split
 }
 

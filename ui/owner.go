@@ -2,10 +2,12 @@ package ui
 
 import (
 	"errors"
+	"image/color"
 	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -135,9 +137,10 @@ func (d *desk) build() fyne.CanvasObject {
 	d.title.TextStyle.Bold = true
 	d.content = container.NewStack()
 	main := container.NewBorder(d.title, nil, nil, nil, d.content)
-	split := container.NewHSplit(card(side), container.NewPadded(main))
-	split.SetOffset(0.17)
-	return container.NewPadded(split)
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(230, 0))
+	return container.NewPadded(container.NewBorder(nil, nil, container.NewStack(width, card(side)), nil,
+		container.NewPadded(main)))
 }
 
 // show switches to page i.

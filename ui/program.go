@@ -124,7 +124,6 @@ func (f *programForm) build() fyne.CanvasObject {
 	l := f.u.lang
 	hint := func(s string) *widget.Label {
 		h := widget.NewLabel(s)
-		h.Importance = widget.LowImportance
 		h.Wrapping = fyne.TextWrapWord
 		return h
 	}

@@ -34,7 +34,6 @@ func (d *desk) staffPage() fyne.CanvasObject {
 	add.Importance = widget.HighImportance
 	hint := widget.NewLabel(l.T("staff.hint"))
 	hint.Wrapping = fyne.TextWrapWord
-	hint.Importance = widget.LowImportance
 	return container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), add), nil, nil,
 		container.NewVScroll(section(l.T("owner.nav.staff"), container.NewVBox(hint, rows))))
 }
