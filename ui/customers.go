@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/transfer"
 )
 
 // customersPage lists customers in a sortable, searchable table, with the selected
@@ -92,7 +94,7 @@ func (p *customersPage) build() fyne.CanvasObject {
 			p.showCustomer(p.rows[id.Row])
 		}
 	}
-	export := widget.NewButtonWithIcon(l.T("customers.export"), theme.DownloadIcon(), func() { p.d.exportCustomers() })
+	export := widget.NewButtonWithIcon(l.T("customers.export"), theme.DownloadIcon(), func() { p.d.exportCustomers(transfer.XLSX) })
 	top := container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), container.NewHBox(p.count, export), p.search)
 	p.detail = container.NewStack()
 	p.showNone()
@@ -425,7 +427,7 @@ func (p *customersPage) onExportOne() {
 		p.d.fail(fmt.Errorf("encode customer data: %w", err))
 		return
 	}
-	p.d.saveFile("customer-"+a.Code().String()+".json", func(w fyne.URIWriteCloser) error {
+	p.d.saveFile("customer-"+a.Code().String()+".json", func(w io.Writer) error {
 		_, err := w.Write(body)
 		return err
 	})
@@ -446,8 +448,10 @@ func (p *customersPage) onErase() {
 	}, p.d.win)
 }
 
-// saveFile asks where to save name and writes it with write.
-func (d *desk) saveFile(name string, write func(fyne.URIWriteCloser) error) {
+// saveFile asks where to save name, then writes it with write on a goroutine, with a
+// progress dialog: a big export takes seconds.
+func (d *desk) saveFile(name string, write func(io.Writer) error) {
+	l := d.u.lang
 	dlg := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			d.fail(err)
@@ -456,15 +460,22 @@ func (d *desk) saveFile(name string, write func(fyne.URIWriteCloser) error) {
 		if w == nil {
 			return // cancelled
 		}
-		werr := write(w)
-		if cerr := w.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			d.fail(fmt.Errorf("save %s: %w", name, werr))
-			return
-		}
-		d.done(d.u.lang.T("owner.saved_file", w.URI().Path()))
+		progress := dialog.NewCustomWithoutButtons(l.T("owner.saving", name), widget.NewProgressBarInfinite(), d.win)
+		progress.Show()
+		go func() {
+			werr := write(w)
+			if cerr := w.Close(); werr == nil {
+				werr = cerr
+			}
+			fyne.Do(func() {
+				progress.Hide()
+				if werr != nil {
+					d.fail(fmt.Errorf("save %s: %w", name, werr))
+					return
+				}
+				d.done(l.T("owner.saved_file", w.URI().Path()))
+			})
+		}()
 	}, d.win)
 	dlg.SetFileName(name)
 	dlg.Resize(fyne.NewSize(900, 600))

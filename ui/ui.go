@@ -15,6 +15,7 @@ import (
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/transfer"
 )
 
 // prefLang is the preference key of the language chosen in settings.
@@ -89,6 +90,25 @@ func (u *UI) describe(err error) string {
 		{localdb.ErrPINInUse, "err.pin_in_use"},
 		{loyalty.ErrRefundTooLarge, "err.refund_too_large"},
 		{loyalty.ErrNotRefundable, "err.not_refundable"},
+		{cards.ErrMalformed, "err.malformed_code"},
+		{transfer.ErrTooLarge, "err.file_too_large"},
+		{transfer.ErrTooManyRows, "err.too_many_rows"},
+		{transfer.ErrTooManyColumns, "err.too_many_columns"},
+		{transfer.ErrUnreadable, "err.unreadable_file"},
+		{transfer.ErrFormat, "err.file_format"},
+		{transfer.ErrEmpty, "err.empty_file"},
+		{transfer.ErrFormula, "err.file_formula"},
+		{transfer.ErrNoIdentity, "err.row_no_identity"},
+		{transfer.ErrBadEmail, "err.bad_email"},
+		{transfer.ErrBadPhone, "err.bad_phone"},
+		{transfer.ErrBadNumber, "err.whole_number"},
+		{transfer.ErrBadYesNo, "err.bad_yes_no"},
+		{transfer.ErrLooksFormula, "err.looks_formula"},
+		{transfer.ErrTooLong, "err.too_long"},
+		{transfer.ErrDuplicateRow, "err.duplicate_row"},
+		{transfer.ErrAmbiguous, "err.ambiguous_row"},
+		{transfer.ErrOtherCard, "err.other_card"},
+		{transfer.ErrBalanceChanged, "err.balance_changed"},
 	}
 	for _, k := range known {
 		if errors.Is(err, k.err) {
