@@ -25,7 +25,9 @@ func (s *Store) InBatch(ctx context.Context, fn func(*Batch) error) error {
 }
 
 // Account returns the account of the card with code, as the transaction sees it.
-func (b *Batch) Account(code cards.Code) (Account, error) { return b.s.accountByCode(b.ctx, b.tx, code) }
+func (b *Batch) Account(code cards.Code) (Account, error) {
+	return b.s.accountByCode(b.ctx, b.tx, code)
+}
 
 // PutCustomer inserts or updates c.
 func (b *Batch) PutCustomer(c loyalty.Customer) error { return b.s.putCustomer(b.ctx, b.tx, c) }

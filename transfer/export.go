@@ -78,10 +78,10 @@ func yes(b bool) string {
 }
 
 type xlsxWriter struct {
-	w   io.Writer
-	f   *excelize.File
-	sw  *excelize.StreamWriter
-	n   int // rows written
+	w  io.Writer
+	f  *excelize.File
+	sw *excelize.StreamWriter
+	n  int // rows written
 }
 
 func newXLSXWriter(w io.Writer, sheet string) (*xlsxWriter, error) {

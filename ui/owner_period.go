@@ -32,7 +32,9 @@ const (
 // bounds returns the period [from, to) in now's location: whole days, to included up to
 // its end. from and to are the custom period's first and last days.
 func (k periodKind) bounds(now, first, last time.Time) (from, to time.Time) {
-	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, now.Location()) }
+	day := func(t time.Time) time.Time {
+		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, now.Location())
+	}
 	tomorrow := day(now).AddDate(0, 0, 1)
 	switch k {
 	case period7Days:

@@ -66,7 +66,9 @@ func (p *transferPage) build() fyne.CanvasObject {
 			lbl.Truncation = fyne.TextTruncateEllipsis
 			return lbl
 		},
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(p.describeRowError(p.errs[i])) })
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(p.describeRowError(p.errs[i]))
+		})
 	p.preview = widget.NewTableWithHeaders(p.previewSize, func() fyne.CanvasObject {
 		lbl := widget.NewLabel("")
 		lbl.Truncation = fyne.TextTruncateEllipsis
