@@ -21,7 +21,17 @@ type Batch struct {
 // InBatch runs fn in a write transaction and commits if fn returns nil; any error rolls
 // everything back.
 func (s *Store) InBatch(ctx context.Context, fn func(*Batch) error) error {
-	return inTx(ctx, s.db, func(tx *sql.Tx) error { return fn(&Batch{s: s, ctx: ctx, tx: tx}) })
+	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+		// A bulk write touches pages all over the tables' B-trees (ids are random): with
+		// SQLite's default 2 MB page cache it spills to disk again and again, and the
+		// cost per row grows with the table. The connection's cache grows for the batch
+		// and shrinks back after it.
+		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -131072`); err != nil {
+			return fmt.Errorf("grow page cache: %w", err)
+		}
+		defer tx.ExecContext(ctx, `PRAGMA cache_size = -2000`)
+		return fn(&Batch{s: s, ctx: ctx, tx: tx})
+	})
 }
 
 // Account returns the account of the card with code, as the transaction sees it.
@@ -37,7 +47,11 @@ func (b *Batch) PutCard(card loyalty.Card) error { return b.s.putCard(b.ctx, b.t
 
 // Operation returns the operation with id, or ErrNotFound.
 func (b *Batch) Operation(id string) (loyalty.Operation, error) {
-	op, err := scanOperation(b.tx.QueryRowContext(b.ctx, `SELECT `+opColumns+` FROM operations WHERE id = ?`, id))
+	st, err := b.s.stmt(b.ctx, b.tx, `SELECT `+opColumns+` FROM operations WHERE id = ?`)
+	if err != nil {
+		return loyalty.Operation{}, fmt.Errorf("read operation %s: %w", id, err)
+	}
+	op, err := scanOperation(st.QueryRowContext(b.ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return op, fmt.Errorf("operation %s: %w", id, ErrNotFound)
 	}

@@ -335,6 +335,7 @@ func (im *importer) apply(r record, rep *Report) error {
 	if err != nil {
 		return err
 	}
+	newBefore := rep.New
 	if a == nil {
 		a, err = im.create(r)
 		if err != nil {
@@ -359,7 +360,7 @@ func (im *importer) apply(r record, rep *Report) error {
 		}
 	}
 	im.seen[a.Customer.ID] = r.row
-	n, err := im.history(a, r)
+	n, err := im.history(a, r, rep.New > newBefore)
 	rep.Operations += n
 	return err
 }
@@ -413,8 +414,9 @@ func (im *importer) update(a *localdb.Account, r record) (bool, error) {
 }
 
 // history records the opening balance and the past visits of r that are not recorded
-// yet, and returns how many operations it added.
-func (im *importer) history(a *localdb.Account, r record) (int, error) {
+// yet, and returns how many operations it added. A customer created by this import has
+// none yet, so fresh skips looking.
+func (im *importer) history(a *localdb.Account, r record, fresh bool) (int, error) {
 	// Stamped with the customer's creation, which a re-import reads back unchanged, so
 	// that the ids come out the same.
 	at := a.Customer.CreatedAt
@@ -435,6 +437,13 @@ func (im *importer) history(a *localdb.Account, r record) (int, error) {
 	}
 	added := 0
 	for _, op := range ops {
+		if fresh {
+			if _, err := im.b.AddOperation(op); err != nil {
+				return added, err
+			}
+			added++
+			continue
+		}
 		stored, err := im.b.Operation(op.ID)
 		switch {
 		case err == nil && stored.Delta != op.Delta:

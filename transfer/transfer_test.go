@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -341,7 +343,7 @@ func (zeros) Read(p []byte) (int, error) {
 // card, an opening balance and 3 past visits, into a fresh store. Baseline, in the same
 // run: inserting the same number of customer rows bare, in one transaction.
 func BenchmarkImport50k(b *testing.B) {
-	const n = 50_000
+	n := benchRows()
 	rows := [][]any{{"Name", "Email", "Phone", "Points", "Visits"}}
 	for i := range n {
 		rows = append(rows, []any{fmt.Sprintf("Customer %d", i), fmt.Sprintf("c%d@example.com", i), fmt.Sprintf("+33 6 %08d", i), i % 500, 3})
@@ -399,4 +401,11 @@ func BenchmarkImport50k(b *testing.B) {
 	b.ReportMetric(float64(imp.Milliseconds())/float64(b.N), "import-ms")
 	b.ReportMetric(float64(bare.Milliseconds())/float64(b.N), "bare-insert-ms")
 	b.ReportMetric(float64(imp)/float64(bare), "ratio")
+}
+
+func benchRows() int {
+	if n, err := strconv.Atoi(os.Getenv("MERCI_BENCH_ROWS")); err == nil {
+		return n
+	}
+	return 50_000
 }
