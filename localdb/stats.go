@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/merci-loyalty/merci/loyalty"
 )
 
 // EachOperation calls fn with every operation made in [from, to), oldest first, with
@@ -32,4 +34,153 @@ func (s *Store) EachOperation(ctx context.Context, from, to time.Time, fn func(E
 		}
 	}
 	return rows.Err()
+}
+
+// Stats are the loyalty figures of a period, for the owner's dashboard. Operations
+// recorded by an import (reason "import") happened before Merci and are left out.
+type Stats struct {
+	ActiveCustomers int           // customers with at least one operation in the period
+	Visits          int           // purchases and kiosk visits, less those cancelled
+	Sales           loyalty.Money // purchase amounts, less refunds and cancellations
+	PointsIssued    int64         // points earned or added, less those cancelled
+	PointsRedeemed  int64         // points spent on rewards or taken off, less those cancelled
+	RewardsRedeemed int           // catalogue rewards given, less those cancelled
+	NewCards        int           // cards issued in the period, replacements included
+	CashbackOwed    loyalty.Money // now: what the shop owes in cashback, all customers together
+	Top             []TopCustomer // best customers of the period by purchases
+	Days            []DayStats    // one per day of the period, oldest first
+}
+
+// TopCustomer is one of the period's best customers.
+type TopCustomer struct {
+	CustomerID string
+	Name       string
+	Spent      loyalty.Money
+	Visits     int
+}
+
+// DayStats is one day's activity.
+type DayStats struct {
+	Day            time.Time // local midnight
+	Visits         int
+	PointsIssued   int64
+	PointsRedeemed int64
+}
+
+// notImported filters out what an import recorded: opening balances and past visits.
+const notImported = `NOT (o.reason = 'import' AND o.kind IN ('adjust', 'visit'))`
+
+// Stats returns the loyalty figures of [from, to), by local day in from's time zone. The
+// ledger's primary key is a time-ordered id, so the period is a range of it: every query
+// reads the period's operations and nothing else.
+func (s *Store) Stats(ctx context.Context, from, to time.Time, top int) (Stats, error) {
+	var st Stats
+	lo, hi := idFloor(from), idFloor(to)
+	_, offset := from.Zone()
+	start := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, from.Location())
+	nDays := int(to.Sub(start).Hours()/24 + 0.999)
+	st.Days = make([]DayStats, max(nDays, 0))
+	for i := range st.Days {
+		st.Days[i].Day = start.AddDate(0, 0, i)
+	}
+	dayOf := func(d int64) *DayStats {
+		i := int(d - (start.UnixMilli()+int64(offset)*1000)/86_400_000)
+		if i < 0 || i >= len(st.Days) {
+			return nil
+		}
+		return &st.Days[i]
+	}
+	// One pass over the period, by kind and local day; cancellations made in the period
+	// count against the kind they cancel, with the opposite sign.
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT kind, day, sum(n), sum(pts), sum(amt) FROM (
+			SELECT o.kind AS kind, (o.at + ?3) / 86400000 AS day, 1 AS n, o.points AS pts, o.amount AS amt
+			FROM operations o WHERE o.id >= ?1 AND o.id < ?2 AND o.kind <> 'void' AND `+notImported+`
+			UNION ALL
+			SELECT t.kind, (v.at + ?3) / 86400000, -1, -t.points, -t.amount
+			FROM operations v JOIN operations t ON t.id = v.target
+			WHERE v.id >= ?1 AND v.id < ?2 AND v.kind = 'void'
+		) GROUP BY kind, day`, lo, hi, int64(offset)*1000)
+	if err != nil {
+		return st, fmt.Errorf("dashboard figures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind loyalty.Kind
+		var day, n, pts int64
+		var amt loyalty.Money
+		if err := rows.Scan(&kind, &day, &n, &pts, &amt); err != nil {
+			return st, fmt.Errorf("dashboard figures: %w", err)
+		}
+		d := dayOf(day)
+		if d == nil {
+			d = &DayStats{} // a clock set wrong: counted in the totals, not on a day
+		}
+		switch kind {
+		case loyalty.KindCredit, loyalty.KindVisit:
+			st.Visits += int(n)
+			d.Visits += int(n)
+			st.PointsIssued += pts
+			d.PointsIssued += pts
+			if kind == loyalty.KindCredit {
+				st.Sales += amt
+			}
+		case loyalty.KindRefund:
+			st.Sales -= amt
+			st.PointsIssued += pts // negative: points taken back
+			d.PointsIssued += pts
+		case loyalty.KindAdjust:
+			st.PointsIssued += pts
+			d.PointsIssued += pts
+		case loyalty.KindRedeem, loyalty.KindDebit:
+			st.PointsRedeemed -= pts
+			d.PointsRedeemed -= pts
+			if kind == loyalty.KindRedeem {
+				st.RewardsRedeemed += int(n)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return st, fmt.Errorf("dashboard figures: %w", err)
+	}
+	rows.Close()
+
+	if st.Top, st.ActiveCustomers, err = s.topCustomers(ctx, lo, hi, top); err != nil {
+		return st, err
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM cards WHERE issued_at >= ? AND issued_at < ?),
+			(SELECT coalesce(sum(cashback), 0) FROM customers WHERE cashback > 0)`,
+		millis(from), millis(to)).Scan(&st.NewCards, &st.CashbackOwed)
+	if err != nil {
+		return st, fmt.Errorf("dashboard cards and cashback: %w", err)
+	}
+	return st, nil
+}
+
+// topCustomers returns the n customers who spent most in the id range [lo, hi), and how
+// many customers were active in it.
+func (s *Store) topCustomers(ctx context.Context, lo, hi string, n int) ([]TopCustomer, int, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		WITH per AS MATERIALIZED (
+			SELECT o.customer_id AS id, sum(CASE o.kind WHEN 'credit' THEN o.amount ELSE 0 END) AS spent,
+				sum(o.kind IN ('credit', 'visit')) AS visits
+			FROM operations o WHERE o.id >= ?1 AND o.id < ?2 AND `+notImported+` GROUP BY o.customer_id)
+		SELECT per.id, coalesce(c.name, ''), per.spent, per.visits, (SELECT count(*) FROM per)
+		FROM per LEFT JOIN customers c ON c.id = per.id
+		ORDER BY per.spent DESC, per.visits DESC LIMIT ?3`, lo, hi, n)
+	if err != nil {
+		return nil, 0, fmt.Errorf("top customers: %w", err)
+	}
+	defer rows.Close()
+	var out []TopCustomer
+	active := 0
+	for rows.Next() {
+		var t TopCustomer
+		if err := rows.Scan(&t.CustomerID, &t.Name, &t.Spent, &t.Visits, &active); err != nil {
+			return nil, 0, fmt.Errorf("top customers: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, active, rows.Err()
 }
