@@ -218,6 +218,10 @@ func (c *counter) onSubmit(text string) {
 			return
 		}
 	}
+	if isCoupon(text) {
+		c.redeemCoupon(text)
+		return
+	}
 	if c.account != nil && isAmount(text) {
 		c.onCredit()
 		return

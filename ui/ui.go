@@ -15,6 +15,7 @@ import (
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/nps"
 	"github.com/merci-loyalty/merci/transfer"
 )
 
@@ -91,6 +92,12 @@ func (u *UI) describe(err error) string {
 		{loyalty.ErrRefundTooLarge, "err.refund_too_large"},
 		{loyalty.ErrNotRefundable, "err.not_refundable"},
 		{cards.ErrMalformed, "err.malformed_code"},
+		{localdb.ErrCouponUsed, "err.coupon_used"},
+		{localdb.ErrNoCoupon, "err.no_coupon"},
+		{localdb.ErrBadRecipient, "err.bad_recipient"},
+		{localdb.ErrEmptyEmail, "err.empty_email"},
+		{localdb.ErrEmptyOffer, "err.empty_offer"},
+		{nps.ErrClosed, "err.answer_closed"},
 		{transfer.ErrTooLarge, "err.file_too_large"},
 		{transfer.ErrTooManyRows, "err.too_many_rows"},
 		{transfer.ErrTooManyColumns, "err.too_many_columns"},

@@ -47,7 +47,7 @@ END;
 
 -- Who was active in a period, and who spent most: read from this index alone, in
 -- customer order, with no sort and no look-up of the operations themselves.
-CREATE INDEX operations_activity ON operations (customer_id, at, kind, amount)
+CREATE INDEX operations_activity ON operations (customer_id, at, kind, amount, reason)
     WHERE NOT (reason = 'import' AND kind IN ('adjust', 'visit'));
 
 CREATE INDEX cards_issued ON cards (issued_at);
