@@ -43,8 +43,8 @@ var customerColumns = []struct {
 	key   string
 	width float32
 }{
-	{"customers.col_name", 150}, {"customers.col_email", 180}, {"customers.col_phone", 135},
-	{"customers.col_card", 125}, {"customers.col_points", 65}, {"customers.col_cashback", 85},
+	{"customers.col_name", 140}, {"customers.col_email", 165}, {"customers.col_phone", 120},
+	{"customers.col_card", 118}, {"customers.col_points", 62}, {"customers.col_cashback", 80},
 }
 
 func (d *desk) customersPage() fyne.CanvasObject {
@@ -100,7 +100,7 @@ func (p *customersPage) build() fyne.CanvasObject {
 	p.showNone()
 	p.load()
 	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, card(p.table)), card(p.detail))
-	split.SetOffset(0.66)
+	split.SetOffset(0.65)
 	return split
 }
 

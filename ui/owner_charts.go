@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
+	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -43,6 +44,16 @@ func chart(win fyne.Window, height float32, make func() *plot.Plot) fyne.CanvasO
 	return r
 }
 
+// chartFont is the sans-serif face of gonum's embedded Liberation fonts, nearest to the
+// theme's own.
+func chartFont(size vg.Length, bold bool) font.Font {
+	f := font.Font{Typeface: "Liberation", Variant: "Sans", Size: size}
+	if bold {
+		f.Weight = xfont.WeightBold
+	}
+	return f
+}
+
 // newPlot returns an empty plot in the theme's colours.
 func newPlot(title string) *plot.Plot {
 	fg := themeColor(theme.ColorNameForeground)
@@ -51,20 +62,19 @@ func newPlot(title string) *plot.Plot {
 	p.BackgroundColor = color.Transparent
 	p.Title.Text = title
 	p.Title.TextStyle.Color = fg
-	p.Title.TextStyle.Font = font.From(plot.DefaultFont, 14)
-	p.Title.TextStyle.Font.Weight = 700 // bold
+	p.Title.TextStyle.Font = chartFont(14, true)
 	p.Title.Padding = 6
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Color = muted
 		a.Label.TextStyle.Color = muted
 		a.Tick.Color = muted
 		a.Tick.Label.Color = muted
-		a.Tick.Label.Font = font.From(plot.DefaultFont, 11)
+		a.Tick.Label.Font = chartFont(11, false)
 		a.Padding = 2
 	}
 	p.Y.Min = 0
 	p.Legend.TextStyle.Color = fg
-	p.Legend.TextStyle.Font = font.From(plot.DefaultFont, 11)
+	p.Legend.TextStyle.Font = chartFont(11, false)
 	p.Legend.Top = true
 	return p
 }
@@ -97,7 +107,7 @@ func bars(p *plot.Plot, values []float64, width, offset vg.Length, col color.Col
 	b.LineStyle.Width = 0
 	b.Offset = offset
 	p.Add(b)
-	if labels && len(values) <= 16 {
+	if labels && len(values) <= 31 {
 		addValueLabels(p, values, offset)
 	}
 	return b
@@ -123,7 +133,7 @@ func addValueLabels(p *plot.Plot, values []float64, offset vg.Length) {
 	}
 	for i := range l.TextStyle {
 		l.TextStyle[i].Color = themeColor(theme.ColorNameForeground)
-		l.TextStyle[i].Font = font.From(plot.DefaultFont, 10)
+		l.TextStyle[i].Font = chartFont(9, false)
 		l.TextStyle[i].XAlign = draw.XCenter
 	}
 	l.Offset = vg.Point{X: offset, Y: 3}

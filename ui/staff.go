@@ -24,7 +24,6 @@ func (d *desk) staffPage() fyne.CanvasObject {
 		name := widget.NewLabel(st.Name)
 		name.TextStyle.Bold = true
 		role := widget.NewLabel(l.T("staff.role." + string(st.Role)))
-		role.Importance = widget.LowImportance
 		pin := widget.NewButtonWithIcon(l.T("staff.change_pin"), theme.VisibilityOffIcon(), func() { d.onChangePIN(st) })
 		remove := widget.NewButtonWithIcon(l.T("staff.remove"), theme.DeleteIcon(), func() { d.onRemoveStaff(st) })
 		rows.Add(container.NewBorder(nil, nil, nil, container.NewHBox(pin, remove), container.NewGridWithColumns(2, name, role)))

@@ -81,6 +81,10 @@ func (p *transferPage) build() fyne.CanvasObject {
 		return lbl
 	}
 	p.preview.UpdateHeader = p.updatePreviewHeader
+	for i := range transfer.Fields {
+		p.preview.SetColumnWidth(i, 130)
+	}
+	p.preview.Hide() // until a file is read
 
 	importTop := container.NewVBox(
 		container.NewBorder(nil, nil, choose, nil, p.fileLbl),
@@ -92,7 +96,9 @@ func (p *transferPage) build() fyne.CanvasObject {
 		p.result,
 	)
 	importCard := section(l.T("transfer.import_title"), container.NewBorder(importTop, nil, nil, nil, p.errList))
-	previewCard := section(l.T("transfer.preview"), p.preview)
+	noFile := widget.NewLabel(l.T("transfer.preview_hint"))
+	noFile.Wrapping = fyne.TextWrapWord
+	previewCard := section(l.T("transfer.preview"), container.NewStack(container.NewCenter(noFile), p.preview))
 	right := container.NewBorder(nil, p.d.exportCard(), nil, nil, previewCard)
 	split := container.NewHSplit(importCard, right)
 	split.SetOffset(0.42)
@@ -172,6 +178,7 @@ func (p *transferPage) setTable(name string, t transfer.Table) {
 	p.result.SetText(l.T("transfer.loaded"))
 	p.check.Enable()
 	p.run.Enable()
+	p.preview.Show()
 	p.preview.Refresh()
 }
 
