@@ -29,6 +29,7 @@ type transferPage struct {
 	fileLbl  *widget.Label
 	mapBox   *fyne.Container
 	preview  *widget.Table
+	noFile   *widget.Label
 	skip     *widget.Check
 	check    *widget.Button
 	run      *widget.Button
@@ -96,9 +97,9 @@ func (p *transferPage) build() fyne.CanvasObject {
 		p.result,
 	)
 	importCard := section(l.T("transfer.import_title"), container.NewBorder(importTop, nil, nil, nil, p.errList))
-	noFile := widget.NewLabel(l.T("transfer.preview_hint"))
-	noFile.Wrapping = fyne.TextWrapWord
-	previewCard := section(l.T("transfer.preview"), container.NewStack(container.NewCenter(noFile), p.preview))
+	p.noFile = widget.NewLabel(l.T("transfer.preview_hint"))
+	p.noFile.Wrapping = fyne.TextWrapWord
+	previewCard := section(l.T("transfer.preview"), container.NewStack(p.noFile, p.preview))
 	right := container.NewBorder(nil, p.d.exportCard(), nil, nil, previewCard)
 	split := container.NewHSplit(importCard, right)
 	split.SetOffset(0.42)
@@ -178,6 +179,7 @@ func (p *transferPage) setTable(name string, t transfer.Table) {
 	p.result.SetText(l.T("transfer.loaded"))
 	p.check.Enable()
 	p.run.Enable()
+	p.noFile.Hide()
 	p.preview.Show()
 	p.preview.Refresh()
 }
