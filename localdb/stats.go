@@ -190,3 +190,15 @@ func (s *Store) topCustomers(ctx context.Context, from, to time.Time, n int) ([]
 	}
 	return best, active, nil
 }
+
+// Invitations counts the survey invitations made in [from, to): the denominator of the
+// answer rate.
+func (s *Store) Invitations(ctx context.Context, from, to time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM nps_invitations WHERE created_at >= ? AND created_at < ?`,
+		millis(from), millis(to)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count invitations: %w", err)
+	}
+	return n, nil
+}

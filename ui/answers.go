@@ -4,12 +4,14 @@ import (
 	"context"
 	"time"
 
+	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/nps"
 )
 
 // Answers is where the owner's desk reads the customers' NPS answers and keeps their
-// follow-ups: the kiosk's storage, wired with SetAnswers. Times are instants; a period is
-// [from, to).
+// follow-ups: the kiosk's storage in the local database (storeAnswers). An interface, so
+// that the desk depends on what it reads, not on how the kiosk stores it. Times are
+// instants; a period is [from, to).
 type Answers interface {
 	// Responses returns the answers given in [from, to), newest first.
 	Responses(ctx context.Context, from, to time.Time) ([]nps.Response, error)
@@ -25,6 +27,29 @@ type Answers interface {
 	Actions(ctx context.Context, responseID string) ([]nps.Action, error)
 }
 
-// SetAnswers wires the storage of NPS answers into the owner's desk. Without it the desk
-// shows its loyalty half only.
-func (u *UI) SetAnswers(a Answers) { u.answers = a }
+// storeAnswers reads the answers the kiosk stored in the local database.
+type storeAnswers struct{ s *localdb.Store }
+
+func (a storeAnswers) Responses(ctx context.Context, from, to time.Time) ([]nps.Response, error) {
+	return a.s.Responses(ctx, localdb.ResponseFilter{From: from, To: to})
+}
+
+func (a storeAnswers) Invitations(ctx context.Context, from, to time.Time) (int, error) {
+	return a.s.Invitations(ctx, from, to)
+}
+
+func (a storeAnswers) Inbox(ctx context.Context, status nps.Status) ([]nps.Response, error) {
+	return a.s.Responses(ctx, localdb.ResponseFilter{Status: status})
+}
+
+func (a storeAnswers) SetResponseStatus(ctx context.Context, id string, status nps.Status) (nps.Response, error) {
+	return a.s.SetResponseStatus(ctx, id, status)
+}
+
+func (a storeAnswers) AddAction(ctx context.Context, id string, draft nps.Action) (nps.Response, nps.Action, error) {
+	return a.s.AddAction(ctx, id, draft)
+}
+
+func (a storeAnswers) Actions(ctx context.Context, id string) ([]nps.Action, error) {
+	return a.s.Actions(ctx, id)
+}

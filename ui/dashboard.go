@@ -63,7 +63,7 @@ func (p *dashboardPage) refresh() {
 		st, err := p.d.u.store.Stats(ctx, from, to, 8)
 		var nf *npsFigures
 		var nerr error
-		if err == nil && p.d.u.answers != nil {
+		if err == nil {
 			nf, nerr = loadNPS(ctx, p.d.u.answers, from, to)
 		}
 		fyne.Do(func() {

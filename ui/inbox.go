@@ -35,12 +35,6 @@ type inboxPage struct {
 }
 
 func (d *desk) answersPage() fyne.CanvasObject {
-	l := d.u.lang
-	if d.u.answers == nil {
-		msg := widget.NewLabel(l.T("inbox.not_wired"))
-		msg.Wrapping = fyne.TextWrapWord
-		return container.NewCenter(msg)
-	}
 	p := &inboxPage{d: d, tab: nps.Untreated, names: map[string]string{}}
 	return p.build()
 }

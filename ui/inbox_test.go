@@ -4,116 +4,65 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"github.com/google/uuid"
 
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/nps"
 )
 
-// memAnswers keeps answers in memory, with the rules of the nps package. It stands in
-// for the kiosk's storage, which lives on another branch until it merges.
-type memAnswers struct {
-	mu        sync.Mutex
-	responses []nps.Response
-	actions   map[string][]nps.Action
-}
-
-func (m *memAnswers) Responses(_ context.Context, from, to time.Time) ([]nps.Response, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []nps.Response
-	for _, r := range m.responses {
-		if !r.At.Before(from) && r.At.Before(to) {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
-func (m *memAnswers) Invitations(context.Context, time.Time, time.Time) (int, error) {
-	return 2 * len(m.responses), nil
-}
-
-func (m *memAnswers) Inbox(_ context.Context, status nps.Status) ([]nps.Response, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []nps.Response
-	for _, r := range m.responses {
-		if status == "" || r.Status == status {
-			out = append(out, r)
-		}
-	}
-	slices.SortFunc(out, func(a, b nps.Response) int { return b.At.Compare(a.At) })
-	return out, nil
-}
-
-func (m *memAnswers) find(id string) *nps.Response {
-	for i := range m.responses {
-		if m.responses[i].ID == id {
-			return &m.responses[i]
-		}
-	}
-	return nil
-}
-
-func (m *memAnswers) SetResponseStatus(_ context.Context, id string, s nps.Status) (nps.Response, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	r := m.find(id)
-	r.Status = s
-	return *r, nil
-}
-
-func (m *memAnswers) AddAction(_ context.Context, id string, draft nps.Action) (nps.Response, nps.Action, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	r := m.find(id)
-	next, a, err := r.Act(draft)
-	if err != nil {
-		return nps.Response{}, nps.Action{}, err
-	}
-	*r = next
-	m.actions[id] = append(m.actions[id], a)
-	return next, a, nil
-}
-
-func (m *memAnswers) Actions(_ context.Context, id string) ([]nps.Action, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.actions[id]), nil
-}
-
-func (m *memAnswers) status(id string) nps.Status {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.find(id).Status
-}
-
-func (m *memAnswers) kinds(id string) []nps.ActionKind {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []nps.ActionKind
-	for _, a := range m.actions[id] {
-		out = append(out, a.Kind)
-	}
-	return out
-}
-
-func response(t *testing.T, customerID string, score int, comment string, status nps.Status, at time.Time) nps.Response {
+// answer records a purchase on the card of a at the counter, which invites its
+// customer to the survey, and answers it as the kiosk does.
+func answer(t *testing.T, store *localdb.Store, a localdb.Account, score int, comment string) nps.Response {
 	t.Helper()
-	id, err := uuid.NewV7()
+	ctx := context.Background()
+	p, err := store.Program(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return nps.Response{ID: id.String(), InvitationID: "inv-" + id.String(), PurchaseOpID: "op", CustomerID: customerID,
-		Score: score, Comment: comment, Lang: nps.French, At: at, Status: status}
+	o := loyalty.Origin{Device: store.Device(), At: time.Now()}
+	if _, _, err := store.RecordPurchase(ctx, a.Code(), func(a localdb.Account) (loyalty.Operation, error) {
+		return p.Credit(o, a.Card, 1200)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := store.PendingInvitation(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := store.Answer(ctx, inv.ID, score, comment, nps.French, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond) // answers a millisecond apart sort newest first
+	return r
+}
+
+func status(t *testing.T, store *localdb.Store, id string) nps.Status {
+	t.Helper()
+	r, err := store.Response(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Status
+}
+
+func kinds(t *testing.T, store *localdb.Store, id string) []nps.ActionKind {
+	t.Helper()
+	acts, err := store.Actions(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []nps.ActionKind
+	for _, a := range acts {
+		out = append(out, a.Kind)
+	}
+	return out
 }
 
 // dialogButton taps the button text of the dialog open over w.
@@ -123,19 +72,20 @@ func dialogButton(t *testing.T, w fyne.Window, text string) {
 }
 
 func TestInboxFlow(t *testing.T) {
-	u, store := newTestUI(t)
+	u := newTestUI(t)
+	store := u.store
 	ctx := context.Background()
 	customers, err := store.Customers(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	alice, bruno := customers[0].Customer, customers[1].Customer
-	now := time.Now()
-	detractor := response(t, alice.ID, 3, "Waited twenty minutes", nps.Untreated, now.Add(-time.Hour))
-	promoter := response(t, bruno.ID, 10, "Lovely croissants", nps.Untreated, now.Add(-2*time.Hour))
-	closed := response(t, "", 7, "", nps.Closed, now.Add(-3*time.Hour))
-	answers := &memAnswers{responses: []nps.Response{detractor, promoter, closed}, actions: map[string][]nps.Action{}}
-	u.SetAnswers(answers)
+	alice := customers[0].Customer
+	closed := answer(t, store, customers[2], 7, "")
+	if _, _, err := store.AddAction(ctx, closed.ID, nps.Action{Kind: nps.ActionClose, Staff: "owner", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	promoter := answer(t, store, customers[1], 10, "Lovely croissants")
+	detractor := answer(t, store, customers[0], 3, "Waited twenty minutes")
 	owner, err := store.StaffByPIN(ctx, localdb.DemoOwnerPIN, localdb.RoleOwner)
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +108,7 @@ func TestInboxFlow(t *testing.T) {
 	}
 
 	inbox.Select(0) // the newest: the detractor
-	if got := answers.status(detractor.ID); got != nps.InProgress {
+	if got := status(t, store, detractor.ID); got != nps.InProgress {
 		t.Errorf("after opening, status = %s, want in progress", got)
 	}
 
@@ -194,11 +144,11 @@ func TestInboxFlow(t *testing.T) {
 	test.Tap(button(t, w.Content(), "Comment and close"))
 	test.Type(findAll[*widget.Entry](topOverlay(t, w))[0], "Sorted out")
 	dialogButton(t, w, "Apply")
-	if got := answers.status(detractor.ID); got != nps.Closed {
+	if got := status(t, store, detractor.ID); got != nps.Closed {
 		t.Errorf("after Comment and close, status = %s, want closed", got)
 	}
 	want := []nps.ActionKind{nps.ActionComment, nps.ActionEmail, nps.ActionClose}
-	if got := answers.kinds(detractor.ID); !slices.Equal(got, want) {
+	if got := kinds(t, store, detractor.ID); !slices.Equal(got, want) {
 		t.Errorf("history = %v, want %v", got, want)
 	}
 	button(t, w.Content(), "Reopen") // a closed answer offers to reopen, nothing else

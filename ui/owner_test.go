@@ -2,8 +2,6 @@ package ui
 
 import (
 	"context"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,26 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 )
-
-// newTestUI returns the app over a fresh demo shop, with Fyne's test driver.
-func newTestUI(t *testing.T) (*UI, *localdb.Store) {
-	t.Helper()
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	a := test.NewTempApp(t)
-	store, err := localdb.Open(context.Background(), filepath.Join(t.TempDir(), "merci.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if _, err := store.SeedDemo(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return New(a, store, i18n.English, slog.New(slog.DiscardHandler)), store
-}
 
 // findAll returns the objects of type T laid out under o.
 func findAll[T fyne.CanvasObject](o fyne.CanvasObject) []T {
@@ -78,7 +59,7 @@ func submitPIN(t *testing.T, w fyne.Window, pin string) {
 }
 
 func TestOwnerDeskNeedsAnOwnersPIN(t *testing.T) {
-	u, _ := newTestUI(t)
+	u := newTestUI(t)
 	counter := u.ShowCounter()
 	windows := func() int { return len(u.app.Driver().AllWindows()) }
 	before := windows()
@@ -105,7 +86,7 @@ func TestOwnerDeskNeedsAnOwnersPIN(t *testing.T) {
 }
 
 func TestCashierPINIsRefusedWithAReason(t *testing.T) {
-	u, _ := newTestUI(t)
+	u := newTestUI(t)
 	if _, err := u.unlockOwner(localdb.DemoCashierPIN); err != errNotOwner {
 		t.Errorf("unlockOwner(cashier PIN) err = %v, want errNotOwner", err)
 	}
@@ -116,7 +97,8 @@ func TestCashierPINIsRefusedWithAReason(t *testing.T) {
 }
 
 func TestProgramSettingsValidateBeforeSaving(t *testing.T) {
-	u, store := newTestUI(t)
+	u := newTestUI(t)
+	store := u.store
 	ctx := context.Background()
 	before, err := store.Program(ctx)
 	if err != nil {

@@ -29,8 +29,7 @@ type UI struct {
 	lang  i18n.Lang
 	log   *slog.Logger
 	staff localdb.Staff // who works the counter
-	// answers holds the NPS answers the owner's desk reads and follows up; nil until
-	// SetAnswers wires the kiosk's storage.
+	// answers holds the NPS answers the owner's desk reads and follows up.
 	answers Answers
 }
 
@@ -39,7 +38,7 @@ type UI struct {
 func New(app fyne.App, store *localdb.Store, systemLang i18n.Lang, log *slog.Logger) *UI {
 	app.Settings().SetTheme(merciTheme{})
 	lang := i18n.Parse(app.Preferences().StringWithFallback(prefLang, string(systemLang)))
-	return &UI{app: app, store: store, lang: lang, log: log}
+	return &UI{app: app, store: store, lang: lang, log: log, answers: storeAnswers{store}}
 }
 
 // context returns the context for store calls made from the UI thread: local SQLite

@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/merci-loyalty/merci/i18n"
@@ -53,7 +54,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	switch cmd {
 	case "":
-		return runApp(ctx, *dataDir, log)
+		return runApp(ctx, *dataDir, log, (*ui.UI).ShowCounter)
+	case "kiosk":
+		return runApp(ctx, *dataDir, log, func(u *ui.UI) fyne.Window { return u.ShowKiosk(true) })
 	default:
 		return fmt.Errorf("unknown command %q (try: merci, merci kiosk, merci scan FILE...)", cmd)
 	}
@@ -87,7 +90,8 @@ func openStore(ctx context.Context, dataDir string, log *slog.Logger) (*localdb.
 	return store, nil
 }
 
-func runApp(ctx context.Context, dataDir string, log *slog.Logger) error {
+// runApp opens the app with the window show makes.
+func runApp(ctx context.Context, dataDir string, log *slog.Logger, show func(*ui.UI) fyne.Window) error {
 	store, err := openStore(ctx, dataDir, log)
 	if err != nil {
 		return err
@@ -95,7 +99,7 @@ func runApp(ctx context.Context, dataDir string, log *slog.Logger) error {
 	defer store.Close()
 	a := app.NewWithID(appID)
 	u := ui.New(a, store, i18n.Detect(os.Getenv), log)
-	u.ShowCounter()
+	show(u)
 	go func() {
 		<-ctx.Done()
 		a.Quit()
