@@ -85,8 +85,12 @@ func loadNPS(ctx context.Context, a Answers, from, to time.Time) (*npsFigures, e
 	if err != nil {
 		return nil, err
 	}
+	// A day holds too few answers for its score to mean much beyond two weeks of them.
 	f := &npsFigures{period: nps.Day}
-	if to.Sub(from) > 45*24*time.Hour {
+	switch span := to.Sub(from); {
+	case span > 120*24*time.Hour:
+		f.period = nps.Month
+	case span > 14*24*time.Hour:
 		f.period = nps.Week
 	}
 	if f.summary, err = nps.Summarize(rs); err != nil {

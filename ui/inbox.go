@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/nps"
 )
@@ -245,10 +246,13 @@ func (p *inboxPage) history(r nps.Response) (fyne.CanvasObject, error) {
 		return nil, err
 	}
 	box := container.NewVBox()
-	if len(acts) == 0 && len(emails) == 0 {
+	if len(acts) == 0 {
 		box.Add(widget.NewLabel(l.T("inbox.no_history")))
 	}
 	for _, a := range acts {
+		if a.Kind == nps.ActionEmail {
+			continue // the email itself is listed below, with its status
+		}
 		what := l.T("inbox.action." + string(a.Kind))
 		if a.Kind == nps.ActionContactAttempt && a.Reached != nil {
 			what = l.T(map[bool]string{true: "inbox.reached", false: "inbox.not_reached"}[*a.Reached])
@@ -396,8 +400,10 @@ func (p *inboxPage) onEmail(r nps.Response, customer *localdb.CustomerData) {
 		if len(first) > 0 {
 			greeting = " " + first[0]
 		}
-		subject.SetText(l.T("inbox.tpl."+key+".subject", shop.Name))
-		text.SetText(l.T("inbox.tpl."+key+".body", greeting, shop.Name))
+		// In the language the customer answered in.
+		cl := i18n.Parse(string(r.Lang))
+		subject.SetText(cl.T("inbox.tpl."+key+".subject", shop.Name))
+		text.SetText(cl.T("inbox.tpl."+key+".body", greeting, shop.Name))
 	}
 	tpl := widget.NewSelect(names, func(name string) {
 		for i, n := range names {

@@ -121,8 +121,8 @@ func TestInboxFlow(t *testing.T) {
 	if to := entries[0].Text; to != alice.Email {
 		t.Errorf("email to %q, want the customer's %q", to, alice.Email)
 	}
-	if subject := entries[1].Text; !strings.Contains(subject, "sorry") {
-		t.Errorf("detractor email subject %q, want the apology template", subject)
+	if subject := entries[1].Text; !strings.Contains(subject, "Toutes nos excuses") {
+		t.Errorf("detractor email subject %q, want the apology template in French, the language of the answer", subject)
 	}
 	dialogButton(t, w, "Send")
 	emails, err := store.Emails(ctx, detractor.ID)

@@ -73,6 +73,7 @@ func newPlot(title string) *plot.Plot {
 		a.Padding = 2
 	}
 	p.Y.Min = 0
+	p.Y.Tick.Marker = wholeTicks{}
 	p.Legend.TextStyle.Color = fg
 	p.Legend.TextStyle.Font = chartFont(11, false)
 	p.Legend.Top = true
@@ -147,3 +148,20 @@ func addValueLabels(p *plot.Plot, values []float64, offset vg.Length) {
 }
 
 func formatCount(v float64) string { return strconv.FormatInt(int64(math.Round(v)), 10) }
+
+// wholeTicks marks an axis of counts: whole numbers only, written without decimals.
+type wholeTicks struct{}
+
+func (wholeTicks) Ticks(lo, hi float64) []plot.Tick {
+	var out []plot.Tick
+	for _, t := range (plot.DefaultTicks{}).Ticks(lo, hi) {
+		if t.Value != math.Trunc(t.Value) {
+			continue
+		}
+		if t.Label != "" {
+			t.Label = strconv.FormatFloat(t.Value, 'f', 0, 64)
+		}
+		out = append(out, t)
+	}
+	return out
+}
