@@ -63,7 +63,8 @@ func (e RowError) Unwrap() error { return e.Err }
 
 // Options tune an import.
 type Options struct {
-	// DryRun checks every row and counts what would change, writing nothing.
+	// DryRun checks every row and counts what the valid rows would change, writing
+	// nothing; Report.Errors lists the others.
 	DryRun bool
 	// SkipInvalid imports the valid rows when others have errors, rather than nothing.
 	SkipInvalid bool
@@ -137,10 +138,10 @@ func Import(ctx context.Context, s *localdb.Store, t Table, m Mapping, opt Optio
 			}
 		}
 		switch {
-		case len(rep.Errors) > 0 && !opt.SkipInvalid:
-			return ErrInvalidRows
 		case opt.DryRun:
 			return errDryRun
+		case len(rep.Errors) > 0 && !opt.SkipInvalid:
+			return ErrInvalidRows
 		}
 		return nil
 	})

@@ -87,23 +87,25 @@ func (p *transferPage) build() fyne.CanvasObject {
 	}
 	p.preview.Hide() // until a file is read
 
-	importTop := container.NewVBox(
+	importCard := section(l.T("transfer.import_title"), container.NewVBox(
 		container.NewBorder(nil, nil, choose, nil, p.fileLbl),
 		caption(strings.ToUpper(l.T("transfer.mapping"))),
 		p.mapBox,
 		p.skip,
 		container.NewHBox(p.check, p.run),
-		p.progress,
-		p.result,
-	)
-	importCard := section(l.T("transfer.import_title"), container.NewBorder(importTop, nil, nil, nil, p.errList))
+	))
 	p.noFile = widget.NewLabel(l.T("transfer.preview_hint"))
 	p.noFile.Wrapping = fyne.TextWrapWord
 	previewCard := section(l.T("transfer.preview"), container.NewStack(p.noFile, p.preview))
-	right := container.NewBorder(nil, p.d.exportCard(), nil, nil, previewCard)
-	split := container.NewHSplit(importCard, right)
-	split.SetOffset(0.42)
-	return split
+	resultCard := section(l.T("transfer.result"), container.NewBorder(container.NewVBox(p.progress, p.result), nil, nil, nil, p.errList))
+	right := container.NewVSplit(previewCard, resultCard)
+	split := container.NewHSplit(container.NewVScroll(importCard), right)
+	split.SetOffset(0.4)
+	tabs := container.NewAppTabs(
+		container.NewTabItemWithIcon(l.T("transfer.import_title"), theme.UploadIcon(), split),
+		container.NewTabItemWithIcon(l.T("transfer.export_title"), theme.DownloadIcon(), container.NewVBox(p.d.exportCard())),
+	)
+	return tabs
 }
 
 func (p *transferPage) onChoose() {
@@ -199,15 +201,26 @@ func columnLabel(i int, title string) string {
 // previewRows is how many rows the preview shows: enough to check a mapping.
 const previewRows = 50
 
+// shown returns the fields the preview shows: those mapped to a column.
+func (p *transferPage) shown() []transfer.Field {
+	var out []transfer.Field
+	for _, f := range transfer.Fields {
+		if _, ok := p.mapping[f]; ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 func (p *transferPage) previewSize() (int, int) {
-	return min(len(p.table.Rows), previewRows), len(transfer.Fields)
+	return min(len(p.table.Rows), previewRows), len(p.shown())
 }
 
 func (p *transferPage) updatePreviewHeader(id widget.TableCellID, o fyne.CanvasObject) {
 	lbl := o.(*widget.Label)
 	switch {
 	case id.Row < 0 && id.Col >= 0:
-		lbl.SetText(p.d.u.lang.T("transfer.field." + string(transfer.Fields[id.Col])))
+		lbl.SetText(p.d.u.lang.T("transfer.field." + string(p.shown()[id.Col])))
 	case id.Col < 0 && id.Row >= 0:
 		lbl.SetText(fmt.Sprint(transfer.RowNumber(id.Row)))
 	default:
@@ -217,7 +230,7 @@ func (p *transferPage) updatePreviewHeader(id widget.TableCellID, o fyne.CanvasO
 
 func (p *transferPage) updatePreview(id widget.TableCellID, o fyne.CanvasObject) {
 	lbl := o.(*widget.Label)
-	col, ok := p.mapping[transfer.Fields[id.Col]]
+	col, ok := p.mapping[p.shown()[id.Col]]
 	row := p.table.Rows[id.Row]
 	if !ok || col >= len(row) {
 		lbl.SetText("")
