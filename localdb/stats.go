@@ -143,7 +143,7 @@ func (s *Store) Stats(ctx context.Context, from, to time.Time, top int) (Stats, 
 }
 
 // topCustomers returns the n customers who spent most in [from, to), and how many
-// customers were active in it. It reads the index operations_activity alone: its rows
+// customers were active in it. It reads the index operations_customer alone: its rows
 // come in customer order, so grouping needs no sort. The best n are kept here as the
 // groups stream by, which costs less than sorting them all in SQL. Cancellations are not
 // netted out: a cancelled purchase still made its customer active.
@@ -151,7 +151,7 @@ func (s *Store) topCustomers(ctx context.Context, from, to time.Time, n int) ([]
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT o.customer_id, sum(CASE o.kind WHEN 'credit' THEN o.amount WHEN 'refund' THEN -o.amount ELSE 0 END),
 			sum(o.kind IN ('credit', 'visit'))
-		FROM operations o INDEXED BY operations_activity
+		FROM operations o INDEXED BY operations_customer
 		WHERE o.at >= ? AND o.at < ? AND NOT (o.reason = 'import' AND o.kind IN ('adjust', 'visit'))
 		GROUP BY o.customer_id`, millis(from), millis(to))
 	if err != nil {
