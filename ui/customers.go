@@ -181,7 +181,6 @@ func (p *customersPage) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 
 func (p *customersPage) showNone() {
 	hint := widget.NewLabel(p.d.u.lang.T("customers.pick"))
-	hint.Importance = widget.LowImportance
 	p.detail.Objects = []fyne.CanvasObject{container.NewCenter(hint)}
 	p.detail.Refresh()
 	p.selected = nil

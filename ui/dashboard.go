@@ -179,7 +179,7 @@ func (p *dashboardPage) npsSection(nf *npsFigures) fyne.CanvasObject {
 	s := nf.summary
 	score, _ := s.Score()
 	big := bigText(56, true, theme.ColorNamePrimary)
-	big.Text = fmt.Sprintf("%+d", score)
+	big.Text = npsText(score)
 	if score < 0 {
 		big.Color = themeColor(theme.ColorNameError)
 	}
@@ -210,7 +210,7 @@ func (p *dashboardPage) npsSection(nf *npsFigures) fyne.CanvasObject {
 			names = append(names, b.Start.Format("02/01"))
 			if sc, ok := b.Summary.Score(); ok {
 				xys = append(xys, plotter.XY{X: float64(i), Y: float64(sc)})
-				labels = append(labels, fmt.Sprintf("%+d", sc))
+				labels = append(labels, npsText(sc))
 			}
 		}
 		if line, points, err := plotter.NewLinePoints(xys); err == nil {
@@ -285,4 +285,12 @@ func (p *dashboardPage) topCustomers(top []localdb.TopCustomer) fyne.CanvasObjec
 		grid.Add(widget.NewLabel(l.Number(int64(t.Visits))))
 	}
 	return section(l.T("dash.top"), grid)
+}
+
+// npsText writes a score with its sign, as NPS is written: "+41", "-12", "0".
+func npsText(score int) string {
+	if score > 0 {
+		return fmt.Sprintf("+%d", score)
+	}
+	return fmt.Sprint(score)
 }

@@ -96,7 +96,6 @@ func (p *inboxPage) showNone() {
 		text = l.T("inbox.empty")
 	}
 	hint := widget.NewLabel(text)
-	hint.Importance = widget.LowImportance
 	p.detail.Objects = []fyne.CanvasObject{container.NewCenter(hint)}
 	p.detail.Refresh()
 	p.selected = nil
