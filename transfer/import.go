@@ -133,8 +133,8 @@ func Import(ctx context.Context, s *localdb.Store, t Table, m Mapping, opt Optio
 				}
 				rep.Errors = append(rep.Errors, re)
 			}
-			if opt.Progress != nil && i%500 == 0 {
-				opt.Progress(i, len(recs))
+			if opt.Progress != nil && (i%500 == 0 || i == len(recs)-1) {
+				opt.Progress(i+1, len(recs))
 			}
 		}
 		switch {

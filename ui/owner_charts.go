@@ -19,9 +19,9 @@ import (
 )
 
 // chart is a gonum plot drawn into a Fyne raster at the screen's pixel size, so that it
-// stays crisp at any scale: make builds the plot, and runs again only when the chart's
+// stays crisp at any scale: build makes the plot, and runs again only when the chart's
 // size changes.
-func chart(win fyne.Window, height float32, make func() *plot.Plot) fyne.CanvasObject {
+func chart(win fyne.Window, height float32, build func() *plot.Plot) fyne.CanvasObject {
 	var cached image.Image
 	var cw, ch int
 	r := canvas.NewRaster(func(w, h int) image.Image {
@@ -36,7 +36,7 @@ func chart(win fyne.Window, height float32, make func() *plot.Plot) fyne.CanvasO
 			vgimg.UseWH(vg.Length(max(w, 1))*vg.Inch/vg.Length(dpi), vg.Length(max(h, 1))*vg.Inch/vg.Length(dpi)),
 			vgimg.UseDPI(dpi),
 			vgimg.UseBackgroundColor(color.Transparent))
-		make().Draw(draw.New(c))
+		build().Draw(draw.New(c))
 		cached, cw, ch = c.Image(), w, h
 		return cached
 	})

@@ -33,7 +33,7 @@ type transferPage struct {
 	skip     *widget.Check
 	check    *widget.Button
 	run      *widget.Button
-	progress *widget.ProgressBarInfinite
+	progress *widget.ProgressBar
 	result   *widget.Label
 	errs     []transfer.RowError
 	errList  *widget.List
@@ -56,9 +56,8 @@ func (p *transferPage) build() fyne.CanvasObject {
 	p.run.Importance = widget.HighImportance
 	p.check.Disable()
 	p.run.Disable()
-	p.progress = widget.NewProgressBarInfinite()
+	p.progress = widget.NewProgressBar()
 	p.progress.Hide()
-	p.progress.Stop()
 	p.result = widget.NewLabel(l.T("transfer.hint"))
 	p.result.Wrapping = fyne.TextWrapWord
 	p.errList = widget.NewList(func() int { return len(p.errs) },
@@ -127,6 +126,7 @@ func (p *transferPage) onChoose() {
 // load reads a spreadsheet on a goroutine, then shows its mapping and preview.
 func (p *transferPage) load(name string, r io.ReadCloser) {
 	p.busy(true)
+	p.result.SetText(p.d.u.lang.T("transfer.reading", name))
 	go func() {
 		defer r.Close()
 		t, err := transfer.Read(r, name)
@@ -241,13 +241,12 @@ func (p *transferPage) updatePreview(id widget.TableCellID, o fyne.CanvasObject)
 
 func (p *transferPage) busy(on bool) {
 	if on {
+		p.progress.SetValue(0)
 		p.progress.Show()
-		p.progress.Start()
 		p.check.Disable()
 		p.run.Disable()
 		return
 	}
-	p.progress.Stop()
 	p.progress.Hide()
 	if p.file != "" {
 		p.check.Enable()
@@ -258,7 +257,10 @@ func (p *transferPage) busy(on bool) {
 // onImport checks (dryRun) or imports the file on a goroutine.
 func (p *transferPage) onImport(dryRun bool) {
 	l := p.d.u.lang
-	opt := transfer.Options{DryRun: dryRun, SkipInvalid: p.skip.Checked, Origin: p.d.origin()}
+	opt := transfer.Options{DryRun: dryRun, SkipInvalid: p.skip.Checked, Origin: p.d.origin(),
+		Progress: func(done, total int) {
+			fyne.Do(func() { p.progress.SetValue(float64(done) / float64(max(total, 1))) })
+		}}
 	t, m := p.table, transfer.Mapping{}
 	for f, c := range p.mapping {
 		m[f] = c
