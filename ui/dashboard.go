@@ -185,13 +185,13 @@ func (p *dashboardPage) npsSection(nf *npsFigures) fyne.CanvasObject {
 	}
 	lines := []string{
 		l.T("dash.nps_n", l.Number(int64(s.N))),
-		l.T("dash.nps_promoters", s.Promoters, s.PromoterShare().String()),
-		l.T("dash.nps_passives", s.Passives, s.PassiveShare().String()),
-		l.T("dash.nps_detractors", s.Detractors, s.DetractorShare().String()),
+		l.T("dash.nps_promoters", s.Promoters, p.share(s.PromoterShare())),
+		l.T("dash.nps_passives", s.Passives, p.share(s.PassiveShare())),
+		l.T("dash.nps_detractors", s.Detractors, p.share(s.DetractorShare())),
 	}
 	if nf.invitations > 0 {
-		rate := s.N * 1000 / nf.invitations
-		lines = append(lines, l.T("dash.nps_rate", fmt.Sprintf("%d.%d", rate/10, rate%10), l.Number(int64(nf.invitations))))
+		rate := nps.Share(s.N * 1000 / nf.invitations)
+		lines = append(lines, l.T("dash.nps_rate", p.share(rate), l.Number(int64(nf.invitations))))
 	}
 	if s.SmallSample() {
 		lines = append(lines, l.T("dash.nps_small", nps.MinSample))
@@ -293,4 +293,9 @@ func npsText(score int) string {
 		return fmt.Sprintf("+%d", score)
 	}
 	return fmt.Sprint(score)
+}
+
+// share writes a share with one decimal in the owner's language: "64.3" or "64,3".
+func (p *dashboardPage) share(s nps.Share) string {
+	return strings.Replace(s.String(), ".", p.d.u.decimalSeparator(), 1)
 }

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 )
@@ -105,8 +107,12 @@ func (u *UI) newPeriodPicker(onChange func()) *periodPicker {
 	return p
 }
 
-// widget returns the picker to lay out.
-func (p *periodPicker) widget() fyne.CanvasObject { return container.NewHBox(p.sel, p.custom) }
+// widget returns the picker to lay out, wide enough for the longest period's name.
+func (p *periodPicker) widget() fyne.CanvasObject {
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(230, 0))
+	return container.NewHBox(container.NewStack(width, p.sel), p.custom)
+}
 
 // bounds returns the chosen period.
 func (p *periodPicker) bounds() (from, to time.Time) {
