@@ -187,8 +187,11 @@ func (s *Store) visitTimes(ctx context.Context, tx *sql.Tx, op loyalty.Operation
 func (s *Store) invite(ctx context.Context, tx *sql.Tx, p nps.Policy, op loyalty.Operation) (*nps.Invitation, error) {
 	if op.CustomerID != "" {
 		var last sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT max(created_at) FROM nps_invitations WHERE customer_id = ?`,
-			op.CustomerID).Scan(&last); err != nil {
+		st, err := s.stmt(ctx, tx, `SELECT max(created_at) FROM nps_invitations WHERE customer_id = ?`)
+		if err == nil {
+			err = st.QueryRowContext(ctx, op.CustomerID).Scan(&last)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("read last invitation of %s: %w", op.CustomerID, err)
 		}
 		if last.Valid && !p.ShouldInvite(fromMillis(last.Int64), op.At) {
@@ -199,7 +202,7 @@ func (s *Store) invite(ctx context.Context, tx *sql.Tx, p nps.Policy, op loyalty
 	if err != nil {
 		return nil, err
 	}
-	if err := insertInvitation(ctx, tx, inv); err != nil {
+	if err := s.insertInvitation(ctx, tx, inv); err != nil {
 		return nil, err
 	}
 	if err := s.queue(ctx, tx, TypeNPSInvitation, inv.ID, inv); err != nil {
@@ -216,12 +219,15 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, typ, key string, v any) e
 	return s.enqueue(ctx, tx, "", typ, key, body)
 }
 
-func insertInvitation(ctx context.Context, tx *sql.Tx, inv nps.Invitation) error {
+func (s *Store) insertInvitation(ctx context.Context, tx *sql.Tx, inv nps.Invitation) error {
 	// DO NOTHING on either key: an invitation never changes, and a purchase has one.
-	_, err := tx.ExecContext(ctx, `INSERT INTO nps_invitations
+	st, err := s.stmt(ctx, tx, `INSERT INTO nps_invitations
 			(id, purchase_op_id, customer_id, card_code, device, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		inv.ID, inv.PurchaseOpID, inv.CustomerID, inv.CardCode, inv.Device, millis(inv.CreatedAt), millis(inv.ExpiresAt))
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+	if err == nil {
+		_, err = st.ExecContext(ctx, inv.ID, inv.PurchaseOpID, inv.CustomerID, inv.CardCode, inv.Device,
+			millis(inv.CreatedAt), millis(inv.ExpiresAt))
+	}
 	if err != nil {
 		return fmt.Errorf("store invitation %s: %w", inv.ID, err)
 	}
@@ -528,7 +534,7 @@ func (s *Store) applyNPSRecord(ctx context.Context, tx *sql.Tx, typ, key string,
 		if inv.ID != key || inv.PurchaseOpID == "" || inv.CreatedAt.IsZero() || !inv.ExpiresAt.After(inv.CreatedAt) {
 			return bad("not an invitation with this id, a purchase and a lifetime")
 		}
-		return insertInvitation(ctx, tx, inv)
+		return s.insertInvitation(ctx, tx, inv)
 	case TypeNPSResponse:
 		var r nps.Response
 		if err := json.Unmarshal(body, &r); err != nil {

@@ -263,13 +263,17 @@ func TestKioskSelfServiceVisit(t *testing.T) {
 	if want := "Welcome, Chloé! +2 points for your visit: you now have 2 points."; !strings.Contains(k.texts(), want) {
 		t.Errorf("the kiosk does not say %q; it shows:\n%s", want, k.texts())
 	}
-	k.tap("10")
-	k.tap("Skip")
-	rs := responses(t, u)
-	if len(rs) != 1 || rs[0].CustomerID != a.Customer.ID || rs[0].Score != 10 {
-		t.Errorf("responses = %+v, want Chloé's 10", rs)
+	k.tap("FR")
+	if want := "Bienvenue, Chloé\u202f! +2 points pour votre visite\u202f: vous avez maintenant 2 points."; !strings.Contains(k.texts(), want) {
+		t.Errorf("in French the kiosk does not say %q; it shows:\n%s", want, k.texts())
 	}
-	k.tap("Done")
+	k.tap("10")
+	k.tap("Passer")
+	rs := responses(t, u)
+	if len(rs) != 1 || rs[0].CustomerID != a.Customer.ID || rs[0].Score != 10 || rs[0].Lang != nps.French {
+		t.Errorf("responses = %+v, want Chloé's 10 in French", rs)
+	}
+	k.tap("Terminé")
 
 	// The same card again, typed on the on-screen keys: the visit is already counted.
 	k.tap(i18n.English.T("kiosk.type_code"))
