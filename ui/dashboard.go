@@ -59,7 +59,7 @@ func (p *dashboardPage) refresh() {
 	from, to := p.period.bounds()
 	p.status.SetText(l.T("dash.loading"))
 	go func() {
-		ctx := context.Background()
+		ctx := p.d.ctx
 		st, err := p.d.u.store.Stats(ctx, from, to, 8)
 		var nf *npsFigures
 		var nerr error
@@ -67,6 +67,9 @@ func (p *dashboardPage) refresh() {
 			nf, nerr = loadNPS(ctx, p.d.u.answers, from, to)
 		}
 		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return // the desk was closed meanwhile
+			}
 			p.status.SetText("")
 			switch {
 			case err != nil:

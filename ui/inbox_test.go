@@ -91,6 +91,7 @@ func TestInboxFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := u.ShowOwnerDesk(owner, nil)
+	t.Cleanup(w.Close) // before the store closes: the dashboard reads it on a goroutine
 	w.Resize(fyne.NewSize(1366, 768))
 	nav := findAll[*widget.List](w.Content())[0] // the dashboard has no list
 	nav.Select(1)                                // Answers

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image/color"
@@ -67,7 +68,10 @@ func (u *UI) askOwnerPIN(w fyne.Window, changed func()) {
 
 // desk is the owner's back office: a window with its sections down the side.
 type desk struct {
-	u       *UI
+	u *UI
+	// ctx ends when the window closes, so that work started for it stops reporting.
+	ctx     context.Context
+	cancel  context.CancelFunc
 	win     fyne.Window
 	owner   localdb.Staff
 	changed func()
@@ -92,6 +96,8 @@ func (u *UI) ShowOwnerDesk(owner localdb.Staff, changed func()) fyne.Window {
 	}
 	w := u.app.NewWindow(u.lang.T("owner.title"))
 	d := &desk{u: u, win: w, owner: owner, changed: changed}
+	d.ctx, d.cancel = context.WithCancel(context.Background())
+	w.SetOnClosed(d.cancel)
 	d.pages = []deskPage{
 		{"owner.nav.dashboard", theme.HomeIcon(), d.dashboardPage},
 		{"owner.nav.answers", theme.MailComposeIcon(), d.answersPage},

@@ -80,6 +80,8 @@ func TestOwnerDeskNeedsAnOwnersPIN(t *testing.T) {
 	if got := windows(); got != before+1 {
 		t.Fatalf("after the owner's PIN: %d windows, want the desk open", got)
 	}
+	all := u.app.Driver().AllWindows()
+	t.Cleanup(all[len(all)-1].Close) // the desk, before the store closes
 	if top := counter.Canvas().Overlays().Top(); top != nil {
 		t.Errorf("the PIN dialog is still open")
 	}
