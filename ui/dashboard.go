@@ -50,6 +50,7 @@ func (d *desk) dashboardPage() fyne.CanvasObject {
 	refresh := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), p.refresh)
 	top := container.NewBorder(nil, nil, p.period.widget(), container.NewHBox(p.status, refresh))
 	p.refresh()
+	d.every(time.Minute, p.refresh)
 	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(p.body))
 }
 
@@ -58,8 +59,8 @@ func (p *dashboardPage) refresh() {
 	l := p.d.u.lang
 	from, to := p.period.bounds()
 	p.status.SetText(l.T("dash.loading"))
+	ctx := p.d.pageCtx
 	go func() {
-		ctx := p.d.ctx
 		st, err := p.d.u.store.Stats(ctx, from, to, 8)
 		var nf *npsFigures
 		var nerr error
@@ -68,7 +69,7 @@ func (p *dashboardPage) refresh() {
 		}
 		fyne.Do(func() {
 			if ctx.Err() != nil {
-				return // the desk was closed meanwhile
+				return // the page or the desk was closed meanwhile
 			}
 			p.status.SetText("")
 			switch {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -33,6 +34,7 @@ type inboxPage struct {
 	names    map[string]string // customer id -> name, for the list
 	selected *nps.Response
 	detail   *fyne.Container
+	moving   bool // the list's selection follows a reload: nothing to open
 }
 
 func (d *desk) answersPage() fyne.CanvasObject {
@@ -49,9 +51,14 @@ func (p *inboxPage) build() fyne.CanvasObject {
 		bar.Add(b)
 	}
 	p.list = widget.NewList(func() int { return len(p.items) }, p.newRow, p.updateRow)
-	p.list.OnSelected = func(i widget.ListItemID) { p.open(p.items[i].ID) }
+	p.list.OnSelected = func(i widget.ListItemID) {
+		if !p.moving {
+			p.open(p.items[i].ID)
+		}
+	}
 	p.detail = container.NewStack()
 	p.showTab(nps.Untreated)
+	p.d.every(20*time.Second, p.poll)
 	split := container.NewHSplit(container.NewBorder(bar, nil, nil, nil, card(p.list)), card(p.detail))
 	split.SetOffset(0.42)
 	return split
@@ -87,6 +94,24 @@ func (p *inboxPage) reload() {
 		}
 	}
 	p.list.Refresh()
+}
+
+// poll reads the tab again for answers given since, keeping the answer on screen
+// selected where it now is.
+func (p *inboxPage) poll() {
+	p.reload()
+	if p.selected == nil {
+		return
+	}
+	p.moving = true
+	defer func() { p.moving = false }()
+	for i, r := range p.items {
+		if r.ID == p.selected.ID {
+			p.list.Select(i)
+			return
+		}
+	}
+	p.list.UnselectAll() // it left this tab; its detail stays on screen
 }
 
 func (p *inboxPage) showNone() {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -70,16 +71,19 @@ func (u *UI) askOwnerPIN(w fyne.Window, changed func()) {
 type desk struct {
 	u *UI
 	// ctx ends when the window closes, so that work started for it stops reporting.
-	ctx     context.Context
-	cancel  context.CancelFunc
-	win     fyne.Window
-	owner   localdb.Staff
-	changed func()
-	content *fyne.Container
-	nav     *widget.List
-	title   *widget.Label
-	current int
-	pages   []deskPage
+	ctx    context.Context
+	cancel context.CancelFunc
+	// pageCtx ends when another page replaces the current one.
+	pageCtx    context.Context
+	pageCancel context.CancelFunc
+	win        fyne.Window
+	owner      localdb.Staff
+	changed    func()
+	content    *fyne.Container
+	nav        *widget.List
+	title      *widget.Label
+	current    int
+	pages      []deskPage
 }
 
 type deskPage struct {
@@ -151,11 +155,37 @@ func (d *desk) build() fyne.CanvasObject {
 
 // show switches to page i.
 func (d *desk) show(i int) {
+	if d.pageCancel != nil {
+		d.pageCancel()
+	}
+	d.pageCtx, d.pageCancel = context.WithCancel(d.ctx)
 	d.current = i
 	d.nav.Select(i)
 	d.title.SetText(d.u.lang.T(d.pages[i].key))
 	d.content.Objects = []fyne.CanvasObject{d.pages[i].build()}
 	d.content.Refresh()
+}
+
+// every runs f on the UI thread every period while the current page is shown: answers
+// arrive from the kiosk and sales from the counter while the owner looks.
+func (d *desk) every(period time.Duration, f func()) {
+	ctx := d.pageCtx
+	go func() {
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fyne.Do(func() {
+					if ctx.Err() == nil {
+						f()
+					}
+				})
+			}
+		}
+	}()
 }
 
 // reload rebuilds the current page, after a change of its data.
