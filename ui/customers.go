@@ -461,7 +461,7 @@ func (d *desk) saveFile(name string, write func(io.Writer) error) {
 		}
 		progress := dialog.NewCustomWithoutButtons(l.T("owner.saving", name), widget.NewProgressBarInfinite(), d.win)
 		progress.Show()
-		go func() {
+		d.background(func() {
 			werr := write(w)
 			if cerr := w.Close(); werr == nil {
 				werr = cerr
@@ -474,7 +474,7 @@ func (d *desk) saveFile(name string, write func(io.Writer) error) {
 				}
 				d.done(l.T("owner.saved_file", w.URI().Path()))
 			})
-		}()
+		})
 	}, d.win)
 	dlg.SetFileName(name)
 	dlg.Resize(fyne.NewSize(900, 600))

@@ -60,7 +60,7 @@ func (p *dashboardPage) refresh() {
 	from, to := p.period.bounds()
 	p.status.SetText(l.T("dash.loading"))
 	ctx := p.d.pageCtx
-	go func() {
+	p.d.background(func() {
 		st, err := p.d.u.store.Stats(ctx, from, to, 8)
 		var nf *npsFigures
 		var nerr error
@@ -81,7 +81,7 @@ func (p *dashboardPage) refresh() {
 				p.show(st, nf)
 			}
 		})
-	}()
+	})
 }
 
 func loadNPS(ctx context.Context, a Answers, from, to time.Time) (*npsFigures, error) {

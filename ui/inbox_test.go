@@ -90,8 +90,10 @@ func TestInboxFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := u.ShowOwnerDesk(owner, nil)
-	t.Cleanup(w.Close) // before the store closes: the dashboard reads it on a goroutine
+	d := u.openDesk(owner, nil)
+	t.Cleanup(d.win.Close) // before the store closes
+	d.work.Wait()          // the dashboard's first figures, read on a goroutine
+	w := d.win
 	w.Resize(fyne.NewSize(1366, 768))
 	nav := findAll[*widget.List](w.Content())[0] // the dashboard has no list
 	nav.Select(1)                                // Answers

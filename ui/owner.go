@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -54,7 +55,7 @@ func (u *UI) askOwnerPIN(w fyne.Window, changed func()) {
 			return
 		}
 		d.Hide()
-		u.ShowOwnerDesk(owner, changed)
+		u.openDesk(owner, changed)
 	}
 	pin.OnSubmitted = func(string) { submit() }
 	open := widget.NewButtonWithIcon(l.T("owner.unlock"), theme.LoginIcon(), submit)
@@ -76,6 +77,9 @@ type desk struct {
 	// pageCtx ends when another page replaces the current one.
 	pageCtx    context.Context
 	pageCancel context.CancelFunc
+	work       sync.WaitGroup // the goroutines of background (tests wait on it)
+	building   bool           // a page is being built: background work waits for it
+	pending    []func()
 	win        fyne.Window
 	owner      localdb.Staff
 	changed    func()
@@ -95,6 +99,10 @@ type deskPage struct {
 // ShowOwnerDesk opens the owner's desk for owner. changed runs after the desk changes
 // what the counter shows; it may be nil.
 func (u *UI) ShowOwnerDesk(owner localdb.Staff, changed func()) fyne.Window {
+	return u.openDesk(owner, changed).win
+}
+
+func (u *UI) openDesk(owner localdb.Staff, changed func()) *desk {
 	if changed == nil {
 		changed = func() {}
 	}
@@ -112,9 +120,9 @@ func (u *UI) ShowOwnerDesk(owner localdb.Staff, changed func()) fyne.Window {
 	}
 	w.SetContent(d.build())
 	w.Resize(fyne.NewSize(1366, 768))
-	d.show(0)
 	w.Show()
-	return w
+	d.show(0)
+	return d
 }
 
 func (d *desk) build() fyne.CanvasObject {
@@ -162,8 +170,29 @@ func (d *desk) show(i int) {
 	d.current = i
 	d.nav.Select(i)
 	d.title.SetText(d.u.lang.T(d.pages[i].key))
+	d.building = true
 	d.content.Objects = []fyne.CanvasObject{d.pages[i].build()}
+	d.building = false
 	d.content.Refresh()
+	for _, f := range d.pending {
+		d.background(f)
+	}
+	d.pending = nil
+}
+
+// background runs f on a goroutine, for work that takes time; f reaches widgets only
+// through fyne.Do.
+func (d *desk) background(f func()) {
+	if d.building {
+		// Started once the page is on screen: its fyne.Do calls then find it laid out.
+		d.pending = append(d.pending, f)
+		return
+	}
+	d.work.Add(1)
+	go func() {
+		defer d.work.Done()
+		f()
+	}()
 }
 
 // every runs f on the UI thread every period while the current page is shown: answers

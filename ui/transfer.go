@@ -127,7 +127,7 @@ func (p *transferPage) onChoose() {
 func (p *transferPage) load(name string, r io.ReadCloser) {
 	p.busy(true)
 	p.result.SetText(p.d.u.lang.T("transfer.reading", name))
-	go func() {
+	p.d.background(func() {
 		defer r.Close()
 		t, err := transfer.Read(r, name)
 		fyne.Do(func() {
@@ -143,7 +143,7 @@ func (p *transferPage) load(name string, r io.ReadCloser) {
 			}
 			p.setTable(name, t)
 		})
-	}()
+	})
 }
 
 // setTable shows t with the mapping guessed from its header.
@@ -267,7 +267,7 @@ func (p *transferPage) onImport(dryRun bool) {
 	}
 	p.busy(true)
 	p.result.SetText(l.T("transfer.working", l.Number(int64(len(t.Rows)))))
-	go func() {
+	p.d.background(func() {
 		start := time.Now()
 		rep, err := transfer.Import(context.Background(), p.d.u.store, t, m, opt)
 		took := time.Since(start).Round(100 * time.Millisecond)
@@ -292,7 +292,7 @@ func (p *transferPage) onImport(dryRun bool) {
 			}
 			p.result.SetText(summary)
 		})
-	}()
+	})
 }
 
 // describeRowError says in the owner's language what is wrong with a row.
