@@ -19,6 +19,13 @@ import (
 // change before the operation commits. The operation, the cached balance and the outbox
 // entry are written in one transaction. It returns the operation and the account after it.
 func (s *Store) Record(ctx context.Context, code cards.Code, build func(Account) (loyalty.Operation, error)) (loyalty.Operation, Account, error) {
+	return s.record(ctx, code, build, nil)
+}
+
+// record is Record with then, if not nil, run in the same transaction once the operation
+// is written: what must commit with the operation or not at all (a survey invitation).
+func (s *Store) record(ctx context.Context, code cards.Code, build func(Account) (loyalty.Operation, error),
+	then func(*sql.Tx, loyalty.Operation) error) (loyalty.Operation, Account, error) {
 	var op loyalty.Operation
 	var after Account
 	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
@@ -31,6 +38,11 @@ func (s *Store) Record(ctx context.Context, code cards.Code, build func(Account)
 		}
 		if _, err := s.insertOperation(ctx, tx, op, true); err != nil {
 			return err
+		}
+		if then != nil {
+			if err := then(tx, op); err != nil {
+				return err
+			}
 		}
 		after = a
 		after.Balance = a.Balance.Add(op.Delta)

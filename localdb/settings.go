@@ -28,7 +28,10 @@ type Shop struct {
 // Setting reads the setting key into v (a pointer); ErrNotFound if it was never set.
 func (s *Store) Setting(ctx context.Context, key string, v any) error {
 	var raw string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&raw)
+	st, err := s.stmt(ctx, nil, `SELECT value FROM settings WHERE key = ?`) // read at every counter operation
+	if err == nil {
+		err = st.QueryRowContext(ctx, key).Scan(&raw)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("setting %s: %w", key, ErrNotFound)
 	}

@@ -29,18 +29,16 @@ type Staff struct {
 // ErrWrongPIN means no staff member has the PIN given.
 var ErrWrongPIN = errors.New("wrong PIN")
 
-// AddStaff creates a staff member with a 4 to 8 digit PIN, stored only as a bcrypt hash.
+// AddStaff creates a staff member with a 4 to 8 digit PIN no one else has, stored only as
+// a bcrypt hash.
 func (s *Store) AddStaff(ctx context.Context, name string, role Role, pin string) (Staff, error) {
-	if len(pin) < 4 || len(pin) > 8 || strings.Trim(pin, "0123456789") != "" {
-		return Staff{}, errors.New("a PIN is 4 to 8 digits")
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(pin), bcrypt.DefaultCost)
+	hash, err := s.hashPIN(ctx, pin, "")
 	if err != nil {
-		return Staff{}, fmt.Errorf("hash PIN: %w", err)
+		return Staff{}, err
 	}
 	st := Staff{ID: uuid.NewString(), Name: strings.TrimSpace(name), Role: role}
 	_, err = s.db.ExecContext(ctx, `INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-		st.ID, st.Name, st.Role, string(hash), millis(s.Now()))
+		st.ID, st.Name, st.Role, hash, millis(s.Now()))
 	if err != nil {
 		return Staff{}, fmt.Errorf("store staff %s: %w", name, err)
 	}

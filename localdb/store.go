@@ -32,6 +32,7 @@ type Store struct {
 	db     *sql.DB
 	device string
 	stmts  sync.Map // query text -> *sql.Stmt, for the statements of the counter's hot path
+	nps    signal   // wakes kiosk windows of this process when an invitation is made
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image/color"
@@ -157,8 +158,10 @@ func (c *counter) header() fyne.CanvasObject {
 		items = append(items, badge)
 	}
 	newCustomer := widget.NewButtonWithIcon(l.T("counter.new_customer"), theme.ContentAddIcon(), c.onNewCustomer)
+	customerScreen := widget.NewButtonWithIcon(l.T("counter.customer_screen"), theme.ComputerIcon(), func() { c.u.ShowKiosk(false) })
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { c.u.showSettings(c.win, c.rebuild) })
-	return container.NewBorder(nil, nil, container.NewHBox(items...), container.NewHBox(newCustomer, settings))
+	owner := widget.NewButtonWithIcon(l.T("owner.open"), theme.AccountIcon(), func() { c.u.askOwnerPIN(c.win, c.rebuild) })
+	return container.NewBorder(nil, nil, container.NewHBox(items...), container.NewHBox(newCustomer, customerScreen, owner, settings))
 }
 
 func (c *counter) statusBar() fyne.CanvasObject {
@@ -190,7 +193,7 @@ func (c *counter) keypad() fyne.CanvasObject {
 		key("7"), key("8"), key("9"),
 		key("4"), key("5"), key("6"),
 		key("1"), key("2"), key("3"),
-		key(c.decimalSeparator()), key("0"), key("⌫"),
+		key(c.u.decimalSeparator()), key("0"), key("⌫"),
 	)
 	credit := widget.NewButtonWithIcon(l.T("counter.credit"), theme.ConfirmIcon(), c.onCredit)
 	credit.Importance = widget.HighImportance
@@ -199,13 +202,6 @@ func (c *counter) keypad() fyne.CanvasObject {
 	amountCaption := caption(strings.ToUpper(l.T("counter.amount")))
 	return container.NewVBox(amountCaption, container.NewHBox(layout.NewSpacer(), c.amount), grid,
 		tallButton(credit, 60), container.NewGridWithColumns(2, debit, spend))
-}
-
-func (c *counter) decimalSeparator() string {
-	if c.u.lang == "en" {
-		return "."
-	}
-	return ","
 }
 
 func (c *counter) typeKey(k string) {
@@ -253,6 +249,10 @@ func (c *counter) onSubmit(text string) {
 			c.fail(err)
 			return
 		}
+	}
+	if isCoupon(text) {
+		c.redeemCoupon(text)
+		return
 	}
 	if c.account != nil && isNumeric(text) {
 		c.onCredit()
@@ -432,8 +432,12 @@ func (c *counter) showAccount(a localdb.Account) {
 	c.onInputChanged(c.input.Text)
 }
 
-// record runs an operation on the card on screen and shows the outcome.
-func (c *counter) record(build func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error), success func(op loyalty.Operation, p loyalty.Program) string) {
+// recorder stores an operation: Store.Record, or Store.RecordPurchase for a credit,
+// which also invites the customer to the kiosk survey.
+type recorder func(context.Context, cards.Code, func(localdb.Account) (loyalty.Operation, error)) (loyalty.Operation, localdb.Account, error)
+
+// record runs an operation on the card on screen with store and shows the outcome.
+func (c *counter) record(store recorder, build func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error), success func(op loyalty.Operation, p loyalty.Program) string) {
 	defer c.focus()
 	if c.account == nil {
 		c.info(c.u.lang.T("counter.scan_first"))
@@ -445,7 +449,7 @@ func (c *counter) record(build func(p loyalty.Program, o loyalty.Origin, a local
 		return
 	}
 	o := loyalty.Origin{Device: c.u.store.Device(), Staff: c.u.staff.ID, At: c.u.store.Now()}
-	op, after, err := c.u.store.Record(c.u.context(), c.account.Code(), func(a localdb.Account) (loyalty.Operation, error) {
+	op, after, err := store(c.u.context(), c.account.Code(), func(a localdb.Account) (loyalty.Operation, error) {
 		return build(p, o, a)
 	})
 	if err != nil {
@@ -466,7 +470,7 @@ func (c *counter) amountInput(p loyalty.Program) (loyalty.Money, error) {
 
 func (c *counter) onCredit() {
 	l := c.u.lang
-	c.record(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+	c.record(c.u.store.RecordPurchase, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
 		m, err := c.amountInput(p)
 		if err != nil {
 			return loyalty.Operation{}, err
@@ -479,7 +483,7 @@ func (c *counter) onCredit() {
 
 func (c *counter) onDebit() {
 	l := c.u.lang
-	c.record(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+	c.record(c.u.store.Record, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
 		n, err := strconv.ParseInt(strings.TrimSpace(c.input.Text), 10, 64)
 		if err != nil {
 			return loyalty.Operation{}, loyalty.ErrInvalidAmount
@@ -492,7 +496,7 @@ func (c *counter) onDebit() {
 
 func (c *counter) onSpendCashback() {
 	l := c.u.lang
-	c.record(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+	c.record(c.u.store.Record, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
 		m, err := c.amountInput(p)
 		if err != nil {
 			return loyalty.Operation{}, err
@@ -505,7 +509,7 @@ func (c *counter) onSpendCashback() {
 
 func (c *counter) onRedeem(rewardID string) {
 	l := c.u.lang
-	c.record(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+	c.record(c.u.store.Record, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
 		return p.Redeem(o, a.Card, a.Balance, rewardID)
 	}, func(op loyalty.Operation, _ loyalty.Program) string {
 		return l.T("counter.redeemed", op.Reason, l.Number(-op.Delta.Points))

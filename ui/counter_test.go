@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"image"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,21 +20,12 @@ import (
 	"github.com/skip2/go-qrcode"
 )
 
-// newTestUI returns the app's UI over a fresh demo store, driven by Fyne's test driver.
-func newTestUI(t *testing.T, lang i18n.Lang) (*UI, *localdb.Store) {
+// newCounterUI returns the app over a fresh demo shop in lang, and its store.
+func newCounterUI(t *testing.T, lang i18n.Lang) (*UI, *localdb.Store) {
 	t.Helper()
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("LANG", "en_US.UTF-8") // Fyne logs an error for the C locale
-	a := test.NewTempApp(t)
-	store, err := localdb.Open(context.Background(), filepath.Join(t.TempDir(), "merci.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if _, err := store.SeedDemo(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return New(a, store, lang, slog.New(slog.NewTextHandler(io.Discard, nil))), store
+	u := newTestUI(t)
+	u.lang = lang
+	return u, u.store
 }
 
 func demoAccount(t *testing.T, store *localdb.Store, query string) localdb.Account {
@@ -67,7 +55,7 @@ func balance(t *testing.T, store *localdb.Store, code cards.Code) loyalty.Balanc
 }
 
 func TestTypedCodeShowsCard(t *testing.T) {
-	u, store := newTestUI(t, i18n.English)
+	u, store := newCounterUI(t, i18n.English)
 	c := u.newCounter()
 	alice := demoAccount(t, store, "alice@example.com")
 
@@ -88,7 +76,7 @@ func TestTypedCodeShowsCard(t *testing.T) {
 }
 
 func TestCreditThenUndo(t *testing.T) {
-	u, store := newTestUI(t, i18n.English)
+	u, store := newCounterUI(t, i18n.English)
 	c := u.newCounter()
 	bruno := demoAccount(t, store, "bruno")
 	before := balance(t, store, bruno.Code())
@@ -121,7 +109,7 @@ func TestCreditThenUndo(t *testing.T) {
 }
 
 func TestKeypadCredit(t *testing.T) {
-	u, store := newTestUI(t, i18n.French)
+	u, store := newCounterUI(t, i18n.French)
 	c := u.newCounter()
 	chloe := demoAccount(t, store, "chloe")
 	enter(c, chloe.Code().String())
@@ -141,7 +129,7 @@ func TestKeypadCredit(t *testing.T) {
 }
 
 func TestRejectedInputWritesNothing(t *testing.T) {
-	u, store := newTestUI(t, i18n.English)
+	u, store := newCounterUI(t, i18n.English)
 	c := u.newCounter()
 	ctx := context.Background()
 	alice := demoAccount(t, store, "alice")
@@ -188,7 +176,7 @@ func TestRejectedInputWritesNothing(t *testing.T) {
 }
 
 func TestSearchByEmailAndPhone(t *testing.T) {
-	u, store := newTestUI(t, i18n.English)
+	u, store := newCounterUI(t, i18n.English)
 	c := u.newCounter()
 	for query, want := range map[string]string{"compta@petitbureau.example": "Le Petit Bureau", "+55 11 91234": "Bruno Costa"} {
 		enter(c, query)
@@ -208,7 +196,7 @@ func TestSearchByEmailAndPhone(t *testing.T) {
 }
 
 func TestCameraScanLoadsCard(t *testing.T) {
-	u, store := newTestUI(t, i18n.English)
+	u, store := newCounterUI(t, i18n.English)
 	alice := demoAccount(t, store, "alice")
 	png, err := qrcode.Encode(cards.URL("https://cloud.example", alice.Code()), qrcode.Medium, 320)
 	if err != nil {
@@ -248,7 +236,7 @@ func TestCameraScanLoadsCard(t *testing.T) {
 }
 
 func TestNoCameraKeepsTyping(t *testing.T) {
-	u, store := newTestUI(t, i18n.English)
+	u, store := newCounterUI(t, i18n.English)
 	u.openCamera = func(string) (scanner.Source, error) { return nil, scanner.ErrNoCamera }
 	c := u.newCounter()
 	if c.camera.banner.Hidden || c.camera.banner.Text != u.lang.T("camera.none") {

@@ -15,6 +15,8 @@ import (
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/nps"
+	"github.com/merci-loyalty/merci/transfer"
 )
 
 // Preference keys of the choices made in settings.
@@ -35,6 +37,8 @@ type UI struct {
 	openCamera cameraOpener
 	// do runs a function on the UI goroutine: fyne.Do, or the test's own loop.
 	do func(func())
+	// answers holds the NPS answers the owner's desk reads and follows up.
+	answers Answers
 }
 
 // New prepares the app's screens over store. The language is the one chosen in settings,
@@ -42,7 +46,7 @@ type UI struct {
 func New(app fyne.App, store *localdb.Store, systemLang i18n.Lang, log *slog.Logger) *UI {
 	app.Settings().SetTheme(merciTheme{dark: app.Preferences().Bool(prefDark)})
 	lang := i18n.Parse(app.Preferences().StringWithFallback(prefLang, string(systemLang)))
-	return &UI{app: app, store: store, lang: lang, log: log, openCamera: openWebcam, do: fyne.Do}
+	return &UI{app: app, store: store, lang: lang, log: log, openCamera: openWebcam, do: fyne.Do, answers: storeAnswers{store}}
 }
 
 // context returns the context for store calls made from the UI thread: local SQLite
@@ -64,6 +68,9 @@ func (u *UI) program() (loyalty.Program, error) {
 // and what to do. Errors nobody can act on are logged and shown as such.
 func (u *UI) describe(err error) string {
 	l := u.lang
+	if fe := (errField{}); errors.As(err, &fe) {
+		return fe.field + ": " + u.describe(fe.err)
+	}
 	known := []struct {
 		err error
 		key string
@@ -83,6 +90,39 @@ func (u *UI) describe(err error) string {
 		{loyalty.ErrUnknownReward, "err.unknown_reward"},
 		{loyalty.ErrReasonRequired, "err.reason_required"},
 		{localdb.ErrWrongPIN, "err.wrong_pin"},
+		{errNotOwner, "err.not_owner"},
+		{errWholeNumber, "err.whole_number"},
+		{errNameRequired, "err.name_required"},
+		{localdb.ErrLastOwner, "err.last_owner"},
+		{localdb.ErrPINSyntax, "err.pin_syntax"},
+		{localdb.ErrPINInUse, "err.pin_in_use"},
+		{loyalty.ErrRefundTooLarge, "err.refund_too_large"},
+		{loyalty.ErrNotRefundable, "err.not_refundable"},
+		{cards.ErrMalformed, "err.malformed_code"},
+		{localdb.ErrCouponUsed, "err.coupon_used"},
+		{localdb.ErrNoCoupon, "err.no_coupon"},
+		{localdb.ErrBadRecipient, "err.bad_recipient"},
+		{localdb.ErrEmptyEmail, "err.empty_email"},
+		{localdb.ErrEmptyOffer, "err.empty_offer"},
+		{nps.ErrClosed, "err.answer_closed"},
+		{transfer.ErrTooLarge, "err.file_too_large"},
+		{transfer.ErrTooManyRows, "err.too_many_rows"},
+		{transfer.ErrTooManyColumns, "err.too_many_columns"},
+		{transfer.ErrUnreadable, "err.unreadable_file"},
+		{transfer.ErrFormat, "err.file_format"},
+		{transfer.ErrEmpty, "err.empty_file"},
+		{transfer.ErrFormula, "err.file_formula"},
+		{transfer.ErrNoIdentity, "err.row_no_identity"},
+		{transfer.ErrBadEmail, "err.bad_email"},
+		{transfer.ErrBadPhone, "err.bad_phone"},
+		{transfer.ErrBadNumber, "err.whole_number"},
+		{transfer.ErrBadYesNo, "err.bad_yes_no"},
+		{transfer.ErrLooksFormula, "err.looks_formula"},
+		{transfer.ErrTooLong, "err.too_long"},
+		{transfer.ErrDuplicateRow, "err.duplicate_row"},
+		{transfer.ErrAmbiguous, "err.ambiguous_row"},
+		{transfer.ErrOtherCard, "err.other_card"},
+		{transfer.ErrBalanceChanged, "err.balance_changed"},
 	}
 	for _, k := range known {
 		if errors.Is(err, k.err) {

@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/merci-loyalty/merci/i18n"
@@ -48,9 +49,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	if fs.NArg() == 0 {
-		return runApp(ctx, *dataDir, log)
+		return runApp(ctx, *dataDir, log, (*ui.UI).ShowCounter)
 	}
 	switch cmd := fs.Arg(0); cmd {
+	case "kiosk":
+		return runApp(ctx, *dataDir, log, func(u *ui.UI) fyne.Window { return u.ShowKiosk(true) })
 	case "scan":
 		return runScan(ctx, fs.Args()[1:], stdout, stderr)
 	default:
@@ -86,7 +89,8 @@ func openStore(ctx context.Context, dataDir string, log *slog.Logger) (*localdb.
 	return store, nil
 }
 
-func runApp(ctx context.Context, dataDir string, log *slog.Logger) error {
+// runApp opens the app with the window show makes.
+func runApp(ctx context.Context, dataDir string, log *slog.Logger, show func(*ui.UI) fyne.Window) error {
 	store, err := openStore(ctx, dataDir, log)
 	if err != nil {
 		return err
@@ -94,7 +98,7 @@ func runApp(ctx context.Context, dataDir string, log *slog.Logger) error {
 	defer store.Close()
 	a := app.NewWithID(appID)
 	u := ui.New(a, store, i18n.Detect(os.Getenv), log)
-	u.ShowCounter()
+	show(u)
 	go func() {
 		<-ctx.Done()
 		a.Quit()

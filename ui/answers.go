@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/nps"
+)
+
+// Answers is where the owner's desk reads the customers' NPS answers and keeps their
+// follow-ups: the kiosk's storage in the local database (storeAnswers). An interface, so
+// that the desk depends on what it reads, not on how the kiosk stores it. Times are
+// instants; a period is [from, to).
+type Answers interface {
+	// Responses returns the answers given in [from, to), newest first.
+	Responses(ctx context.Context, from, to time.Time) ([]nps.Response, error)
+	// Invitations counts the invitations made in [from, to), for the answer rate.
+	Invitations(ctx context.Context, from, to time.Time) (int, error)
+	// Inbox returns the answers in status, or all of them for "", newest first.
+	Inbox(ctx context.Context, status nps.Status) ([]nps.Response, error)
+	// SetResponseStatus changes an answer's status, as opening it does.
+	SetResponseStatus(ctx context.Context, id string, status nps.Status) (nps.Response, error)
+	// AddAction applies a follow-up (see nps.Response.Act) and keeps it in the history.
+	AddAction(ctx context.Context, responseID string, draft nps.Action) (nps.Response, nps.Action, error)
+	// Actions returns an answer's follow-ups, oldest first.
+	Actions(ctx context.Context, responseID string) ([]nps.Action, error)
+}
+
+// storeAnswers reads the answers the kiosk stored in the local database.
+type storeAnswers struct{ s *localdb.Store }
+
+func (a storeAnswers) Responses(ctx context.Context, from, to time.Time) ([]nps.Response, error) {
+	return a.s.Responses(ctx, localdb.ResponseFilter{From: from, To: to})
+}
+
+func (a storeAnswers) Invitations(ctx context.Context, from, to time.Time) (int, error) {
+	return a.s.Invitations(ctx, from, to)
+}
+
+func (a storeAnswers) Inbox(ctx context.Context, status nps.Status) ([]nps.Response, error) {
+	return a.s.Responses(ctx, localdb.ResponseFilter{Status: status})
+}
+
+func (a storeAnswers) SetResponseStatus(ctx context.Context, id string, status nps.Status) (nps.Response, error) {
+	return a.s.SetResponseStatus(ctx, id, status)
+}
+
+func (a storeAnswers) AddAction(ctx context.Context, id string, draft nps.Action) (nps.Response, nps.Action, error) {
+	return a.s.AddAction(ctx, id, draft)
+}
+
+func (a storeAnswers) Actions(ctx context.Context, id string) ([]nps.Action, error) {
+	return a.s.Actions(ctx, id)
+}

@@ -1,0 +1,482 @@
+package ui
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/merci-loyalty/merci/cards"
+	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/transfer"
+)
+
+// customersPage lists customers in a sortable, searchable table, with the selected
+// customer's account, actions and operations beside it.
+type customersPage struct {
+	d        *desk
+	search   *widget.Entry
+	table    *widget.Table
+	count    *widget.Label
+	rows     []localdb.Account
+	sortCol  int
+	sortDesc bool
+	selected *localdb.Account
+	detail   *fyne.Container
+	entries  []localdb.Entry
+	program  loyalty.Program
+}
+
+// customerColumns are the table's columns: title key and width.
+var customerColumns = []struct {
+	key   string
+	width float32
+}{
+	{"customers.col_name", 140}, {"customers.col_email", 165}, {"customers.col_phone", 120},
+	{"customers.col_card", 118}, {"customers.col_points", 62}, {"customers.col_cashback", 80},
+}
+
+func (d *desk) customersPage() fyne.CanvasObject {
+	p := &customersPage{d: d}
+	var err error
+	if p.program, err = d.u.program(); err != nil {
+		d.fail(err)
+	}
+	return p.build()
+}
+
+func (p *customersPage) build() fyne.CanvasObject {
+	l := p.d.u.lang
+	p.search = widget.NewEntry()
+	p.search.SetPlaceHolder(l.T("customers.search"))
+	p.search.OnChanged = func(string) { p.load() }
+	p.count = widget.NewLabel("")
+	p.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(p.rows), len(customerColumns) },
+		func() fyne.CanvasObject {
+			lbl := widget.NewLabel("")
+			lbl.Truncation = fyne.TextTruncateEllipsis
+			return lbl
+		},
+		p.updateCell)
+	p.table.ShowHeaderColumn = false
+	p.table.CreateHeader = func() fyne.CanvasObject {
+		b := widget.NewButton("", nil)
+		b.Alignment = widget.ButtonAlignLeading
+		b.Importance = widget.LowImportance
+		return b
+	}
+	p.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		b := o.(*widget.Button)
+		text := l.T(customerColumns[id.Col].key)
+		if id.Col == p.sortCol {
+			text += map[bool]string{false: " ▲", true: " ▼"}[p.sortDesc]
+		}
+		b.SetText(text)
+		b.OnTapped = func() { p.sortBy(id.Col) }
+	}
+	for i, c := range customerColumns {
+		p.table.SetColumnWidth(i, c.width)
+	}
+	p.table.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(p.rows) {
+			p.showCustomer(p.rows[id.Row])
+		}
+	}
+	export := widget.NewButtonWithIcon(l.T("customers.export"), theme.DownloadIcon(), func() { p.d.exportCustomers(transfer.XLSX) })
+	top := container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), container.NewHBox(p.count, export), p.search)
+	p.detail = container.NewStack()
+	p.showNone()
+	p.load()
+	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, card(p.table)), card(p.detail))
+	split.SetOffset(0.65)
+	return split
+}
+
+func (p *customersPage) load() {
+	rows, err := p.d.u.store.Customers(p.d.u.context(), p.search.Text)
+	if err != nil {
+		p.d.fail(err)
+		return
+	}
+	p.rows = rows
+	p.sort()
+	p.count.SetText(p.d.u.lang.T("customers.count", p.d.u.lang.Number(int64(len(rows)))))
+	p.table.UnselectAll()
+	p.table.Refresh()
+}
+
+func (p *customersPage) sortBy(col int) {
+	if col == p.sortCol {
+		p.sortDesc = !p.sortDesc
+	} else {
+		p.sortCol, p.sortDesc = col, col >= 4 // numbers: biggest first
+	}
+	p.sort()
+	p.table.Refresh()
+}
+
+func (p *customersPage) sort() {
+	key := func(a localdb.Account) string {
+		switch p.sortCol {
+		case 1:
+			return strings.ToLower(a.Customer.Email)
+		case 2:
+			return a.Customer.Phone
+		case 3:
+			return a.Card.Code
+		}
+		return strings.ToLower(a.Customer.Name)
+	}
+	slices.SortStableFunc(p.rows, func(a, b localdb.Account) int {
+		var c int
+		switch p.sortCol {
+		case 4:
+			c = cmp.Compare(a.Balance.Points, b.Balance.Points)
+		case 5:
+			c = cmp.Compare(a.Balance.Cashback, b.Balance.Cashback)
+		default:
+			c = cmp.Compare(key(a), key(b))
+		}
+		if p.sortDesc {
+			return -c
+		}
+		return c
+	})
+}
+
+func (p *customersPage) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	l := p.d.u.lang
+	lbl := o.(*widget.Label)
+	a := p.rows[id.Row]
+	lbl.Alignment = fyne.TextAlignLeading
+	switch id.Col {
+	case 0:
+		lbl.SetText(cmp.Or(a.Customer.Name, l.T("customers.no_name")))
+	case 1:
+		lbl.SetText(a.Customer.Email)
+	case 2:
+		lbl.SetText(a.Customer.Phone)
+	case 3:
+		lbl.SetText(a.Code().String())
+	case 4:
+		lbl.Alignment = fyne.TextAlignTrailing
+		lbl.SetText(l.Number(a.Balance.Points))
+	case 5:
+		lbl.Alignment = fyne.TextAlignTrailing
+		lbl.SetText(l.Money(a.Balance.Cashback, p.program.Currency))
+	}
+}
+
+func (p *customersPage) showNone() {
+	hint := widget.NewLabel(p.d.u.lang.T("customers.pick"))
+	p.detail.Objects = []fyne.CanvasObject{container.NewCenter(hint)}
+	p.detail.Refresh()
+	p.selected = nil
+}
+
+// origin is who makes the owner's operations: the owner, on this device, now.
+func (d *desk) origin() loyalty.Origin {
+	return loyalty.Origin{Device: d.u.store.Device(), Staff: d.owner.ID, At: d.u.store.Now()}
+}
+
+func (p *customersPage) showCustomer(a localdb.Account) {
+	l := p.d.u.lang
+	p.selected = &a
+	entries, err := p.d.u.store.Entries(p.d.u.context(), time.Time{}, a.Customer.ID, 1000)
+	if err != nil {
+		p.d.fail(err)
+		return
+	}
+	p.entries = entries
+	name := bigText(24, true, theme.ColorNameForeground)
+	name.Text = cmp.Or(a.Customer.Name, l.T("customers.no_name"))
+	var facts []string
+	for _, s := range []string{a.Customer.Email, a.Customer.Phone, a.Customer.Company, a.Customer.TaxID} {
+		if s != "" {
+			facts = append(facts, s)
+		}
+	}
+	if a.Customer.Consent {
+		facts = append(facts, l.T("customers.consents"))
+	}
+	factsLbl := widget.NewLabel(strings.Join(facts, "  ·  "))
+	factsLbl.Wrapping = fyne.TextWrapWord
+	status := l.T("card.status." + string(a.Card.Status))
+	cardLbl := widget.NewLabel(l.T("customers.card_line", a.Code().String(), status, a.Card.IssuedAt.Local().Format("2006-01-02")))
+	tier := ""
+	if cur, _ := p.program.TierFor(a.Balance.XP); cur != nil {
+		tier = cur.Name
+	}
+	stat := func(title, value string) fyne.CanvasObject {
+		v := bigText(22, true, theme.ColorNamePrimary)
+		v.Text = value
+		return container.NewVBox(caption(strings.ToUpper(title)), v)
+	}
+	balance := container.NewGridWithColumns(3,
+		stat(l.T("counter.points"), l.Number(a.Balance.Points)),
+		stat(l.T("counter.cashback"), l.Money(a.Balance.Cashback, p.program.Currency)),
+		stat(l.T("customers.xp"), l.Number(a.Balance.XP)+" "+tier))
+
+	edit := widget.NewButtonWithIcon(l.T("customers.edit"), theme.DocumentCreateIcon(), p.onEdit)
+	adjust := widget.NewButtonWithIcon(l.T("customers.adjust"), theme.ContentAddIcon(), p.onAdjust)
+	blockText, blockIcon := l.T("customers.block"), theme.CancelIcon()
+	if a.Card.Status == loyalty.CardBlocked {
+		blockText, blockIcon = l.T("customers.unblock"), theme.ConfirmIcon()
+	}
+	block := widget.NewButtonWithIcon(blockText, blockIcon, p.onBlock)
+	replace := widget.NewButtonWithIcon(l.T("customers.replace"), theme.ViewRefreshIcon(), p.onReplace)
+	export := widget.NewButtonWithIcon(l.T("customers.export_one"), theme.DownloadIcon(), p.onExportOne)
+	erase := widget.NewButtonWithIcon(l.T("customers.erase"), theme.DeleteIcon(), p.onErase)
+	erase.Importance = widget.DangerImportance
+	actions := container.NewGridWithColumns(3, edit, adjust, block, replace, export, erase)
+
+	refund := widget.NewButtonWithIcon(l.T("customers.refund"), theme.ContentUndoIcon(), nil)
+	refund.Disable()
+	ops := widget.NewList(func() int { return len(p.entries) }, newOpRow, func(i widget.ListItemID, o fyne.CanvasObject) {
+		p.d.u.updateOpRow(p.entries[i], o)
+	})
+	ops.OnSelected = func(i widget.ListItemID) {
+		e := p.entries[i]
+		refund.OnTapped = func() { p.onRefund(e.Operation) }
+		if e.Kind == loyalty.KindCredit && !e.Voided {
+			refund.Enable()
+		} else {
+			refund.Disable()
+		}
+	}
+	opsHead := container.NewBorder(nil, nil, caption(strings.ToUpper(l.T("customers.operations"))), refund)
+	head := container.NewVBox(name, factsLbl, cardLbl, widget.NewSeparator(), balance, actions, widget.NewSeparator(), opsHead)
+	p.detail.Objects = []fyne.CanvasObject{container.NewBorder(head, nil, nil, nil, ops)}
+	p.detail.Refresh()
+}
+
+// newOpRow and updateOpRow draw an operation in a list: when, what, and the points.
+func newOpRow() fyne.CanvasObject {
+	when := widget.NewLabel("2006-01-02 15:04")
+	what := widget.NewLabel("")
+	what.Truncation = fyne.TextTruncateEllipsis
+	delta := widget.NewLabel("")
+	delta.TextStyle.Bold = true
+	return container.NewBorder(nil, nil, when, delta, what)
+}
+
+func (u *UI) updateOpRow(e localdb.Entry, o fyne.CanvasObject) {
+	row := o.(*fyne.Container)
+	what, when, delta := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Label), row.Objects[2].(*widget.Label)
+	when.SetText(e.At.Local().Format("2006-01-02 15:04"))
+	desc := u.describeOp(e.Operation)
+	if e.Voided {
+		desc += " · " + u.lang.T("counter.cancelled")
+	}
+	what.SetText(desc)
+	delta.SetText(signed(u.lang.Number(e.Delta.Points), e.Delta.Points) + " " + u.lang.T("counter.pts"))
+}
+
+// after reloads the list and shows the selected customer again, after a change.
+func (p *customersPage) after(code cards.Code) {
+	p.load()
+	a, err := p.d.u.store.AccountByCode(p.d.u.context(), code)
+	if err != nil {
+		p.d.fail(err)
+		return
+	}
+	p.showCustomer(a)
+}
+
+func (p *customersPage) onEdit() {
+	l := p.d.u.lang
+	a := *p.selected
+	f := p.d.u.newCustomerForm(a.Customer)
+	dlg := dialog.NewForm(l.T("customers.edit"), l.T("settings.save"), l.T("settings.cancel"), f.items(p.d.u), func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := p.d.u.store.SaveCustomer(p.d.u.context(), f.customer(a.Customer)); err != nil {
+			p.d.fail(err)
+			return
+		}
+		p.after(a.Code())
+	}, p.d.win)
+	dlg.Resize(fyne.NewSize(520, 0))
+	dlg.Show()
+}
+
+// record makes an owner's operation on the selected customer's card. The owner acts
+// remotely, so a card blocked at the counter does not stop a correction.
+func (p *customersPage) record(build func(o loyalty.Origin, a localdb.Account) (loyalty.Operation, error)) {
+	a := *p.selected
+	o := p.d.origin()
+	_, _, err := p.d.u.store.Record(p.d.u.context(), a.Code(), func(a localdb.Account) (loyalty.Operation, error) {
+		a.Card.Status = loyalty.CardActive
+		return build(o, a)
+	})
+	if err != nil {
+		p.d.fail(err)
+		return
+	}
+	p.after(a.Code())
+}
+
+func (p *customersPage) onAdjust() {
+	l := p.d.u.lang
+	points, reason := widget.NewEntry(), widget.NewEntry()
+	points.SetPlaceHolder("+10 / -5")
+	reason.SetPlaceHolder(l.T("customers.reason_hint"))
+	items := []*widget.FormItem{
+		widget.NewFormItem(l.T("customers.adjust_points"), points),
+		widget.NewFormItem(l.T("customers.reason"), reason),
+	}
+	dialog.ShowForm(l.T("customers.adjust"), l.T("customers.apply"), l.T("settings.cancel"), items, func(ok bool) {
+		if !ok {
+			return
+		}
+		n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(points.Text), "+"), 10, 64)
+		if err != nil {
+			p.d.fail(errField{l.T("customers.adjust_points"), loyalty.ErrInvalidAmount})
+			return
+		}
+		p.record(func(o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+			return loyalty.Adjust(o, a.Card, a.Balance, n, reason.Text)
+		})
+	}, p.d.win)
+}
+
+func (p *customersPage) onRefund(purchase loyalty.Operation) {
+	l := p.d.u.lang
+	ctx := p.d.u.context()
+	refunded, err := p.d.u.store.Refunded(ctx, purchase.ID)
+	if err != nil {
+		p.d.fail(err)
+		return
+	}
+	amount := widget.NewEntry()
+	amount.SetText(p.d.u.plainAmount(purchase.Amount-refunded, purchase.Currency))
+	msg := l.T("customers.refund_of", p.d.u.lang.Money(purchase.Amount, purchase.Currency), purchase.At.Local().Format("2006-01-02 15:04"))
+	items := []*widget.FormItem{
+		widget.NewFormItem("", widget.NewLabel(msg)),
+		widget.NewFormItem(l.T("customers.refund_amount"), amount),
+	}
+	dialog.ShowForm(l.T("customers.refund"), l.T("customers.apply"), l.T("settings.cancel"), items, func(ok bool) {
+		if !ok {
+			return
+		}
+		m, err := loyalty.ParseAmount(amount.Text, purchase.Currency)
+		if err != nil {
+			p.d.fail(err)
+			return
+		}
+		p.record(func(o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+			// Read again inside the write transaction: a refund made meanwhile counts.
+			refunded, err := p.d.u.store.Refunded(ctx, purchase.ID)
+			if err != nil {
+				return loyalty.Operation{}, err
+			}
+			return loyalty.Refund(o, a.Card, a.Balance, purchase, m, refunded)
+		})
+	}, p.d.win)
+}
+
+func (p *customersPage) onBlock() {
+	a := *p.selected
+	if err := p.d.u.store.BlockCard(p.d.u.context(), a.Code(), a.Card.Status != loyalty.CardBlocked); err != nil {
+		p.d.fail(err)
+		return
+	}
+	p.after(a.Code())
+}
+
+func (p *customersPage) onReplace() {
+	l := p.d.u.lang
+	a := *p.selected
+	dialog.ShowConfirm(l.T("customers.replace"), l.T("customers.replace_confirm", a.Code().String()), func(ok bool) {
+		if !ok {
+			return
+		}
+		card, err := p.d.u.store.ReplaceCard(p.d.u.context(), a.Code())
+		if err != nil {
+			p.d.fail(err)
+			return
+		}
+		p.after(cards.Code(card.Code))
+		p.d.done(l.T("customers.replaced", cards.Code(card.Code).String()))
+	}, p.d.win)
+}
+
+func (p *customersPage) onExportOne() {
+	a := *p.selected
+	data, err := p.d.u.store.Customer(p.d.u.context(), a.Customer.ID)
+	if err != nil {
+		p.d.fail(err)
+		return
+	}
+	body, err := json.MarshalIndent(data, "", "  ")
+	if err != nil {
+		p.d.fail(fmt.Errorf("encode customer data: %w", err))
+		return
+	}
+	p.d.saveFile("customer-"+a.Code().String()+".json", func(w io.Writer) error {
+		_, err := w.Write(body)
+		return err
+	})
+}
+
+func (p *customersPage) onErase() {
+	l := p.d.u.lang
+	a := *p.selected
+	dialog.ShowConfirm(l.T("customers.erase"), l.T("customers.erase_confirm", cmp.Or(a.Customer.Name, a.Code().String())), func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := p.d.u.store.EraseCustomer(p.d.u.context(), a.Customer.ID); err != nil {
+			p.d.fail(err)
+			return
+		}
+		p.after(a.Code())
+	}, p.d.win)
+}
+
+// saveFile asks where to save name, then writes it with write on a goroutine, with a
+// progress dialog: a big export takes seconds.
+func (d *desk) saveFile(name string, write func(io.Writer) error) {
+	l := d.u.lang
+	dlg := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			d.fail(err)
+			return
+		}
+		if w == nil {
+			return // cancelled
+		}
+		progress := dialog.NewCustomWithoutButtons(l.T("owner.saving", name), widget.NewProgressBarInfinite(), d.win)
+		progress.Show()
+		d.background(func() {
+			werr := write(w)
+			if cerr := w.Close(); werr == nil {
+				werr = cerr
+			}
+			fyne.Do(func() {
+				progress.Hide()
+				if werr != nil {
+					d.fail(fmt.Errorf("save %s: %w", name, werr))
+					return
+				}
+				d.done(l.T("owner.saved_file", w.URI().Path()))
+			})
+		})
+	}, d.win)
+	dlg.SetFileName(name)
+	dlg.Resize(fyne.NewSize(900, 600))
+	dlg.Show()
+}

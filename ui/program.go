@@ -1,0 +1,302 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/google/uuid"
+
+	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/loyalty"
+)
+
+// programForm is the loyalty program settings screen: the shop's name, the earning
+// rules, the tiers and the rewards catalogue.
+type programForm struct {
+	u       *UI
+	program loyalty.Program // as loaded: the currency and the reward ids are kept
+
+	shop                                   *widget.Entry
+	perVisit, perUnit, cashback, xpPerUnit *widget.Entry
+	maxPurchase, kioskVisit                *widget.Entry
+	tiers, rewards                         *fyne.Container
+	tierRows                               []tierRow
+	rewardRows                             []rewardRow
+	message                                *widget.Label
+	save                                   *widget.Button
+	onSaved                                func()
+}
+
+type tierRow struct {
+	name, minXP *widget.Entry
+	box         fyne.CanvasObject
+}
+
+type rewardRow struct {
+	id           string
+	name, points *widget.Entry
+	box          fyne.CanvasObject
+}
+
+// Errors of typed values, each with its message key.
+var (
+	errWholeNumber  = errors.New("not a whole number of 0 or more")
+	errNameRequired = errors.New("a name is required")
+)
+
+func (d *desk) programPage() fyne.CanvasObject {
+	p, err := d.u.program()
+	if err != nil {
+		d.fail(err)
+	}
+	shop, err := d.u.store.Shop(d.u.context())
+	if err != nil && !errors.Is(err, localdb.ErrNotFound) {
+		d.fail(err)
+	}
+	f := d.u.newProgramForm(p, shop)
+	f.onSaved = func() {
+		d.changed()
+		d.done(d.u.lang.T("program.saved"))
+	}
+	return f.build()
+}
+
+func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
+	f := &programForm{u: u, program: p}
+	entry := func(v string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetText(v)
+		return e
+	}
+	num := func(n int64) *widget.Entry { return entry(strconv.FormatInt(n, 10)) }
+	f.shop = entry(shop.Name)
+	if shop.Demo {
+		f.shop.SetText("")
+		f.shop.SetPlaceHolder(shop.Name)
+	}
+	f.perVisit, f.perUnit, f.xpPerUnit = num(p.PointsPerVisit), num(p.PointsPerUnit), num(p.XPPerUnit)
+	f.kioskVisit = num(p.SelfServiceVisitPoints)
+	f.cashback = entry(fmt.Sprintf("%d%s%02d", p.CashbackBasisPoints/100, u.decimalSeparator(), p.CashbackBasisPoints%100))
+	f.maxPurchase = entry("")
+	if p.MaxPurchase > 0 {
+		f.maxPurchase.SetText(u.plainAmount(p.MaxPurchase, p.Currency))
+	}
+	f.maxPurchase.SetPlaceHolder(strconv.Itoa(loyalty.DefaultMaxPurchase))
+	f.tiers, f.rewards = container.NewVBox(), container.NewVBox()
+	for _, t := range p.Tiers {
+		f.addTier(t)
+	}
+	for _, r := range p.Rewards {
+		f.addReward(r)
+	}
+	f.message = widget.NewLabel("")
+	f.message.Wrapping = fyne.TextWrapWord
+	f.save = widget.NewButtonWithIcon(u.lang.T("program.save"), theme.DocumentSaveIcon(), f.onSave)
+	f.save.Importance = widget.HighImportance
+	return f
+}
+
+// decimalSeparator is the separator l writes amounts with.
+func (u *UI) decimalSeparator() string {
+	if u.lang == "en" {
+		return "."
+	}
+	return ","
+}
+
+// plainAmount writes m as a person types it: "5000" or "12,50", with no symbol or grouping.
+func (u *UI) plainAmount(m loyalty.Money, currency string) string {
+	per := loyalty.MinorPerUnit(currency)
+	if int64(m)%per == 0 {
+		return strconv.FormatInt(int64(m)/per, 10)
+	}
+	return fmt.Sprintf("%d%s%0*d", int64(m)/per, u.decimalSeparator(), loyalty.MinorDigits(currency), int64(m)%per)
+}
+
+func (f *programForm) build() fyne.CanvasObject {
+	l := f.u.lang
+	hint := func(s string) *widget.Label {
+		h := widget.NewLabel(s)
+		h.Wrapping = fyne.TextWrapWord
+		return h
+	}
+	shop := widget.NewForm(widget.NewFormItem(l.T("program.shop_name"), f.shop))
+	earning := widget.NewForm(
+		widget.NewFormItem(l.T("program.points_per_visit"), f.perVisit),
+		widget.NewFormItem(l.T("program.points_per_unit", f.program.Currency), f.perUnit),
+		widget.NewFormItem(l.T("program.cashback_percent"), f.cashback),
+		widget.NewFormItem(l.T("program.xp_per_unit", f.program.Currency), f.xpPerUnit),
+		widget.NewFormItem(l.T("program.max_purchase", f.program.Currency), f.maxPurchase),
+		widget.NewFormItem(l.T("program.kiosk_visit_points"), f.kioskVisit),
+	)
+	addTier := widget.NewButtonWithIcon(l.T("program.add_tier"), theme.ContentAddIcon(), func() { f.addTier(loyalty.Tier{}) })
+	addReward := widget.NewButtonWithIcon(l.T("program.add_reward"), theme.ContentAddIcon(), func() { f.addReward(loyalty.Reward{}) })
+	tierHead := container.NewGridWithColumns(2, caption(l.T("program.tier_name")), caption(l.T("program.tier_min_xp")))
+	rewardHead := container.NewGridWithColumns(2, caption(l.T("program.reward_name")), caption(l.T("program.reward_points")))
+	left := container.NewVBox(
+		section(l.T("program.section_shop"), shop),
+		section(l.T("program.section_earning"), container.NewVBox(earning, hint(l.T("program.earning_hint")))),
+	)
+	right := container.NewVBox(
+		section(l.T("program.section_tiers"), container.NewVBox(hint(l.T("program.tiers_hint")), tierHead, f.tiers, container.NewHBox(addTier))),
+		section(l.T("program.section_rewards"), container.NewVBox(rewardHead, f.rewards, container.NewHBox(addReward))),
+	)
+	bar := container.NewBorder(nil, nil, nil, f.save, f.message)
+	return container.NewBorder(nil, bar, nil, nil,
+		container.NewVScroll(container.NewGridWithColumns(2, left, right)))
+}
+
+func (f *programForm) addTier(t loyalty.Tier) {
+	r := tierRow{name: widget.NewEntry(), minXP: widget.NewEntry()}
+	r.name.SetText(t.Name)
+	r.minXP.SetText(strconv.FormatInt(t.MinXP, 10))
+	r.name.SetPlaceHolder(f.u.lang.T("program.tier_name"))
+	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), nil)
+	r.box = container.NewBorder(nil, nil, nil, remove, container.NewGridWithColumns(2, r.name, r.minXP))
+	remove.OnTapped = func() {
+		for i := range f.tierRows {
+			if f.tierRows[i].box == r.box {
+				f.tierRows = append(f.tierRows[:i], f.tierRows[i+1:]...)
+				break
+			}
+		}
+		f.tiers.Remove(r.box)
+	}
+	f.tierRows = append(f.tierRows, r)
+	f.tiers.Add(r.box)
+}
+
+func (f *programForm) addReward(rw loyalty.Reward) {
+	r := rewardRow{id: rw.ID, name: widget.NewEntry(), points: widget.NewEntry()}
+	r.name.SetText(rw.Name)
+	r.name.SetPlaceHolder(f.u.lang.T("program.reward_name"))
+	if rw.Points > 0 {
+		r.points.SetText(strconv.FormatInt(rw.Points, 10))
+	}
+	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), nil)
+	r.box = container.NewBorder(nil, nil, nil, remove, container.NewGridWithColumns(2, r.name, r.points))
+	remove.OnTapped = func() {
+		for i := range f.rewardRows {
+			if f.rewardRows[i].box == r.box {
+				f.rewardRows = append(f.rewardRows[:i], f.rewardRows[i+1:]...)
+				break
+			}
+		}
+		f.rewards.Remove(r.box)
+	}
+	f.rewardRows = append(f.rewardRows, r)
+	f.rewards.Add(r.box)
+}
+
+// values reads the form into a program, naming the field of the first value that is not
+// a number. The program's own rules are checked by Program.Validate.
+func (f *programForm) values() (loyalty.Program, error) {
+	l := f.u.lang
+	p := f.program
+	p.Tiers, p.Rewards = nil, nil
+	whole := func(e *widget.Entry, field string, dst *int64) error {
+		n, err := strconv.ParseInt(strings.TrimSpace(e.Text), 10, 64)
+		if err != nil || n < 0 {
+			return errField{field, errWholeNumber}
+		}
+		*dst = n
+		return nil
+	}
+	for _, w := range []struct {
+		e     *widget.Entry
+		field string
+		dst   *int64
+	}{
+		{f.perVisit, l.T("program.points_per_visit"), &p.PointsPerVisit},
+		{f.perUnit, l.T("program.points_per_unit", p.Currency), &p.PointsPerUnit},
+		{f.xpPerUnit, l.T("program.xp_per_unit", p.Currency), &p.XPPerUnit},
+		{f.kioskVisit, l.T("program.kiosk_visit_points"), &p.SelfServiceVisitPoints},
+	} {
+		if err := whole(w.e, w.field, w.dst); err != nil {
+			return p, err
+		}
+	}
+	// A percentage with up to two decimals is a count of basis points, read the way an
+	// amount of a two-decimal currency is.
+	bp, err := loyalty.ParseAmount(strings.TrimSuffix(strings.TrimSpace(f.cashback.Text), "%"), "EUR")
+	if err != nil {
+		return p, errField{l.T("program.cashback_percent"), err}
+	}
+	p.CashbackBasisPoints = int64(bp)
+	p.MaxPurchase = 0
+	if s := strings.TrimSpace(f.maxPurchase.Text); s != "" {
+		if p.MaxPurchase, err = loyalty.ParseAmount(s, p.Currency); err != nil {
+			return p, errField{l.T("program.max_purchase", p.Currency), err}
+		}
+	}
+	for _, r := range f.tierRows {
+		t := loyalty.Tier{Name: strings.TrimSpace(r.name.Text)}
+		if err := whole(r.minXP, l.T("program.tier_min_xp")+" ("+t.Name+")", &t.MinXP); err != nil {
+			return p, err
+		}
+		p.Tiers = append(p.Tiers, t)
+	}
+	for _, r := range f.rewardRows {
+		rw := loyalty.Reward{ID: r.id, Name: strings.TrimSpace(r.name.Text)}
+		if rw.ID == "" {
+			rw.ID = uuid.NewString()[:8] // new rewards get an id that later renames keep
+		}
+		if err := whole(r.points, l.T("program.reward_points")+" ("+rw.Name+")", &rw.Points); err != nil {
+			return p, err
+		}
+		p.Rewards = append(p.Rewards, rw)
+	}
+	return p, p.Validate()
+}
+
+// onSave validates and stores the program and the shop's name. Saving the owner's own
+// name ends the demo.
+func (f *programForm) onSave() {
+	l := f.u.lang
+	p, err := f.values()
+	if err != nil {
+		f.showError(err)
+		return
+	}
+	ctx := f.u.context()
+	shop, err := f.u.store.Shop(ctx)
+	if err != nil && !errors.Is(err, localdb.ErrNotFound) {
+		f.showError(err)
+		return
+	}
+	if name := strings.TrimSpace(f.shop.Text); name != "" {
+		shop.Name, shop.Demo = name, false
+	} else if !shop.Demo {
+		f.showError(errField{l.T("program.shop_name"), errNameRequired})
+		return
+	}
+	if err := f.u.store.SaveProgram(ctx, p); err != nil {
+		f.showError(err)
+		return
+	}
+	if err := f.u.store.SaveSetting(ctx, localdb.SettingShop, shop); err != nil {
+		f.showError(err)
+		return
+	}
+	f.program = p
+	for i := range f.rewardRows {
+		f.rewardRows[i].id = p.Rewards[i].ID
+	}
+	f.message.Importance = widget.SuccessImportance
+	f.message.SetText(l.T("program.saved"))
+	if f.onSaved != nil {
+		f.onSaved()
+	}
+}
+
+func (f *programForm) showError(err error) {
+	f.message.Importance = widget.DangerImportance
+	f.message.SetText(f.u.describe(err))
+}
