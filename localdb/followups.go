@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/merci-loyalty/merci/cloud/api"
 	"net/mail"
 	"strings"
 	"time"
@@ -227,4 +228,53 @@ func (s *Store) RedeemCoupon(ctx context.Context, code, staff string) (Coupon, e
 		return s.queueCoupon(ctx, tx, c)
 	})
 	return c, err
+}
+
+// applyFollowUpRecord stores a follow-up pulled from the cloud, queueing nothing: an
+// email another device wrote, what the server reports of an email it sent, or a coupon
+// issued or redeemed elsewhere. Of two offline redemptions of one coupon, every device
+// keeps the earlier.
+func applyFollowUpRecord(ctx context.Context, tx *sql.Tx, c api.Pulled) error {
+	var err error
+	switch c.Type {
+	case TypeEmail:
+		var e Email
+		if err := decodeRecord(c, &e); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO emails (id, response_id, to_addr, subject, body, status, staff, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			c.Key, e.ResponseID, e.To, e.Subject, e.Text, EmailQueued, e.Staff, millis(e.At))
+	case api.TypeEmailStatus:
+		var st api.EmailStatus
+		if err := decodeRecord(c, &st); err != nil {
+			return err
+		}
+		status := EmailStatus(st.Status)
+		if st.Status == api.EmailUnknown {
+			status = EmailFailed // the server cannot tell: the owner should check and resend by hand
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE emails SET status = ?, error = ? WHERE id = ?`, status, st.Error, c.Key)
+	case TypeCoupon:
+		var cp Coupon
+		if err := decodeRecord(c, &cp); err != nil {
+			return err
+		}
+		if cp.Code != c.Key {
+			return fmt.Errorf("coupon %s: %w: the body is coupon %q", c.Key, errUnreadable, cp.Code)
+		}
+		redeemed := int64(0)
+		if !cp.RedeemedAt.IsZero() {
+			redeemed = millis(cp.RedeemedAt)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO coupons (code, response_id, customer_id, offer, created_at, redeemed_at, redeemed_by)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+			ON CONFLICT (code) DO UPDATE SET redeemed_at = ?6, redeemed_by = ?7
+			WHERE ?6 <> 0 AND (coupons.redeemed_at = 0 OR ?6 < coupons.redeemed_at)`,
+			cp.Code, cp.ResponseID, cp.CustomerID, cp.Offer, millis(cp.CreatedAt), redeemed, cp.RedeemedBy)
+	}
+	if err != nil {
+		return fmt.Errorf("apply %s %s: %w", c.Type, c.Key, err)
+	}
+	return nil
 }

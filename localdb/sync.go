@@ -486,6 +486,16 @@ func (s *Store) applyRecord(ctx context.Context, tx *sql.Tx, c api.Pulled, now i
 		_, err = tx.ExecContext(ctx, `INSERT INTO settings (key, value, version) VALUES (?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = excluded.version
 			WHERE settings.version < excluded.version`, c.Key, string(c.Body), c.Version)
+	case TypeNPSInvitation, TypeNPSResponse, TypeNPSAction:
+		if err := s.applyNPSRecord(ctx, tx, c.Type, c.Key, c.Body); errors.Is(err, errBadNPSRecord) {
+			return fmt.Errorf("%w: %v", errUnreadable, err)
+		} else if err != nil {
+			return err
+		}
+	case TypeEmail, api.TypeEmailStatus, TypeCoupon:
+		if err := applyFollowUpRecord(ctx, tx, c); err != nil {
+			return err
+		}
 	default:
 		_, err = tx.ExecContext(ctx, `INSERT INTO records (type, key, body, version) VALUES (?, ?, ?, ?)
 			ON CONFLICT (type, key) DO UPDATE SET body = excluded.body, version = excluded.version
