@@ -74,6 +74,7 @@ func (u *UI) newCounter() *counter {
 	w.Canvas().Focus(c.input)
 	c.camera.start()
 	w.SetOnClosed(c.camera.close)
+	u.statusListeners = append(u.statusListeners, c.refreshStatus)
 	return c
 }
 
@@ -166,7 +167,16 @@ func (c *counter) header() fyne.CanvasObject {
 
 func (c *counter) statusBar() fyne.CanvasObject {
 	c.refreshStatus()
-	return container.NewHBox(widget.NewIcon(theme.StorageIcon()), c.status)
+	items := []fyne.CanvasObject{widget.NewIcon(theme.StorageIcon()), c.status}
+	if c.u.sync != nil {
+		syncNow := widget.NewButtonWithIcon(c.u.lang.T("status.sync_now"), theme.ViewRefreshIcon(), func() {
+			c.u.sync.SyncNow()
+			c.focus()
+		})
+		syncNow.Importance = widget.LowImportance
+		items = append(items, syncNow)
+	}
+	return container.NewHBox(items...)
 }
 
 // rebuild redraws the whole screen and restarts the camera, after a change of settings.
@@ -574,7 +584,7 @@ func (c *counter) refreshStatus() {
 		c.status.SetText(c.u.describe(err))
 		return
 	}
-	c.status.SetText(c.u.lang.T("status.local", n))
+	c.status.SetText(c.u.syncLine(n))
 }
 
 func (c *counter) newEntryRow() fyne.CanvasObject {

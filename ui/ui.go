@@ -16,6 +16,7 @@ import (
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/nps"
+	"github.com/merci-loyalty/merci/syncclient"
 	"github.com/merci-loyalty/merci/transfer"
 )
 
@@ -37,6 +38,10 @@ type UI struct {
 	openCamera cameraOpener
 	// do runs a function on the UI goroutine: fyne.Do, or the test's own loop.
 	do func(func())
+
+	sync            Syncer // nil until main connects the sync client
+	syncStatus      syncclient.Status
+	statusListeners []func() // screens redrawing their status line, on the UI goroutine
 	// answers holds the NPS answers the owner's desk reads and follows up.
 	answers Answers
 }

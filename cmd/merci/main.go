@@ -25,6 +25,7 @@ import (
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/scanner"
+	"github.com/merci-loyalty/merci/syncclient"
 	"github.com/merci-loyalty/merci/ui"
 )
 
@@ -98,12 +99,24 @@ func runApp(ctx context.Context, dataDir string, log *slog.Logger, show func(*ui
 	defer store.Close()
 	a := app.NewWithID(appID)
 	u := ui.New(a, store, i18n.Detect(os.Getenv), log)
+	// The sync loop runs for the app's lifetime and reports to the status bar; with no
+	// cloud account it waits, and the counter works on the local store alone.
+	sync := syncclient.New(store, syncclient.Config{DataDir: dataDir, Logger: log, OnStatus: u.OnSyncStatus})
+	u.SetSync(sync)
+	syncCtx, stopSync := context.WithCancel(ctx)
+	synced := make(chan struct{})
+	go func() {
+		defer close(synced)
+		sync.Run(syncCtx)
+	}()
 	show(u)
 	go func() {
 		<-ctx.Done()
 		a.Quit()
 	}()
 	a.Run()
+	stopSync()
+	<-synced
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
