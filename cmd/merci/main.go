@@ -57,8 +57,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runApp(ctx, *dataDir, log, func(u *ui.UI) fyne.Window { return u.ShowKiosk(true) })
 	case "scan":
 		return runScan(ctx, fs.Args()[1:], stdout, stderr)
+	case "cards":
+		return runCards(ctx, *dataDir, fs.Args()[1:], stdout, log)
 	default:
-		return fmt.Errorf("unknown command %q (try: merci, merci kiosk, merci scan FILE...)", cmd)
+		return fmt.Errorf("unknown command %q (try: merci, merci kiosk, merci scan FILE..., merci cards print|escpos)", cmd)
 	}
 }
 
