@@ -16,6 +16,7 @@ import (
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/scanner"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/nps"
 )
@@ -104,6 +105,20 @@ func (u *UI) ShowKiosk(fullScreen bool) fyne.Window {
 	w.Show()
 	ctx, cancel := context.WithCancel(context.Background())
 	k.stop = cancel
+	if fullScreen {
+		// A tablet of its own: its camera reads the cards customers show it. A kiosk
+		// window beside the counter leaves the camera to the counter.
+		camera := u.newCameraPane(func(ev scanner.Event) {
+			if ev.Err == nil {
+				k.onCardScanned(ev.Code)
+			}
+		})
+		camera.start()
+		k.stop = func() {
+			cancel()
+			camera.close()
+		}
+	}
 	go k.watch(ctx)
 	return w
 }
