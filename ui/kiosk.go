@@ -16,9 +16,9 @@ import (
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
-	"github.com/merci-loyalty/merci/scanner"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/nps"
+	"github.com/merci-loyalty/merci/scanner"
 )
 
 // kioskStep is a screen of the kiosk.
