@@ -17,8 +17,8 @@ import (
 
 // Change types of the owner's follow-ups, as they travel to the cloud.
 const (
-	TypeEmail  = "email"  // an Email to send; the cloud server sends it
-	TypeCoupon = "coupon" // a Coupon, issued or redeemed
+	TypeEmail  = api.TypeEmail // an Email to send; the cloud server sends it
+	TypeCoupon = "coupon"      // a Coupon, issued or redeemed
 )
 
 // EmailStatus says where an email stands.
