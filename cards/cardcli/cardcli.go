@@ -73,7 +73,7 @@ func (s Shop) parseOpening(text string) (loyalty.Money, error) {
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%q is not a whole number of points", text)
+		return 0, errors.New("not a whole number of points")
 	}
 	return loyalty.Money(n), nil
 }

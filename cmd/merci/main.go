@@ -4,6 +4,7 @@
 //	merci                  open the counter (a demo shop on first start)
 //	merci kiosk            open the customer tablet screen, full screen
 //	merci scan FILE...     decode QR codes from image files
+//	merci cards print|escpos  issue, print and reprint loyalty cards (merci cards for help)
 //
 // Data lives in the user's config folder (merci/merci.db), or in --data DIR.
 package main
@@ -56,8 +57,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runApp(ctx, *dataDir, log, func(u *ui.UI) fyne.Window { return u.ShowKiosk(true) })
 	case "scan":
 		return runScan(ctx, fs.Args()[1:], stdout, stderr)
+	case "cards":
+		return runCards(ctx, *dataDir, log, fs.Args()[1:], stdout)
 	default:
-		return fmt.Errorf("unknown command %q (try: merci, merci kiosk, merci scan FILE...)", cmd)
+		return fmt.Errorf("unknown command %q (try: merci, merci kiosk, merci scan FILE..., merci cards)", cmd)
 	}
 }
 
