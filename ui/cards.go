@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -53,6 +54,7 @@ type cardsPage struct {
 	message *widget.Label
 	batches []localdb.CardBatch
 	list    *widget.List
+	none    *widget.Label // said while no batch was printed
 	target  *widget.Entry
 	width   *widget.Select
 	raster  *widget.Check
@@ -93,13 +95,15 @@ func (p *cardsPage) build() fyne.CanvasObject {
 	p.onPreview()
 	sample := widget.NewLabel(l.T("cards.sample"))
 	sample.Wrapping = fyne.TextWrapWord
-	sample.Importance = widget.LowImportance
+	sample.TextStyle.Italic = true
 	issue := section(l.T("cards.new_title"), container.NewVBox(form, container.NewHBox(preview, save, print),
-		p.message, p.preview, sample))
+		p.message, framed(p.preview), sample))
 
 	p.list = widget.NewList(func() int { return len(p.batches) }, p.newBatchRow, p.updateBatchRow)
+	p.none = widget.NewLabel(l.T("cards.no_batches"))
+	p.none.Wrapping = fyne.TextWrapWord
 	p.loadBatches()
-	batches := section(l.T("cards.batches_title"), p.list)
+	batches := section(l.T("cards.batches_title"), container.NewStack(container.NewVBox(p.none), p.list))
 	split := container.NewHSplit(container.NewVScroll(issue),
 		container.NewBorder(nil, p.receiptCard(), nil, nil, batches))
 	split.SetOffset(0.42)
@@ -161,7 +165,7 @@ func (p *cardsPage) onPreview() {
 		p.say(p.d.u.describeCards(err), true)
 		return
 	}
-	faces, err := p.d.cardFaces([]cards.Code{code}, p.d.openingText(p.program, opening))
+	faces, err := p.d.cardFaces([]cards.Code{code}, p.faceOpening(p.openingDelta(opening)))
 	if err == nil {
 		var img image.Image
 		if img, err = sheet.Image(faces[0], previewDPI); err == nil {
@@ -176,7 +180,7 @@ func (p *cardsPage) onPreview() {
 // issue makes n cards pre-credited with opening. Everything that could stop their faces
 // from being drawn is checked first, so that no card is issued for nothing.
 func (p *cardsPage) issue(ctx context.Context, n int, opening int64) ([]cards.Face, error) {
-	text := p.d.openingText(p.program, opening)
+	text := p.faceOpening(p.openingDelta(opening))
 	if _, err := p.d.cardFaces(nil, text); err != nil {
 		return nil, err
 	}
@@ -240,37 +244,48 @@ func (p *cardsPage) loadBatches() {
 		return
 	}
 	p.batches = batches
+	p.none.Hidden = len(batches) > 0
+	p.none.Refresh()
 	p.list.Refresh()
+}
+
+// framed sets a card image on a tinted surface, so that its white edges show.
+func framed(img *canvas.Image) fyne.CanvasObject {
+	bg := canvas.NewRectangle(themeColor(theme.ColorNameBackground))
+	bg.CornerRadius = 8
+	return container.NewStack(bg, container.NewPadded(container.NewPadded(img)))
 }
 
 func (p *cardsPage) newBatchRow() fyne.CanvasObject {
 	l := p.d.u.lang
-	info := widget.NewLabel("")
-	info.Truncation = fyne.TextTruncateEllipsis
+	when := widget.NewLabel("")
+	when.TextStyle.Bold = true
+	what := widget.NewLabel("")
+	what.Truncation = fyne.TextTruncateEllipsis
 	buttons := container.NewHBox(
 		widget.NewButtonWithIcon(l.T("cards.reprint"), theme.DocumentPrintIcon(), nil),
 		widget.NewButtonWithIcon("PDF", theme.DocumentSaveIcon(), nil),
 		widget.NewButtonWithIcon(l.T("cards.receipt_short"), theme.DocumentPrintIcon(), nil),
 		widget.NewButtonWithIcon("CSV", theme.DownloadIcon(), nil),
 	)
-	return container.NewBorder(nil, nil, nil, buttons, info)
+	return container.NewBorder(nil, nil, nil, container.NewCenter(buttons), container.NewVBox(when, what))
 }
 
 func (p *cardsPage) updateBatchRow(i widget.ListItemID, o fyne.CanvasObject) {
 	l := p.d.u.lang
 	b := p.batches[i]
 	row := o.(*fyne.Container)
-	info := row.Objects[0].(*widget.Label)
-	buttons := row.Objects[1].(*fyne.Container).Objects
-	count := l.T("cards.batch_count", l.Number(int64(b.Count)))
+	info := row.Objects[0].(*fyne.Container).Objects
+	buttons := row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects
+	what := l.T("cards.batch_count", l.Number(int64(b.Count)))
 	if b.Count == 1 {
-		count = l.T("cards.batch_one")
+		what = l.T("cards.batch_one")
 	}
-	text := b.IssuedAt.Local().Format("2006-01-02 15:04") + "  ·  " + count
-	if o := p.d.openingText(p.program, b.Opening.Points+int64(b.Opening.Cashback)); o != "" {
-		text += "  ·  " + o
+	if amount := p.openingAmount(b.Opening); amount != "" {
+		what += "  ·  " + l.T("cards.batch_opening", amount)
 	}
-	info.SetText(text)
+	info[0].(*widget.Label).SetText(b.IssuedAt.Local().Format("2006-01-02 15:04"))
+	info[1].(*widget.Label).SetText(what)
 	buttons[0].(*widget.Button).OnTapped = func() { p.onReprint(b, false) }
 	buttons[1].(*widget.Button).OnTapped = func() { p.onReprint(b, true) }
 	buttons[2].(*widget.Button).OnTapped = func() {
@@ -279,6 +294,35 @@ func (p *cardsPage) updateBatchRow(i widget.ListItemID, o fyne.CanvasObject) {
 		}
 	}
 	buttons[3].(*widget.Button).OnTapped = func() { p.onExport(b) }
+}
+
+// openingDelta is what an opening balance typed in gives each card.
+func (p *cardsPage) openingDelta(opening int64) loyalty.Delta {
+	if p.program.OpeningInCashback() {
+		return loyalty.Delta{Cashback: loyalty.Money(opening)}
+	}
+	return loyalty.Delta{Points: opening}
+}
+
+// faceOpening is what a card pre-credited with d says about it; empty for nothing.
+func (p *cardsPage) faceOpening(d loyalty.Delta) string {
+	if amount := p.openingAmount(d); amount != "" {
+		return p.d.u.lang.T("cards.face_opening", amount)
+	}
+	return ""
+}
+
+// openingAmount writes what each card of a batch was pre-credited with: "50 points" or
+// "€5.00"; empty for nothing.
+func (p *cardsPage) openingAmount(d loyalty.Delta) string {
+	l := p.d.u.lang
+	switch {
+	case d.Points > 0:
+		return l.T("cards.points", l.Number(d.Points))
+	case d.Cashback > 0:
+		return l.Money(d.Cashback, p.program.Currency)
+	}
+	return ""
 }
 
 // batchFaces returns the faces of b's cards that can still be used; replaced and blocked
@@ -299,8 +343,7 @@ func (p *cardsPage) batchFaces(b localdb.CardBatch) ([]cards.Face, bool) {
 		p.d.failCards(errNoCardToPrint)
 		return nil, false
 	}
-	d := b.Opening
-	faces, err := p.d.cardFaces(codes, p.d.openingText(p.program, d.Points+int64(d.Cashback)))
+	faces, err := p.d.cardFaces(codes, p.faceOpening(b.Opening))
 	if err != nil {
 		p.d.failCards(err)
 		return nil, false
@@ -379,9 +422,10 @@ func (p *cardsPage) receiptCard() fyne.CanvasObject {
 	save := widget.NewButtonWithIcon(l.T("settings.save"), theme.DocumentSaveIcon(), p.onSaveReceipt)
 	form := widget.NewForm(
 		widget.NewFormItem(l.T("cards.receipt_target"), p.target),
-		widget.NewFormItem(l.T("cards.paper"), container.NewBorder(nil, nil, p.width, save, p.raster)),
+		widget.NewFormItem(l.T("cards.paper"), container.NewBorder(nil, nil, p.width, nil)),
+		widget.NewFormItem("", p.raster),
 	)
-	return section(l.T("cards.receipt_title"), form)
+	return section(l.T("cards.receipt_title"), container.NewVBox(form, container.NewHBox(layout.NewSpacer(), save)))
 }
 
 func (p *cardsPage) onSaveReceipt() {
@@ -392,19 +436,6 @@ func (p *cardsPage) onSaveReceipt() {
 		return
 	}
 	p.d.done(p.d.u.lang.T("cards.receipt_saved"))
-}
-
-// openingText is what a card pre-credited with opening says about it, in the owner's
-// language; empty for none.
-func (d *desk) openingText(p loyalty.Program, opening int64) string {
-	l := d.u.lang
-	switch {
-	case opening <= 0:
-		return ""
-	case p.OpeningInCashback():
-		return l.T("cards.face_opening", l.Money(loyalty.Money(opening), p.Currency))
-	}
-	return l.T("cards.face_opening", l.T("cards.points", l.Number(opening)))
 }
 
 // cardFaces returns the faces of the shop's cards with codes, each saying opening. With
@@ -494,7 +525,7 @@ func (d *desk) printSheets(paper sheet.Paper, newCards bool, load func(context.C
 		case pdf.Len() > 0:
 			d.printFailed(n, newCards, pdf.Bytes(), err)
 		case n > 0 && newCards:
-			d.failCards(fmt.Errorf("%s: %w", l.T("cards.still_issued", l.Number(int64(n))), err))
+			d.failCards(fmt.Errorf("%s: %w", d.stillIssued(n), err))
 		default:
 			d.failCards(err)
 		}
@@ -506,13 +537,21 @@ func (d *desk) reprint(faces []cards.Face, paper sheet.Paper) {
 	d.printSheets(paper, false, func(context.Context) ([]cards.Face, error) { return faces, nil }, nil)
 }
 
+// stillIssued says that n new cards exist although they did not print.
+func (d *desk) stillIssued(n int) string {
+	if n == 1 {
+		return d.u.lang.T("cards.still_issued_one")
+	}
+	return d.u.lang.T("cards.still_issued", d.u.lang.Number(int64(n)))
+}
+
 // printFailed says why the sheets did not print, that the cards stay issued, and offers
 // to save them as a PDF to print elsewhere.
 func (d *desk) printFailed(n int, newCards bool, pdf []byte, err error) {
 	l := d.u.lang
 	msg := d.u.describeCards(err)
 	if newCards {
-		msg = l.T("cards.still_issued", l.Number(int64(n))) + "\n\n" + msg
+		msg = d.stillIssued(n) + "\n\n" + msg
 	}
 	text := widget.NewLabel(msg)
 	text.Wrapping = fyne.TextWrapWord
@@ -609,7 +648,7 @@ func (d *desk) reprintCard(code cards.Code) {
 			d.saveFile(name+".png", func(w io.Writer) error { return sheet.WritePNG(w, faces[0], 300) })
 		})),
 	)
-	dlg = dialog.NewCustom(l.T("cards.reprint_title", code.String()), l.T("cards.close"), container.NewVBox(preview, buttons), d.win)
+	dlg = dialog.NewCustom(l.T("cards.reprint_title", code.String()), l.T("cards.close"), container.NewVBox(framed(preview), buttons), d.win)
 	dlg.Show()
 }
 
