@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/merci-loyalty/merci/cards"
+	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 )
@@ -273,5 +274,18 @@ func TestCustomersReprintCard(t *testing.T) {
 	}
 	if pdf, err := os.ReadFile(printed); err != nil || !bytes.HasPrefix(pdf, []byte("%PDF")) {
 		t.Errorf("the printer received no PDF (%v)", err)
+	}
+}
+
+func TestOpeningBalanceSpeaksTheReadersLanguage(t *testing.T) {
+	u := newTestUI(t)
+	op, err := loyalty.Program{Currency: "EUR", PointsPerVisit: 1}.Opening(loyalty.Origin{Device: "d", At: u.store.Now()},
+		loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "c", Status: loyalty.CardActive}, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.lang = i18n.French
+	if got, want := u.describeOp(op), "Ajustement : solde d'ouverture"; got != want {
+		t.Errorf("describeOp(opening) in French = %q, want %q", got, want)
 	}
 }
