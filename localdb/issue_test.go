@@ -186,3 +186,41 @@ func TestReceiptPrinterSetting(t *testing.T) {
 		t.Errorf("saving the receipt printer queued %d changes: it belongs to this device only", n)
 	}
 }
+
+// BenchmarkIssueCards measures issuing a batch of pre-credited cards against the baseline
+// of making the same cards one at a time as the counter would (NewAccount, then an
+// adjustment), interleaved in the same run. Target: well under the baseline, since the
+// batch commits once.
+func BenchmarkIssueCards(b *testing.B) {
+	const n = 5
+	ctx := context.Background()
+	s := mustOpen(b)
+	o := loyalty.Origin{Device: s.Device(), At: time.Now()}
+	var oneByOne, batch time.Duration
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		for range n {
+			a, err := s.NewAccount(ctx, loyalty.Customer{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, _, err := s.Record(ctx, a.Code(), func(a localdb.Account) (loyalty.Operation, error) {
+				return loyalty.Adjust(o, a.Card, a.Balance, 50, loyalty.ReasonOpening)
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		oneByOne += time.Since(start)
+		start = time.Now()
+		if _, err := s.IssueCards(ctx, n, 50, o); err != nil {
+			b.Fatal(err)
+		}
+		batch += time.Since(start)
+	}
+	b.StopTimer()
+	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(b.N*n) }
+	b.ReportMetric(per(oneByOne), "one-by-one-µs/card")
+	b.ReportMetric(per(batch), "batch-µs/card")
+	b.ReportMetric(float64(batch)/float64(oneByOne), "ratio")
+}
