@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -287,5 +288,23 @@ func TestOpeningBalanceSpeaksTheReadersLanguage(t *testing.T) {
 	u.lang = i18n.French
 	if got, want := u.describeOp(op), "Ajustement : solde d'ouverture"; got != want {
 		t.Errorf("describeOp(opening) in French = %q, want %q", got, want)
+	}
+}
+
+func TestBatchCSV(t *testing.T) {
+	at := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	list := []loyalty.Card{
+		{Code: "K7QM2XRT9PC", Status: loyalty.CardActive, IssuedAt: at},
+		{Code: "K7QM2XRT9PC", Status: loyalty.CardReplaced, IssuedAt: at},
+	}
+	var b bytes.Buffer
+	if err := writeBatchCSV(&b, list, "https://loyalty.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	want := "code,qr,status,issued_at\n" +
+		"K7QM-2XRT-9PC," + cards.URL("https://loyalty.example.com", "K7QM2XRT9PC") + ",active,2026-11-23T09:30:00Z\n" +
+		"K7QM-2XRT-9PC," + cards.URL("https://loyalty.example.com", "K7QM2XRT9PC") + ",replaced,2026-11-23T09:30:00Z\n"
+	if got := b.String(); got != want {
+		t.Errorf("writeBatchCSV =\n%s\nwant\n%s", got, want)
 	}
 }
