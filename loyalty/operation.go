@@ -306,14 +306,3 @@ func (p Program) checkAmount(amount Money) error {
 	}
 	return nil
 }
-
-// Opening puts a prepaid opening balance on a newly issued card, as money on its cashback
-// balance: a printed card sold or given "with 5 € on it".
-func Opening(o Origin, c Card, amount Money) (Operation, error) {
-	if amount <= 0 {
-		return Operation{}, ErrInvalidAmount
-	}
-	op, err := newOperation(o, c, KindAdjust, Delta{Cashback: amount})
-	op.Reason = "opening balance"
-	return op, err
-}

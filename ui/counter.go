@@ -627,7 +627,12 @@ func (u *UI) describeOp(op loyalty.Operation) string {
 	switch op.Kind {
 	case loyalty.KindCredit, loyalty.KindSpendCashback, loyalty.KindRefund:
 		return l.T("op."+string(op.Kind), l.Money(op.Amount, op.Currency))
-	case loyalty.KindRedeem, loyalty.KindAdjust:
+	case loyalty.KindAdjust:
+		if op.Reason == loyalty.ReasonOpening { // Merci's own reason, in the reader's language
+			return l.T("op.adjust", l.T("cards.opening_reason"))
+		}
+		return l.T("op.adjust", op.Reason)
+	case loyalty.KindRedeem:
 		return l.T("op."+string(op.Kind), op.Reason)
 	}
 	return l.T("op." + string(op.Kind))

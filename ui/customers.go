@@ -238,9 +238,10 @@ func (p *customersPage) showCustomer(a localdb.Account) {
 	block := widget.NewButtonWithIcon(blockText, blockIcon, p.onBlock)
 	replace := widget.NewButtonWithIcon(l.T("customers.replace"), theme.ViewRefreshIcon(), p.onReplace)
 	export := widget.NewButtonWithIcon(l.T("customers.export_one"), theme.DownloadIcon(), p.onExportOne)
+	reprint := widget.NewButtonWithIcon(l.T("customers.reprint"), theme.DocumentPrintIcon(), func() { p.d.reprintCard(a.Code()) })
 	erase := widget.NewButtonWithIcon(l.T("customers.erase"), theme.DeleteIcon(), p.onErase)
 	erase.Importance = widget.DangerImportance
-	actions := container.NewGridWithColumns(3, edit, adjust, block, replace, export, erase)
+	actions := container.NewGridWithColumns(3, edit, adjust, block, replace, reprint, export, erase)
 
 	refund := widget.NewButtonWithIcon(l.T("customers.refund"), theme.ContentUndoIcon(), nil)
 	refund.Disable()

@@ -4,7 +4,8 @@
 //	merci cards print [--paper A4|Letter] (--out FILE.pdf|FILE.png | --print [--printer NAME]) CODE...
 //	merci cards escpos --printer HOST[:PORT]|DEVICE [--paper 58|80] [--raster] CODE...
 //
-// "print" issues N new cards (each pre-credited with X if given) and lays them out ten to a
+// "print" issues N new cards (each pre-credited with an opening balance of X if given: points,
+// or money in a cashback-only program; see Shop.OpeningPoints) and lays them out ten to a
 // sheet, or reprints existing cards given by code. Cards are issued before anything is
 // printed, so a printer that fails leaves them issued, saved in the PDF and reprintable.
 // "escpos" prints existing cards on a thermal receipt printer, one ticket each.
@@ -19,6 +20,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/merci-loyalty/merci/cards"
@@ -28,7 +30,8 @@ import (
 // Issuer creates new cards. Merci's local store implements it.
 type Issuer interface {
 	// IssueCards stores n new cards, each credited with opening (none if zero), and
-	// returns their codes.
+	// returns their codes. opening is in points when the shop's OpeningPoints is set,
+	// else in minor units of its currency.
 	IssueCards(ctx context.Context, n int, opening loyalty.Money) ([]cards.Code, error)
 }
 
@@ -38,6 +41,9 @@ type Shop struct {
 	Logo     image.Image // optional
 	BaseURL  string      // the shop's cloud URL; empty if it has none
 	Currency string      // ISO 4217 code, for --credit
+	// OpeningPoints says that --credit is a whole number of points, the opening balance
+	// of a points program, rather than an amount of money.
+	OpeningPoints bool
 }
 
 // maxBatch bounds one print run: 100 sheets.
@@ -47,9 +53,29 @@ const maxBatch = 1000
 func (s Shop) face(code cards.Code, opening loyalty.Money) cards.Face {
 	f := cards.Face{ShopName: s.Name, Logo: s.Logo, Code: code, QRPayload: cards.Payload(s.BaseURL, code)}
 	if opening > 0 {
-		f.Opening = "Opening balance " + formatMoney(opening, s.Currency)
+		f.Opening = "Opening balance " + s.formatOpening(opening)
 	}
 	return f
+}
+
+// formatOpening writes an opening balance: "50 points" or "5.00 EUR".
+func (s Shop) formatOpening(opening loyalty.Money) string {
+	if s.OpeningPoints {
+		return fmt.Sprintf("%d points", opening)
+	}
+	return formatMoney(opening, s.Currency)
+}
+
+// parseOpening reads the --credit text: a whole number of points, or an amount.
+func (s Shop) parseOpening(text string) (loyalty.Money, error) {
+	if !s.OpeningPoints {
+		return loyalty.ParseAmount(text, s.Currency)
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
+	if err != nil || n < 0 {
+		return 0, errors.New("not a whole number of points")
+	}
+	return loyalty.Money(n), nil
 }
 
 // formatMoney writes m in the currency's units with a decimal point: "5.00 EUR".

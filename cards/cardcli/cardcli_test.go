@@ -216,3 +216,27 @@ func TestESCPOS(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintOpeningPoints(t *testing.T) {
+	points := shop
+	points.OpeningPoints = true
+	out := filepath.Join(t.TempDir(), "cards.pdf")
+	var is memIssuer
+	var stdout bytes.Buffer
+	if err := cardcli.Print(context.Background(), []string{"--count", "2", "--credit", "50", "--out", out}, points, &is, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	if is.opening != 50 {
+		t.Errorf("--credit 50 in a points program: IssueCards(opening %d), want 50", is.opening)
+	}
+	if !strings.Contains(stdout.String(), "50 points") {
+		t.Errorf("stdout %q does not mention the 50 points", stdout.String())
+	}
+	for _, bad := range []string{"5.50", "-3", "fifty"} {
+		var is memIssuer
+		err := cardcli.Print(context.Background(), []string{"--count", "2", "--credit", bad, "--out", out}, points, &is, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "whole number of points") || is.calls != 0 {
+			t.Errorf("--credit %s in a points program: err = %v, %d issues; want a whole-number error and none", bad, err, is.calls)
+		}
+	}
+}

@@ -44,7 +44,7 @@ func Print(ctx context.Context, args []string, shop Shop, issuer Issuer, stdout 
 		}
 		fmt.Fprintf(stdout, "Issued %d cards", len(codes))
 		if job.credit > 0 {
-			fmt.Fprintf(stdout, ", each credited with %s", formatMoney(job.credit, shop.Currency))
+			fmt.Fprintf(stdout, ", each credited with %s", shop.formatOpening(job.credit))
 		}
 		fmt.Fprintln(stdout, ":")
 		for _, c := range codes {
@@ -80,7 +80,7 @@ func parsePrint(args []string, shop Shop, stdout io.Writer) (printJob, bool, err
 	var credit, paper string
 	fs := flag.NewFlagSet("cards print", flag.ContinueOnError)
 	fs.IntVar(&job.count, "count", 0, "issue this many new cards")
-	fs.StringVar(&credit, "credit", "", "credit each new card with this amount (e.g. 5.00)")
+	fs.StringVar(&credit, "credit", "", "credit each new card with this opening balance: points (e.g. 50), or an amount (e.g. 5.00) if the program earns cashback only")
 	fs.StringVar(&paper, "paper", "A4", "sheet size: A4 or Letter")
 	fs.StringVar(&job.out, "out", "", "save the cards to this PDF file (or PNG, for one card)")
 	fs.BoolVar(&job.print, "print", false, "send the sheet to the printer")
@@ -121,7 +121,7 @@ func (job *printJob) check(credit string, shop Shop) error {
 		return errors.New("the shop has no name yet: set it in the shop settings first")
 	}
 	if credit != "" {
-		m, err := loyalty.ParseAmount(credit, shop.Currency)
+		m, err := shop.parseOpening(credit)
 		if err != nil {
 			return fmt.Errorf("--credit %q: %w", credit, err)
 		}

@@ -4,6 +4,7 @@
 //	merci                  open the counter (a demo shop on first start)
 //	merci kiosk            open the customer tablet screen, full screen
 //	merci scan FILE...     decode QR codes from image files
+//	merci cards print|escpos  issue, print and reprint loyalty cards (merci cards for help)
 //
 // Data lives in the user's config folder (merci/merci.db), or in --data DIR.
 package main
@@ -58,9 +59,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "scan":
 		return runScan(ctx, fs.Args()[1:], stdout, stderr)
 	case "cards":
-		return runCards(ctx, *dataDir, fs.Args()[1:], stdout, log)
+		return runCards(ctx, *dataDir, log, fs.Args()[1:], stdout)
 	default:
-		return fmt.Errorf("unknown command %q (try: merci, merci kiosk, merci scan FILE..., merci cards print|escpos)", cmd)
+		return fmt.Errorf("unknown command %q (try: merci, merci kiosk, merci scan FILE..., merci cards)", cmd)
 	}
 }
 

@@ -70,30 +70,3 @@ func TestUnknownCommand(t *testing.T) {
 		t.Errorf("run(frobnicate) = %v, want an unknown command error", err)
 	}
 }
-
-func TestCardsPrintIssuesPreCreditedCards(t *testing.T) {
-	dataDir, out := t.TempDir(), filepath.Join(t.TempDir(), "cards.pdf")
-	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"--data", dataDir, "cards", "print", "--count", "3", "--credit", "5.00", "--out", out}, &stdout, &stderr)
-	if err != nil {
-		t.Fatalf("cards print: %v (%s)", err, stderr.String())
-	}
-	pdf, err := os.ReadFile(out)
-	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF")) {
-		t.Fatalf("output is not a PDF (err %v)", err)
-	}
-	store, err := localdb.Open(context.Background(), filepath.Join(dataDir, "merci.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	var n int
-	var cashback int64
-	if err := store.DB().QueryRow(`SELECT count(*), coalesce(sum(c.cashback), 0) FROM customers c
-		JOIN cards k ON k.customer_id = c.id WHERE c.name = ''`).Scan(&n, &cashback); err != nil {
-		t.Fatal(err)
-	}
-	if n != 3 || cashback != 1500 {
-		t.Errorf("anonymous cards = %d with %d cents, want 3 with 1500", n, cashback)
-	}
-}
