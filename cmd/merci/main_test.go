@@ -13,7 +13,6 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"github.com/merci-loyalty/merci/cards"
-	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/scanner"
 )
 
