@@ -33,6 +33,12 @@ type Program struct {
 	// SelfServiceVisitPoints is the fixed credit a customer earns by scanning their own
 	// card at the kiosk.
 	SelfServiceVisitPoints int64
+	// OfflinePoints and OfflineCashback cap what one card may spend (redeem, debit,
+	// spend cashback) at a till that cannot have the cloud check the spend against the
+	// card's balance there: a risk bounded per card, as the owner chooses, since two
+	// offline tills could each spend the same points. Zero refuses offline spending.
+	OfflinePoints   int64
+	OfflineCashback Money
 }
 
 // DefaultMaxPurchase is the purchase ceiling, in currency units, of a program that sets none.
@@ -70,6 +76,8 @@ func (p Program) Validate() error {
 		return bad("cashback must be between 0 %% and 100 %%")
 	case p.MaxPurchase < 0:
 		return bad("the largest purchase cannot be negative")
+	case p.OfflinePoints < 0 || p.OfflineCashback < 0:
+		return bad("the offline spending allowance cannot be negative")
 	}
 	for i, t := range p.Tiers {
 		if strings.TrimSpace(t.Name) == "" {

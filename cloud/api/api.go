@@ -31,6 +31,11 @@ type Change struct {
 	Body   json.RawMessage `json:"body"`
 	Device string          `json:"device"`
 	At     time.Time       `json:"at"` // the device's clock: informative, never used to order
+	// Guard asks the server to refuse a spend (an operation that takes points or
+	// cashback) that would take the customer's balance below zero, instead of accepting
+	// it and listing the customer as overdrawn. A refused change is not kept: the till
+	// records nothing. It is not part of the change's content.
+	Guard bool `json:"guard,omitempty"`
 }
 
 // PushRequest is the body of POST /v1/sync/push.
@@ -39,12 +44,14 @@ type PushRequest struct {
 }
 
 // PushResponse answers a push. Every change of the request is in exactly one of
-// Accepted, Duplicate and Rejected; a rejected change will never apply and must be
-// dropped from the device's queue rather than retried.
+// Accepted, Duplicate, Rejected and Refused; a rejected change will never apply and
+// must be dropped from the device's queue rather than retried; a refused one (a
+// guarded spend the balance does not cover) was not kept and may be pushed again.
 type PushResponse struct {
 	Accepted  []string    `json:"accepted"`
 	Duplicate []string    `json:"duplicate"`
 	Rejected  []Rejection `json:"rejected"`
+	Refused   []Refusal   `json:"refused,omitempty"`
 	Version   int64       `json:"version"` // the shop's version after this push
 	Epoch     string      `json:"epoch"`
 }
@@ -54,6 +61,13 @@ type Rejection struct {
 	ID     string `json:"id"`
 	Code   string `json:"code"` // machine-readable, e.g. "invalid", "conflict"
 	Reason string `json:"reason"`
+}
+
+// Refusal is a guarded spend the customer's balance on the server does not cover.
+type Refusal struct {
+	ID       string `json:"id"`
+	Points   int64  `json:"points"`   // the customer's balance on the server
+	Cashback int64  `json:"cashback"` // in minor units
 }
 
 // Pulled is a change as the server ordered it.

@@ -31,6 +31,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 	s.metrics.changes.WithLabelValues("accepted").Add(float64(len(resp.Accepted)))
 	s.metrics.changes.WithLabelValues("duplicate").Add(float64(len(resp.Duplicate)))
 	s.metrics.changes.WithLabelValues("rejected").Add(float64(len(resp.Rejected)))
+	s.metrics.changes.WithLabelValues("refused").Add(float64(len(resp.Refused)))
 	s.reply(w, r, http.StatusOK, resp)
 }
 

@@ -34,7 +34,8 @@ var typePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 // conflict. The shop is dev's: nothing in the changes can name another.
 //
 // An operation that takes a customer's balance below zero is still accepted (it
-// happened at the till) and the customer is listed by Overdrawn.
+// happened at the till) and the customer is listed by Overdrawn, unless the change is
+// guarded: a till online asks first, and such a spend is refused and not kept.
 func (db *DB) Push(ctx context.Context, dev Device, changes []api.Change) (api.PushResponse, error) {
 	resp := api.PushResponse{Accepted: []string{}, Duplicate: []string{}, Rejected: []api.Rejection{}, Epoch: db.epoch}
 	var emails bool
@@ -49,6 +50,11 @@ func (db *DB) Push(ctx context.Context, dev Device, changes []api.Change) (api.P
 		}
 		for _, c := range changes {
 			out, rej, err := p.apply(ctx, c)
+			var refused *refusedError
+			if errors.As(err, &refused) {
+				resp.Refused = append(resp.Refused, api.Refusal{ID: c.ID, Points: refused.points, Cashback: refused.cashback})
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("change %.40q: %w", c.ID, err)
 			}
@@ -144,7 +150,8 @@ func (p *pusher) close() {
 }
 
 // apply applies one change. An error is a fault of the database, which fails the
-// whole push; whatever is wrong with the change itself is a rejection.
+// whole push, or a *refusedError for a guarded spend that nothing covers; whatever is
+// wrong with the change itself is a rejection.
 func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejection, error) {
 	reject := func(code, format string, args ...any) (outcome, api.Rejection, error) {
 		return rejected, api.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
@@ -167,7 +174,7 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 
 	rej, err := p.check(ctx, c, body, valid)
 	if err != nil {
-		return 0, api.Rejection{}, err
+		return 0, api.Rejection{}, err // a refusal too: nothing of it is kept
 	}
 	if rej != nil {
 		_, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, clip(c.Type, 40), clip(c.Key, MaxKeyBytes), "{}", p.dev.ID,
@@ -290,12 +297,13 @@ func (p *pusher) check(ctx context.Context, c api.Change, body string, valid boo
 		err = p.applyEmail(ctx, c, body)
 	}
 	var conflict *conflictError
+	var refused *refusedError
 	switch {
 	case err == nil:
 		return nil, nil
 	case errors.As(err, &conflict):
 		return bad(api.CodeConflict, "%s", conflict.msg)
-	case errors.Is(err, errDB):
+	case errors.Is(err, errDB), errors.As(err, &refused):
 		return nil, err
 	default:
 		return bad(api.CodeInvalid, "%s", err)
@@ -312,6 +320,14 @@ type conflictError struct{ msg string }
 
 func (e *conflictError) Error() string { return e.msg }
 
+// refusedError is a guarded spend that the customer's balance, points and cashback
+// here, does not cover.
+type refusedError struct{ points, cashback int64 }
+
+func (e *refusedError) Error() string {
+	return fmt.Sprintf("the balance (%d points, %d cashback) does not cover the spend", e.points, e.cashback)
+}
+
 func (p *pusher) applyOp(ctx context.Context, c api.Change, body string) error {
 	var op loyalty.Operation
 	if err := decodeStrict(body, &op); err != nil {
@@ -323,12 +339,30 @@ func (p *pusher) applyOp(ctx context.Context, c api.Change, body string) error {
 	if op.ID != c.Key || op.ID != c.ID {
 		return fmt.Errorf("%w: the operation id %q must be the change id and key", errRule, op.ID)
 	}
+	takes := op.Delta.Points < 0 || op.Delta.Cashback < 0
+	if c.Guard && takes {
+		// The shop's row is locked for the push: no other spend can come in between.
+		var points, cashback int64
+		err := p.tx.QueryRowContext(ctx, p.db.q("SELECT points, cashback FROM balances WHERE shop_id = ? AND customer_id = ?"),
+			p.dev.ShopID, op.CustomerID).Scan(&points, &cashback)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: read balance: %w", errDB, err)
+		}
+		if points+op.Delta.Points < 0 || cashback+int64(op.Delta.Cashback) < 0 {
+			return &refusedError{points: points, cashback: cashback}
+		}
+	}
 	var points, cashback int64
 	if err := p.balance.QueryRowContext(ctx, p.dev.ShopID, op.CustomerID, op.Delta.Points, int64(op.Delta.Cashback), op.Delta.XP).
 		Scan(&points, &cashback); err != nil {
 		return fmt.Errorf("%w: update balance: %w", errDB, err)
 	}
-	takes := op.Delta.Points < 0 || op.Delta.Cashback < 0
+	if op.Kind == loyalty.KindVoid {
+		// A cancelled spend no longer overdraws anybody.
+		if _, err := p.tx.ExecContext(ctx, p.db.q("DELETE FROM overdrawn WHERE shop_id = ? AND op_id = ?"), p.dev.ShopID, op.Target); err != nil {
+			return fmt.Errorf("%w: clear overdrawn: %w", errDB, err)
+		}
+	}
 	if takes && (points < 0 || cashback < 0) {
 		if _, err := p.tx.ExecContext(ctx, p.db.q(
 			"INSERT INTO overdrawn (shop_id, op_id, customer_id, points, cashback, at) VALUES (?, ?, ?, ?, ?, ?)"),
