@@ -103,7 +103,19 @@ type Queued struct {
 // Outgoing returns the oldest changes of the outbox, at most limit, in the order they
 // were made.
 func (s *Store) Outgoing(ctx context.Context, limit int) ([]Queued, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, change_id, type, key, body, at FROM outbox ORDER BY seq LIMIT ?`, limit)
+	return s.queued(ctx, `SELECT seq, change_id, type, key, body, at FROM outbox ORDER BY seq LIMIT ?`, limit)
+}
+
+// OutgoingOps returns the operations of customerID waiting in the outbox, in the order
+// they were made: what the cloud lacks of the customer's balance.
+func (s *Store) OutgoingOps(ctx context.Context, customerID string) ([]Queued, error) {
+	return s.queued(ctx, `SELECT q.seq, q.change_id, q.type, q.key, q.body, q.at
+		FROM outbox q JOIN operations o ON o.id = q.key
+		WHERE q.type = 'op' AND o.customer_id = ? ORDER BY q.seq`, customerID)
+}
+
+func (s *Store) queued(ctx context.Context, query string, args ...any) ([]Queued, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}

@@ -25,7 +25,8 @@ func (p Program) AllowOffline(unconfirmed Balance, op Operation) error {
 	}
 	points, cashback := unconfirmed.Points-op.Delta.Points, unconfirmed.Cashback-op.Delta.Cashback
 	if points > p.OfflinePoints || cashback > p.OfflineCashback {
-		return &OfflineAllowanceError{Points: p.OfflinePoints, Cashback: p.OfflineCashback, Currency: p.Currency}
+		return &OfflineAllowanceError{Points: p.OfflinePoints, Cashback: p.OfflineCashback, Currency: p.Currency,
+			Cash: op.Kind == KindSpendCashback}
 	}
 	return nil
 }
@@ -36,6 +37,7 @@ type OfflineAllowanceError struct {
 	Points   int64
 	Cashback Money
 	Currency string
+	Cash     bool // the spend was of cashback, not points
 }
 
 func (e *OfflineAllowanceError) Error() string {

@@ -78,6 +78,9 @@ type Config struct {
 	// BackoffBase and BackoffCap shape the retry delays: a random delay between zero
 	// and min(cap, base·2^attempt) [1 s, 5 min].
 	BackoffBase, BackoffCap time.Duration
+	// SpendTimeout bounds the wait for the cloud's check of a spend at the till, after
+	// which the offline allowance decides [3 s]: a queue waits on it.
+	SpendTimeout time.Duration
 	// WatchEvery is how often a waiting pull looks for new local changes to push [1 s].
 	WatchEvery time.Duration
 	// Logger [slog.Default()].
@@ -108,6 +111,9 @@ func (c *Config) defaults() {
 	}
 	if c.BackoffCap == 0 {
 		c.BackoffCap = 5 * time.Minute
+	}
+	if c.SpendTimeout == 0 {
+		c.SpendTimeout = 3 * time.Second
 	}
 	if c.WatchEvery == 0 {
 		c.WatchEvery = time.Second

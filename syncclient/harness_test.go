@@ -204,6 +204,7 @@ func clientConfig(dir string) syncclient.Config {
 		BackoffBase:    20 * time.Millisecond,
 		BackoffCap:     500 * time.Millisecond,
 		WatchEvery:     20 * time.Millisecond,
+		SpendTimeout:   300 * time.Millisecond,
 		Logger:         quiet,
 	}
 }
