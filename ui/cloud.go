@@ -10,6 +10,9 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/merci-loyalty/merci/cards"
+	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/syncclient"
 )
 
@@ -18,6 +21,8 @@ type Syncer interface {
 	Status() syncclient.Status
 	SyncNow()
 	Enroll(ctx context.Context, serverURL, code, deviceName string) error
+	// Spend records a spend at the counter, checked by the cloud when it answers.
+	Spend(ctx context.Context, code cards.Code, build func(localdb.Account) (loyalty.Operation, error)) (loyalty.Operation, localdb.Account, error)
 }
 
 // SetSync connects the screens to the sync client; its status callbacks must go to

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -55,6 +56,11 @@ type counter struct {
 	recent  *widget.List
 	status  *widget.Label
 	camera  *cameraPane
+
+	// checking is set while the cloud checks a spend; work tracks that check, so
+	// that tests can wait for it.
+	checking bool
+	work     sync.WaitGroup
 }
 
 // ShowCounter opens the counter in the app's main window.
@@ -446,23 +452,79 @@ func (c *counter) showAccount(a localdb.Account) {
 // which also invites the customer to the kiosk survey.
 type recorder func(context.Context, cards.Code, func(localdb.Account) (loyalty.Operation, error)) (loyalty.Operation, localdb.Account, error)
 
+// builder makes an operation of the card's account under the program.
+type builder func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error)
+
 // record runs an operation on the card on screen with store and shows the outcome.
-func (c *counter) record(store recorder, build func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error), success func(op loyalty.Operation, p loyalty.Program) string) {
+func (c *counter) record(store recorder, build builder, success func(op loyalty.Operation, p loyalty.Program) string) {
 	defer c.focus()
+	code, p, o, ok := c.prepare()
+	if !ok {
+		return
+	}
+	op, after, err := store(c.u.context(), code, func(a localdb.Account) (loyalty.Operation, error) {
+		return build(p, o, a)
+	})
+	c.show(op, after, err, p, success)
+}
+
+// spend runs a spend (a redemption, a debit, cashback spent) on the card on screen.
+// With a cloud account it goes through the sync client, which has the cloud check it
+// and may wait seconds for the answer: off the UI goroutine, one at a time.
+func (c *counter) spend(build builder, success func(op loyalty.Operation, p loyalty.Program) string) {
+	if c.u.sync == nil {
+		c.record(c.u.store.Record, build, success)
+		return
+	}
+	defer c.focus()
+	if c.checking {
+		return // the cashier tapped again while the cloud answers the first
+	}
+	code, p, o, ok := c.prepare()
+	if !ok {
+		return
+	}
+	c.checking = true
+	c.info(c.u.lang.T("counter.checking"))
+	c.work.Add(1)
+	go func() {
+		defer c.work.Done()
+		op, after, err := c.u.sync.Spend(context.Background(), code, func(a localdb.Account) (loyalty.Operation, error) {
+			return build(p, o, a)
+		})
+		c.u.do(func() {
+			c.checking = false
+			c.show(op, after, err, p, success)
+			c.focus()
+		})
+	}()
+}
+
+// prepare reads what an operation on the card on screen needs, or says why there is
+// none to make.
+func (c *counter) prepare() (cards.Code, loyalty.Program, loyalty.Origin, bool) {
 	if c.account == nil {
 		c.info(c.u.lang.T("counter.scan_first"))
-		return
+		return "", loyalty.Program{}, loyalty.Origin{}, false
 	}
 	p, err := c.u.program()
 	if err != nil {
 		c.fail(err)
-		return
+		return "", loyalty.Program{}, loyalty.Origin{}, false
 	}
 	o := loyalty.Origin{Device: c.u.store.Device(), Staff: c.u.staff.ID, At: c.u.store.Now()}
-	op, after, err := store(c.u.context(), c.account.Code(), func(a localdb.Account) (loyalty.Operation, error) {
-		return build(p, o, a)
-	})
+	return c.account.Code(), p, o, true
+}
+
+// show shows what an operation did, or why it was not made. An unconfirmed spend over
+// the offline allowance may have been stored with its cancellation: the card is shown
+// as it is then.
+func (c *counter) show(op loyalty.Operation, after localdb.Account, err error, p loyalty.Program, success func(op loyalty.Operation, p loyalty.Program) string) {
 	if err != nil {
+		if after.Card.Code != "" {
+			c.showAccount(after)
+			c.refreshRecent()
+		}
 		c.fail(err)
 		return
 	}
@@ -493,7 +555,7 @@ func (c *counter) onCredit() {
 
 func (c *counter) onDebit() {
 	l := c.u.lang
-	c.record(c.u.store.Record, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+	c.spend(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
 		n, err := strconv.ParseInt(strings.TrimSpace(c.input.Text), 10, 64)
 		if err != nil {
 			return loyalty.Operation{}, loyalty.ErrInvalidAmount
@@ -506,7 +568,7 @@ func (c *counter) onDebit() {
 
 func (c *counter) onSpendCashback() {
 	l := c.u.lang
-	c.record(c.u.store.Record, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+	c.spend(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
 		m, err := c.amountInput(p)
 		if err != nil {
 			return loyalty.Operation{}, err
@@ -519,7 +581,7 @@ func (c *counter) onSpendCashback() {
 
 func (c *counter) onRedeem(rewardID string) {
 	l := c.u.lang
-	c.record(c.u.store.Record, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+	c.spend(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
 		return p.Redeem(o, a.Card, a.Balance, rewardID)
 	}, func(op loyalty.Operation, _ loyalty.Program) string {
 		return l.T("counter.redeemed", op.Reason, l.Number(-op.Delta.Points))

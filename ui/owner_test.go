@@ -122,9 +122,12 @@ func TestProgramSettingsValidateBeforeSaving(t *testing.T) {
 		{"cashback over 100 %", func() { f.cashback.SetText("150") }, func() { f.cashback.SetText("2") }, "cashback must be between"},
 		{"tiers out of order", func() { f.tierRows[2].minXP.SetText("500") }, func() { f.tierRows[2].minXP.SetText("3000") }, `tier "Diamond" must start above "Platinum"`},
 		{"free reward", func() { f.rewardRows[0].points.SetText("0") }, func() { f.rewardRows[0].points.SetText("5") }, "must cost at least one point"},
+		{"offline allowance in words", func() { f.offlinePoints.SetText("ten") }, func() { f.offlinePoints.SetText("10") }, "Points per card: type a whole number"},
+		{"offline cashback not an amount", func() { f.offlineCashback.SetText("1.234") }, func() { f.offlineCashback.SetText("2.50") }, "Cashback per card (EUR)"},
 		{"no shop name", func() {}, func() { f.shop.SetText("Boulangerie Lemoine") }, ""},
 	}
-	for _, tt := range tests[:5] {
+	last := len(tests) - 1
+	for _, tt := range tests[:last] {
 		tt.edit()
 		test.Tap(f.save)
 		if !strings.Contains(f.message.Text, tt.wants) {
@@ -141,7 +144,7 @@ func TestProgramSettingsValidateBeforeSaving(t *testing.T) {
 	f.addReward(loyalty.Reward{Name: "Croissant"})
 	f.rewardRows[len(f.rewardRows)-1].points.SetText("3")
 	test.Tap(button(t, f.tierRows[1].box, ""))
-	tests[5].undo()
+	tests[last].undo()
 	test.Tap(f.save)
 	got, err := store.Program(ctx)
 	if err != nil {
@@ -149,6 +152,9 @@ func TestProgramSettingsValidateBeforeSaving(t *testing.T) {
 	}
 	if got.CashbackBasisPoints != 250 || len(got.Tiers) != 2 || got.Tiers[1].Name != "Diamond" {
 		t.Errorf("saved program = %+v, want 2.5 %% cashback and the Platinum tier removed", got)
+	}
+	if got.OfflinePoints != 10 || got.OfflineCashback != 250 {
+		t.Errorf("saved offline allowance = %d points, %d cents; want 10 points, 2.50 €", got.OfflinePoints, got.OfflineCashback)
 	}
 	if last := got.Rewards[len(got.Rewards)-1]; last.Name != "Croissant" || last.Points != 3 || last.ID == "" {
 		t.Errorf("new reward saved as %+v", last)

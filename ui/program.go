@@ -26,6 +26,7 @@ type programForm struct {
 	shop                                   *widget.Entry
 	perVisit, perUnit, cashback, xpPerUnit *widget.Entry
 	maxPurchase, kioskVisit                *widget.Entry
+	offlinePoints, offlineCashback         *widget.Entry
 	tiers, rewards                         *fyne.Container
 	tierRows                               []tierRow
 	rewardRows                             []rewardRow
@@ -89,6 +90,8 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 		f.maxPurchase.SetText(u.plainAmount(p.MaxPurchase, p.Currency))
 	}
 	f.maxPurchase.SetPlaceHolder(strconv.Itoa(loyalty.DefaultMaxPurchase))
+	f.offlinePoints = num(p.OfflinePoints)
+	f.offlineCashback = entry(u.plainAmount(p.OfflineCashback, p.Currency))
 	f.tiers, f.rewards = container.NewVBox(), container.NewVBox()
 	for _, t := range p.Tiers {
 		f.addTier(t)
@@ -140,9 +143,14 @@ func (f *programForm) build() fyne.CanvasObject {
 	addReward := widget.NewButtonWithIcon(l.T("program.add_reward"), theme.ContentAddIcon(), func() { f.addReward(loyalty.Reward{}) })
 	tierHead := container.NewGridWithColumns(2, caption(l.T("program.tier_name")), caption(l.T("program.tier_min_xp")))
 	rewardHead := container.NewGridWithColumns(2, caption(l.T("program.reward_name")), caption(l.T("program.reward_points")))
+	offline := widget.NewForm(
+		widget.NewFormItem(l.T("program.offline_points"), f.offlinePoints),
+		widget.NewFormItem(l.T("program.offline_cashback", f.program.Currency), f.offlineCashback),
+	)
 	left := container.NewVBox(
 		section(l.T("program.section_shop"), shop),
 		section(l.T("program.section_earning"), container.NewVBox(earning, hint(l.T("program.earning_hint")))),
+		section(l.T("program.section_offline"), container.NewVBox(hint(l.T("program.offline_hint")), offline)),
 	)
 	right := container.NewVBox(
 		section(l.T("program.section_tiers"), container.NewVBox(hint(l.T("program.tiers_hint")), tierHead, f.tiers, container.NewHBox(addTier))),
@@ -218,6 +226,7 @@ func (f *programForm) values() (loyalty.Program, error) {
 		{f.perUnit, l.T("program.points_per_unit", p.Currency), &p.PointsPerUnit},
 		{f.xpPerUnit, l.T("program.xp_per_unit", p.Currency), &p.XPPerUnit},
 		{f.kioskVisit, l.T("program.kiosk_visit_points"), &p.SelfServiceVisitPoints},
+		{f.offlinePoints, l.T("program.offline_points"), &p.OfflinePoints},
 	} {
 		if err := whole(w.e, w.field, w.dst); err != nil {
 			return p, err
@@ -234,6 +243,12 @@ func (f *programForm) values() (loyalty.Program, error) {
 	if s := strings.TrimSpace(f.maxPurchase.Text); s != "" {
 		if p.MaxPurchase, err = loyalty.ParseAmount(s, p.Currency); err != nil {
 			return p, errField{l.T("program.max_purchase", p.Currency), err}
+		}
+	}
+	p.OfflineCashback = 0
+	if s := strings.TrimSpace(f.offlineCashback.Text); s != "" {
+		if p.OfflineCashback, err = loyalty.ParseAmount(s, p.Currency); err != nil {
+			return p, errField{l.T("program.offline_cashback", p.Currency), err}
 		}
 	}
 	for _, r := range f.tierRows {

@@ -76,6 +76,21 @@ func (u *UI) describe(err error) string {
 	if fe := (errField{}); errors.As(err, &fe) {
 		return fe.field + ": " + u.describe(fe.err)
 	}
+	if re := (*syncclient.RefusedError)(nil); errors.As(err, &re) {
+		if re.Cash {
+			return l.T("err.refused_cashback", l.Money(re.Cashback, re.Currency))
+		}
+		return l.T("err.refused_points", l.Number(re.Points))
+	}
+	if ae := (*loyalty.OfflineAllowanceError)(nil); errors.As(err, &ae) {
+		switch {
+		case ae.Cash && ae.Cashback > 0:
+			return l.T("err.offline_cashback", l.Money(ae.Cashback, ae.Currency))
+		case !ae.Cash && ae.Points > 0:
+			return l.T("err.offline_points", l.Number(ae.Points))
+		}
+		return l.T("err.offline_none")
+	}
 	known := []struct {
 		err error
 		key string

@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/google/uuid"
+
+	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/cloud/server"
+	cloudstore "github.com/merci-loyalty/merci/cloud/store"
+	"github.com/merci-loyalty/merci/i18n"
+	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncclient"
+)
+
+// memTokens keeps device tokens in memory.
+type memTokens struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (m *memTokens) Get(url string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if t, ok := m.m[url]; ok {
+		return t, nil
+	}
+	return "", syncclient.ErrNoToken
+}
+
+func (m *memTokens) Set(url, token string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.m[url] = token
+	return nil
+}
+
+func (m *memTokens) Delete(url string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.m, url)
+	return nil
+}
+
+// A spend at a counter connected to the cloud: refused when another till spent the
+// points, refused offline with no allowance, made offline within one.
+func TestCounterSpendCheckedByCloud(t *testing.T) {
+	ctx := context.Background()
+	u, store := newCounterUI(t, i18n.English)
+	// The test goroutine plays the UI goroutine: it runs the screen update the check
+	// hands over.
+	calls := make(chan func())
+	u.do = func(f func()) { calls <- f }
+
+	db, err := cloudstore.Open(ctx, filepath.Join(t.TempDir(), "cloud.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	hs := httptest.NewServer(server.New(db, server.Config{Logger: u.log}))
+	t.Cleanup(hs.Close)
+	shop, code, err := db.CreateShop(ctx, "Café Merci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := syncclient.New(store, syncclient.Config{Tokens: &memTokens{m: map[string]string{}}, SpendTimeout: time.Second, Logger: u.log})
+	if err := client.Enroll(ctx, hs.URL, code.Code, "till 1"); err != nil {
+		t.Fatal(err)
+	}
+	u.SetSync(client)
+	c := u.newCounter()
+	alice := demoAccount(t, store, "alice@example.com")
+	if alice.Balance.Points < 5 {
+		t.Fatalf("Alice has %d points, the test needs 5", alice.Balance.Points)
+	}
+	debit := func(points string) {
+		t.Helper()
+		enter(c, alice.Code().String())
+		test.Type(c.input, points)
+		c.onDebit()
+		if !strings.Contains(c.msg.Text, "cloud") {
+			t.Errorf("message while the cloud checks = %q, want it to say so", c.msg.Text)
+		}
+		select {
+		case f := <-calls:
+			f()
+		case <-time.After(10 * time.Second):
+			t.Fatal("the spend did not finish in 10 s")
+		}
+		c.work.Wait()
+	}
+
+	// Another till spent all of Alice's points and synced; this one has not pulled yet.
+	other, err := db.NewCode(ctx, shop.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev2, _, _, err := db.Enroll(ctx, other.Code, "till 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	spent, _ := json.Marshal(loyalty.Operation{ID: id, CustomerID: alice.Customer.ID, CardCode: string(alice.Code()), Kind: loyalty.KindDebit,
+		Delta: loyalty.Delta{Points: -alice.Balance.Points}, Device: dev2.ID, At: time.Now()})
+	if _, err := db.Push(ctx, dev2, []api.Change{{ID: id, Type: api.TypeOp, Key: id, Body: spent, At: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	debit("5")
+	if want := u.lang.T("err.refused_points", "0"); c.msg.Text != want {
+		t.Errorf("message = %q, want %q", c.msg.Text, want)
+	}
+	if got := balance(t, store, alice.Code()); got.Points != alice.Balance.Points {
+		t.Errorf("balance after the cloud refused = %d, want %d (nothing written)", got.Points, alice.Balance.Points)
+	}
+
+	// The cloud is gone, and the demo program allows no spending offline.
+	hs.Close()
+	debit("5")
+	if want := u.lang.T("err.offline_none"); c.msg.Text != want {
+		t.Errorf("offline message = %q, want %q", c.msg.Text, want)
+	}
+	if got := balance(t, store, alice.Code()); got.Points != alice.Balance.Points {
+		t.Errorf("balance after an offline refusal = %d, want %d", got.Points, alice.Balance.Points)
+	}
+
+	// The owner allows 5 points per card offline.
+	p, err := store.Program(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.OfflinePoints = 5
+	if err := store.SaveProgram(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	debit("5")
+	if want := u.lang.T("counter.debited", "5"); !strings.Contains(c.msg.Text, want) {
+		t.Errorf("message = %q, want %q", c.msg.Text, want)
+	}
+	if got := balance(t, store, alice.Code()); got.Points != alice.Balance.Points-5 {
+		t.Errorf("balance after an offline debit = %d, want %d", got.Points, alice.Balance.Points-5)
+	}
+	debit("1")
+	if want := u.lang.T("err.offline_points", "5"); c.msg.Text != want {
+		t.Errorf("message = %q, want %q", c.msg.Text, want)
+	}
+}
