@@ -119,9 +119,12 @@ func TestSpendCheckedByCloud(t *testing.T) {
 	}
 }
 
-func origin(d *device) loyalty.Origin { return loyalty.Origin{Device: d.store.Device(), At: time.Now()} }
-
-func debit(d *device, n int64) func(localdb.Account) (loyalty.Operation, error) {
-	return func(a localdb.Account) (loyalty.Operation, error) { return loyalty.Debit(origin(d), a.Card, a.Balance, n) }
+func origin(d *device) loyalty.Origin {
+	return loyalty.Origin{Device: d.store.Device(), At: time.Now()}
 }
 
+func debit(d *device, n int64) func(localdb.Account) (loyalty.Operation, error) {
+	return func(a localdb.Account) (loyalty.Operation, error) {
+		return loyalty.Debit(origin(d), a.Card, a.Balance, n)
+	}
+}
