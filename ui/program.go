@@ -143,9 +143,9 @@ func (f *programForm) build() fyne.CanvasObject {
 	addReward := widget.NewButtonWithIcon(l.T("program.add_reward"), theme.ContentAddIcon(), func() { f.addReward(loyalty.Reward{}) })
 	tierHead := container.NewGridWithColumns(2, caption(l.T("program.tier_name")), caption(l.T("program.tier_min_xp")))
 	rewardHead := container.NewGridWithColumns(2, caption(l.T("program.reward_name")), caption(l.T("program.reward_points")))
-	offline := widget.NewForm(
-		widget.NewFormItem(l.T("program.offline_points"), f.offlinePoints),
-		widget.NewFormItem(l.T("program.offline_cashback", f.program.Currency), f.offlineCashback),
+	offline := container.NewGridWithColumns(2,
+		widget.NewForm(widget.NewFormItem(l.T("program.offline_points"), f.offlinePoints)),
+		widget.NewForm(widget.NewFormItem(l.T("program.offline_cashback", f.program.Currency), f.offlineCashback)),
 	)
 	left := container.NewVBox(
 		section(l.T("program.section_shop"), shop),
