@@ -472,7 +472,8 @@ func (c *counter) record(store recorder, build builder, success func(op loyalty.
 // With a cloud account it goes through the sync client, which has the cloud check it
 // and may wait seconds for the answer: off the UI goroutine, one at a time.
 func (c *counter) spend(build builder, success func(op loyalty.Operation, p loyalty.Program) string) {
-	if c.u.sync == nil {
+	if _, err := c.u.store.SyncState(c.u.context()); c.u.sync == nil || errors.Is(err, localdb.ErrNotFound) {
+		// No cloud account: this is the shop's only till, and nothing can overspend.
 		c.record(c.u.store.Record, build, success)
 		return
 	}
