@@ -128,6 +128,13 @@ func (u *UI) describe(err error) string {
 		{transfer.ErrAmbiguous, "err.ambiguous_row"},
 		{transfer.ErrOtherCard, "err.other_card"},
 		{transfer.ErrBalanceChanged, "err.balance_changed"},
+		{syncclient.ErrNotEnrolled, "err.cloud_not_connected"},
+		{syncclient.ErrNotOwner, "err.cloud_not_owner"},
+		{syncclient.ErrRefused, "err.cloud_refused"},
+		{syncclient.ErrOffline, "err.cloud_offline"},
+		{syncclient.ErrUnavailable, "err.cloud_unavailable"},
+		{syncclient.ErrUnknownDevice, "err.cloud_unknown_device"},
+		{syncclient.ErrRevokeSelf, "err.cloud_revoke_self"},
 	}
 	for _, k := range known {
 		if errors.Is(err, k.err) {
