@@ -37,8 +37,11 @@ type devicesPage struct {
 	add     *widget.Button
 }
 
-// dateTime is how the page writes a moment, as the rest of the desk does.
-const dateTime = "2006-01-02 15:04"
+// How the page writes a day and a moment, as the rest of the desk does.
+const (
+	dayFormat    = "2006-01-02"
+	momentFormat = "2006-01-02 15:04"
+)
 
 func (d *desk) devicesPage() fyne.CanvasObject {
 	p := &devicesPage{d: d, ctx: d.pageCtx, acct: d.u.sync}
@@ -87,8 +90,9 @@ func (p *devicesPage) connected(conn syncclient.Connection) fyne.CanvasObject {
 	server := widget.NewLabel(l.T("devices.server", conn.ServerURL))
 	server.Truncation = fyne.TextTruncateEllipsis
 	refresh := widget.NewButtonWithIcon(l.T("devices.refresh"), theme.ViewRefreshIcon(), p.load)
-	account := container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.ComputerIcon())), container.NewCenter(refresh),
-		container.NewVBox(shop, server))
+	icon := container.NewGridWrap(fyne.NewSquareSize(44), widget.NewIcon(theme.ComputerIcon()))
+	account := container.NewBorder(nil, nil, container.NewCenter(icon), container.NewCenter(refresh),
+		container.New(layout.NewCustomPaddedVBoxLayout(0), shop, server))
 
 	p.add = widget.NewButtonWithIcon(l.T("devices.add"), theme.ContentAddIcon(), p.onAdd)
 	p.add.Importance = widget.HighImportance
@@ -106,8 +110,10 @@ func (p *devicesPage) connected(conn syncclient.Connection) fyne.CanvasObject {
 	p.load()
 	// A device enrolled meanwhile shows up; so does a customer overdrawn by a sync.
 	p.d.every(time.Minute, p.load)
-	return container.NewBorder(section(l.T("devices.account"), account), nil, nil, nil,
-		container.NewGridWithColumns(2, devices, over))
+	// The devices' rows hold more than the customers': the split gives them more room.
+	split := container.NewHSplit(devices, over)
+	split.SetOffset(0.56)
+	return container.NewBorder(section(l.T("devices.account"), account), nil, nil, nil, split)
 }
 
 // load reads both lists again.
@@ -158,13 +164,13 @@ func (p *devicesPage) deviceRow(dev syncclient.Device) fyne.CanvasObject {
 	name := widget.NewLabel(dev.Name)
 	name.TextStyle.Bold = true
 	name.Truncation = fyne.TextTruncateEllipsis
-	facts := []string{l.T("devices.role.cashier"), l.T("devices.enrolled", dev.EnrolledAt.Local().Format(dateTime))}
+	facts := []string{l.T("devices.role.cashier"), l.T("devices.enrolled", dev.EnrolledAt.Local().Format(dayFormat))}
 	if dev.Owner {
 		facts[0] = l.T("devices.role.owner")
 	}
 	state := pill(l.T("devices.active"), theme.ColorNameSuccess)
 	if dev.Revoked() {
-		facts = append(facts, l.T("devices.revoked_on", dev.RevokedAt.Local().Format(dateTime)))
+		facts[1] = l.T("devices.revoked_on", dev.RevokedAt.Local().Format(dayFormat)) // when it joined matters no more
 		state = pill(l.T("devices.revoked"), theme.ColorNameError)
 	}
 	info := widget.NewLabel(strings.Join(facts, "  ·  "))
@@ -248,7 +254,7 @@ func (p *devicesPage) showCode(c syncclient.EnrollCode) {
 	code := bigText(34, true, theme.ColorNamePrimary)
 	code.Text = c.Code
 	code.TextStyle.Monospace = true
-	expires := widget.NewLabel(l.T("devices.code_expires", kind, c.ExpiresAt.Local().Format(dateTime)))
+	expires := widget.NewLabel(l.T("devices.code_expires", kind, c.ExpiresAt.Local().Format(momentFormat)))
 	expires.Wrapping = fyne.TextWrapWord
 	steps := widget.NewLabel(l.T("devices.code_steps"))
 	steps.Wrapping = fyne.TextWrapWord
@@ -336,39 +342,45 @@ func (p *devicesPage) overdrawnRow(c overdrawnCustomer) fyne.CanvasObject {
 	}
 	name.TextStyle.Bold = true
 	name.Truncation = fyne.TextTruncateEllipsis
-	below := l.T("devices.below", p.balance(loyalty.Balance{Points: o.Points, Cashback: o.Cashback}), o.At.Local().Format(dateTime))
+	then := loyalty.Balance{Points: o.Points, Cashback: o.Cashback}
+	below := l.T("devices.below", p.amounts(then, then), o.At.Local().Format(momentFormat))
 	if c.times > 1 {
 		below += "  ·  " + l.T("devices.times", c.times)
 	}
 	info := widget.NewLabel(below)
 	info.Importance = widget.DangerImportance
 	info.Truncation = fyne.TextTruncateEllipsis
-	right := container.NewHBox()
+	// The balance now sits on the name's line, so that the line below has room.
+	nameLine, open := fyne.CanvasObject(name), fyne.CanvasObject(layout.NewSpacer())
 	if c.known {
 		now := c.data.Balance
-		state := pill(l.T("devices.now", p.balance(now)), theme.ColorNameError)
+		state := pill(l.T("devices.now", p.amounts(now, then)), theme.ColorNameError)
 		if now.Points >= 0 && now.Cashback >= 0 {
-			state = pill(l.T("devices.settled", p.balance(now)), theme.ColorNameSuccess)
+			state = pill(l.T("devices.settled", p.amounts(now, then)), theme.ColorNameSuccess)
 		}
-		right.Add(container.NewCenter(state))
+		nameLine = container.NewBorder(nil, nil, nil, container.NewCenter(state), name)
 		if len(c.data.Cards) > 0 {
 			code := cards.Code(c.data.Cards[0].Code).String() // the newest, as printed
-			open := widget.NewButtonWithIcon(l.T("devices.open_customer"), theme.AccountIcon(), func() { p.d.openCustomer(code) })
-			right.Add(container.NewCenter(open))
+			open = container.NewCenter(widget.NewButtonWithIcon(l.T("devices.open_customer"), theme.AccountIcon(),
+				func() { p.d.openCustomer(code) }))
 		}
 	}
-	return container.NewVBox(container.NewBorder(nil, nil, nil, right,
-		container.New(layout.NewCustomPaddedVBoxLayout(-8), name, info)), widget.NewSeparator())
+	return container.NewVBox(container.NewBorder(nil, nil, nil, open,
+		container.New(layout.NewCustomPaddedVBoxLayout(-8), nameLine, info)), widget.NewSeparator())
 }
 
-// balance writes the points of b, and its cashback where there is some to speak of.
-func (p *devicesPage) balance(b loyalty.Balance) string {
+// amounts writes the parts of b that were below zero in then: its points, its
+// cashback or both.
+func (p *devicesPage) amounts(b, then loyalty.Balance) string {
 	l := p.d.u.lang
-	s := l.Number(b.Points) + " " + l.T("counter.pts")
-	if b.Cashback != 0 {
-		s += " · " + l.Money(b.Cashback, p.program.Currency)
+	var parts []string
+	if then.Points < 0 || then.Cashback >= 0 {
+		parts = append(parts, l.Number(b.Points)+" "+l.T("counter.pts"))
 	}
-	return s
+	if then.Cashback < 0 {
+		parts = append(parts, l.Money(b.Cashback, p.program.Currency))
+	}
+	return strings.Join(parts, " · ")
 }
 
 // inBackground runs get on a goroutine, then show with its result on the UI goroutine,

@@ -229,7 +229,7 @@ func TestDevicesPage(t *testing.T) {
 	d := openDevices(t, u)
 	page := texts(d.content)
 	for _, want := range []string{"Boulangerie Lemoine", "Server: " + c.http.URL, "Till 1", "Kiosk", "This device",
-		alice.Customer.Name, "-" + u.lang.Number(alice.Balance.Points) + " pts on "} {
+		alice.Customer.Name, "went to -" + u.lang.Number(alice.Balance.Points) + " pts on "} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page does not show %q; it shows:\n%s", want, page)
 		}
