@@ -35,6 +35,8 @@ type devicesPage struct {
 	devices *remote
 	over    *remote
 	add     *widget.Button
+	// reconnect shows once the server refuses this device's token.
+	reconnect *widget.Button
 }
 
 // How the page writes a day and a moment, as the rest of the desk does.
@@ -58,7 +60,7 @@ func (d *desk) devicesPage() fyne.CanvasObject {
 	}
 	if err != nil {
 		d.fail(err)
-		return p.notConnected()
+		return container.NewVBox()
 	}
 	return p.connected(conn)
 }
@@ -70,16 +72,22 @@ func (p *devicesPage) notConnected() fyne.CanvasObject {
 	title.Text = l.T("devices.not_connected")
 	hint := widget.NewLabel(l.T("devices.not_connected_hint"))
 	hint.Wrapping = fyne.TextWrapWord
-	connect := widget.NewButtonWithIcon(l.T("cloud.connect"), theme.LoginIcon(), func() {
-		p.d.u.showConnect(p.d.win, p.d.reload)
-	})
-	connect.Importance = widget.HighImportance
+	connect := p.connectButton()
 	if p.acct == nil {
 		connect.Disable() // no sync client in this build of the screens
 	}
 	body := container.NewVBox(container.NewHBox(widget.NewIcon(theme.ComputerIcon()), title), hint,
 		container.NewHBox(tallButton(connect, 48)))
 	return container.NewVBox(section(l.T("devices.account"), body))
+}
+
+// connectButton enrolls this device, then shows the page again.
+func (p *devicesPage) connectButton() *widget.Button {
+	b := widget.NewButtonWithIcon(p.d.u.lang.T("cloud.connect"), theme.LoginIcon(), func() {
+		p.d.u.showConnect(p.d.win, p.d.reload)
+	})
+	b.Importance = widget.HighImportance
+	return b
 }
 
 // connected shows the account and loads the devices and the overdrawn customers.
@@ -90,8 +98,10 @@ func (p *devicesPage) connected(conn syncclient.Connection) fyne.CanvasObject {
 	server := widget.NewLabel(l.T("devices.server", conn.ServerURL))
 	server.Truncation = fyne.TextTruncateEllipsis
 	refresh := widget.NewButtonWithIcon(l.T("devices.refresh"), theme.ViewRefreshIcon(), p.load)
+	p.reconnect = p.connectButton()
+	p.reconnect.Hide()
 	icon := container.NewGridWrap(fyne.NewSquareSize(44), widget.NewIcon(theme.ComputerIcon()))
-	account := container.NewBorder(nil, nil, container.NewCenter(icon), container.NewCenter(refresh),
+	account := container.NewBorder(nil, nil, container.NewCenter(icon), container.NewCenter(container.NewHBox(p.reconnect, refresh)),
 		container.New(layout.NewCustomPaddedVBoxLayout(0), shop, server))
 
 	p.add = widget.NewButtonWithIcon(l.T("devices.add"), theme.ContentAddIcon(), p.onAdd)
@@ -131,6 +141,9 @@ func (p *devicesPage) loadDevices() {
 			p.add.Hide()
 			p.devices.note(l.T("devices.not_owner"))
 			return
+		}
+		if errors.Is(err, syncclient.ErrRefused) {
+			p.reconnect.Show()
 		}
 		if err != nil {
 			p.devices.failed(p.d.u.describe(err))
@@ -423,8 +436,9 @@ func (r *remote) loading(msg string) {
 	r.retry.Hide()
 }
 
+// failed says why the list could not load; the rows last shown stay, which beats
+// nothing to an owner offline.
 func (r *remote) failed(msg string) {
-	r.rows.RemoveAll()
 	r.say(msg, widget.DangerImportance)
 	r.retry.Show()
 }

@@ -350,4 +350,24 @@ func TestDevicesPageNotOwner(t *testing.T) {
 	if got := len(buttons(d.content, "Add a device")); got != 0 {
 		t.Errorf("cashier device: %d Add a device buttons, want none", got)
 	}
+	if got := len(buttons(d.content, "Connect to the cloud")); got != 0 {
+		t.Errorf("cashier device: %d Connect buttons, want none while its token works", got)
+	}
+
+	// Revoked, the device is told to connect again, and can from here.
+	conn, err := client.Connection(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.db.Revoke(ctx, c.shop.ID, conn.DeviceID); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(button(t, d.content, "Refresh"))
+	d.work.Wait()
+	if page := texts(d.content); !strings.Contains(page, "The cloud no longer accepts this device") {
+		t.Errorf("revoked device: the page does not say so:\n%s", page)
+	}
+	if got, want := len(buttons(d.content, "Connect to the cloud")), 1; got != want {
+		t.Errorf("revoked device: %d Connect buttons, want %d", got, want)
+	}
 }
