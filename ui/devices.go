@@ -396,12 +396,12 @@ func (p *devicesPage) amounts(b, then loyalty.Balance) string {
 	return strings.Join(parts, " · ")
 }
 
-// inBackground runs get on a goroutine, then show with its result on the UI goroutine,
-// unless ctx (the page's) ended meanwhile: the page is gone.
+// inBackground runs get on a goroutine, then show with its result on the UI goroutine
+// (through u.do), unless ctx (the page's) ended meanwhile: the page is gone.
 func inBackground[T any](d *desk, ctx context.Context, get func(context.Context) (T, error), show func(T, error)) {
 	d.background(func() {
 		v, err := get(ctx)
-		fyne.Do(func() {
+		d.u.do(func() {
 			if ctx.Err() == nil {
 				show(v, err)
 			}

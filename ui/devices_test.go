@@ -126,6 +126,14 @@ func connectUI(t *testing.T, u *UI, c *testCloud, code string) {
 // openDevices opens the owner's desk on its Devices page and waits for it to load.
 func openDevices(t *testing.T, u *UI) *desk {
 	t.Helper()
+	// The test driver runs fyne.Do at once on the caller's goroutine: the page's two
+	// loads take turns here as they do on Fyne's thread.
+	var mu sync.Mutex
+	u.do = func(f func()) {
+		mu.Lock()
+		defer mu.Unlock()
+		f()
+	}
 	owner, err := u.store.StaffByPIN(context.Background(), localdb.DemoOwnerPIN, localdb.RoleOwner)
 	if err != nil {
 		t.Fatal(err)
