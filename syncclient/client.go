@@ -215,8 +215,9 @@ func (c *Client) Enroll(ctx context.Context, serverURL, code, deviceName string)
 	return nil
 }
 
-// errNotEnrolled stops the loop until the device is enrolled.
-var errNotEnrolled = errors.New("the device is not connected to a cloud account")
+// ErrNotEnrolled means the device was never connected to a cloud account: the loop
+// waits until it is, and the account's requests cannot be made.
+var ErrNotEnrolled = errors.New("the device is not connected to a cloud account")
 
 // Run syncs until ctx ends. It is meant for its own goroutine.
 func (c *Client) Run(ctx context.Context) {
@@ -234,7 +235,7 @@ func (c *Client) Run(ctx context.Context) {
 		case err == nil:
 			attempt = 0
 			continue
-		case errors.Is(err, errNotEnrolled):
+		case errors.Is(err, ErrNotEnrolled):
 			c.update(func(s *Status) { *s = Status{State: StateDisconnected, Pending: s.Pending} })
 		case errors.Is(err, ErrNoToken) || errors.As(err, &he) && (he.status == http.StatusUnauthorized || he.status == http.StatusForbidden):
 			c.cfg.Logger.Warn("sync refused", "err", err)
@@ -289,7 +290,7 @@ func backoff(base, limit time.Duration, attempt int) time.Duration {
 func (c *Client) cycle(ctx context.Context) error {
 	st, err := c.store.SyncState(ctx)
 	if errors.Is(err, localdb.ErrNotFound) {
-		return errNotEnrolled
+		return ErrNotEnrolled
 	}
 	if err != nil {
 		return err

@@ -15,24 +15,24 @@ import (
 	"github.com/merci-loyalty/merci/loyalty"
 )
 
-// ErrRefused means the cloud refused a spend: the card's balance there does not
+// ErrSpendRefused means the cloud refused a spend: the card's balance there does not
 // cover it, most likely because it was spent at another till not yet synced here.
-var ErrRefused = errors.New("the cloud refused the spend: the card's balance there does not cover it")
+var ErrSpendRefused = errors.New("the cloud refused the spend: the card's balance there does not cover it")
 
-// RefusedError is ErrRefused with the card's balance on the cloud.
-type RefusedError struct {
+// SpendRefusedError is ErrSpendRefused with the card's balance on the cloud.
+type SpendRefusedError struct {
 	Points   int64
 	Cashback loyalty.Money
 	Currency string
 	Cash     bool // the spend was of cashback, not points
 }
 
-func (e *RefusedError) Error() string {
-	return fmt.Sprintf("%v (%d points, %d cashback there)", ErrRefused, e.Points, e.Cashback)
+func (e *SpendRefusedError) Error() string {
+	return fmt.Sprintf("%v (%d points, %d cashback there)", ErrSpendRefused, e.Points, e.Cashback)
 }
 
-// Is makes errors.Is(err, ErrRefused) true.
-func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
+// Is makes errors.Is(err, ErrSpendRefused) true.
+func (e *SpendRefusedError) Is(target error) bool { return target == ErrSpendRefused }
 
 // Spend records a spend made at this till (a redemption, a debit, cashback spent):
 // build makes it from the card's account. On a device connected to the cloud, the
@@ -106,7 +106,7 @@ func (c *Client) confirm(ctx context.Context, st localdb.SyncState, op loyalty.O
 	}
 	if i := slices.IndexFunc(resp.Refused, func(r api.Refusal) bool { return r.ID == op.ID }); i >= 0 {
 		r := resp.Refused[i]
-		return 0, &RefusedError{Points: r.Points, Cashback: loyalty.Money(r.Cashback), Currency: op.Currency, Cash: op.Kind == loyalty.KindSpendCashback}
+		return 0, &SpendRefusedError{Points: r.Points, Cashback: loyalty.Money(r.Cashback), Currency: op.Currency, Cash: op.Kind == loyalty.KindSpendCashback}
 	}
 	if i := slices.IndexFunc(resp.Rejected, func(r api.Rejection) bool { return r.ID == op.ID }); i >= 0 {
 		return 0, fmt.Errorf("the cloud rejected the spend: %s", resp.Rejected[i].Reason)

@@ -51,8 +51,8 @@ func TestSpendCheckedByCloud(t *testing.T) {
 
 	// Till B has not synced: it still sees the points, but the cloud refuses.
 	_, _, err = b.client.Spend(ctx, code, debit(b, 3))
-	var refused *syncclient.RefusedError
-	if !errors.As(err, &refused) || !errors.Is(err, syncclient.ErrRefused) || refused.Points != 0 {
+	var refused *syncclient.SpendRefusedError
+	if !errors.As(err, &refused) || !errors.Is(err, syncclient.ErrSpendRefused) || refused.Points != 0 {
 		t.Fatalf("till B spending points already spent = %v, want refused with 0 points on the cloud", err)
 	}
 	if got, _ := b.store.AccountByCode(ctx, code); got.Balance.Points != all-credit.Delta.Points {

@@ -23,6 +23,20 @@ type Syncer interface {
 	Enroll(ctx context.Context, serverURL, code, deviceName string) error
 	// Spend records a spend at the counter, checked by the cloud when it answers.
 	Spend(ctx context.Context, code cards.Code, build func(localdb.Account) (loyalty.Operation, error)) (loyalty.Operation, localdb.Account, error)
+	CloudAccount
+}
+
+// CloudAccount is the shop's cloud account as the owner's desk manages it from this
+// device; *syncclient.Client is one. Its errors are syncclient's (ErrNotEnrolled,
+// ErrNotOwner, ErrOffline, ...), which describe turns into sentences.
+type CloudAccount interface {
+	// Connection reads the account this device is in, locally: it works offline.
+	Connection(ctx context.Context) (syncclient.Connection, error)
+	// Devices, Revoke and NewCode are for the owner device only.
+	Devices(ctx context.Context) ([]syncclient.Device, error)
+	Revoke(ctx context.Context, id string) error
+	NewCode(ctx context.Context, owner bool) (syncclient.EnrollCode, error)
+	Overdrawn(ctx context.Context) ([]syncclient.Overdrawn, error)
 }
 
 // SetSync connects the screens to the sync client; its status callbacks must go to
@@ -64,8 +78,9 @@ func (u *UI) syncLine(pending int) string {
 }
 
 // showConnect asks for the cloud server's address and an enrollment code, and enrolls
-// this device off the UI goroutine.
-func (u *UI) showConnect(w fyne.Window) {
+// this device off the UI goroutine. connected, if not nil, runs on the UI goroutine
+// once the device is enrolled.
+func (u *UI) showConnect(w fyne.Window, connected func()) {
 	l := u.lang
 	if u.sync == nil {
 		return
@@ -98,6 +113,9 @@ func (u *UI) showConnect(w fyne.Window) {
 				}
 				dialog.ShowInformation(l.T("cloud.connect"), l.T("cloud.connected"), w)
 				u.sync.SyncNow()
+				if connected != nil {
+					connected()
+				}
 			})
 		}()
 	}, w)

@@ -101,7 +101,22 @@ func (p *customersPage) build() fyne.CanvasObject {
 	p.load()
 	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, card(p.table)), card(p.detail))
 	split.SetOffset(0.65)
+	if q := p.d.customerQuery; q != "" {
+		p.d.customerQuery = ""
+		p.search.SetText(q)
+		if len(p.rows) == 1 {
+			p.table.Select(widget.TableCellID{})
+		}
+	}
 	return split
+}
+
+// openCustomer shows the Customers page searching for query: a card code opens that
+// customer's account.
+func (d *desk) openCustomer(query string) {
+	i := slices.IndexFunc(d.pages, func(pg deskPage) bool { return pg.key == "owner.nav.customers" })
+	d.customerQuery = query
+	d.show(i)
 }
 
 func (p *customersPage) load() {

@@ -88,6 +88,9 @@ type desk struct {
 	title      *widget.Label
 	current    int
 	pages      []deskPage
+	// customerQuery is what the Customers page searches for when it opens next, set by
+	// openCustomer.
+	customerQuery string
 }
 
 type deskPage struct {
@@ -119,6 +122,7 @@ func (u *UI) openDesk(owner localdb.Staff, changed func()) *desk {
 		{"owner.nav.survey", theme.MailReplyIcon(), d.surveyPage},
 		{"owner.nav.transfer", theme.UploadIcon(), d.transferPage},
 		{"owner.nav.staff", theme.GridIcon(), d.staffPage},
+		{"owner.nav.devices", theme.ComputerIcon(), d.devicesPage},
 	}
 	w.SetContent(d.build())
 	w.Resize(fyne.NewSize(1366, 768))

@@ -32,7 +32,7 @@ func (u *UI) showSettings(w fyne.Window, applied func()) {
 	camera.SetSelectedIndex(max(slices.Index(cameraIDs, current), 0))
 	items := []*widget.FormItem{
 		widget.NewFormItem(l.T("settings.language"), langSelect),
-		widget.NewFormItem(l.T("settings.cloud"), widget.NewButton(l.T("cloud.connect"), func() { u.showConnect(w) })),
+		widget.NewFormItem(l.T("settings.cloud"), widget.NewButton(l.T("cloud.connect"), func() { u.showConnect(w, nil) })),
 		widget.NewFormItem(l.T("settings.camera"), camera),
 		widget.NewFormItem(l.T("settings.appearance"), dark),
 	}

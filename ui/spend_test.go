@@ -3,10 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,41 +12,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/merci-loyalty/merci/cloud/api"
-	"github.com/merci-loyalty/merci/cloud/server"
-	cloudstore "github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/loyalty"
-	"github.com/merci-loyalty/merci/syncclient"
 )
-
-// memTokens keeps device tokens in memory.
-type memTokens struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (m *memTokens) Get(url string) (string, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if t, ok := m.m[url]; ok {
-		return t, nil
-	}
-	return "", syncclient.ErrNoToken
-}
-
-func (m *memTokens) Set(url, token string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.m[url] = token
-	return nil
-}
-
-func (m *memTokens) Delete(url string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.m, url)
-	return nil
-}
 
 // A spend at a counter connected to the cloud: refused when another till spent the
 // points, refused offline with no allowance, made offline within one.
@@ -61,22 +26,8 @@ func TestCounterSpendCheckedByCloud(t *testing.T) {
 	calls := make(chan func())
 	u.do = func(f func()) { calls <- f }
 
-	db, err := cloudstore.Open(ctx, filepath.Join(t.TempDir(), "cloud.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	hs := httptest.NewServer(server.New(db, server.Config{Logger: u.log}))
-	t.Cleanup(hs.Close)
-	shop, code, err := db.CreateShop(ctx, "Café Merci")
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := syncclient.New(store, syncclient.Config{Tokens: &memTokens{m: map[string]string{}}, SpendTimeout: time.Second, Logger: u.log})
-	if err := client.Enroll(ctx, hs.URL, code.Code, "till 1"); err != nil {
-		t.Fatal(err)
-	}
-	u.SetSync(client)
+	cloud := startTestCloud(t)
+	connectUI(t, u, cloud, cloud.code)
 	c := u.newCounter()
 	alice := demoAccount(t, store, "alice@example.com")
 	if alice.Balance.Points < 5 {
@@ -100,18 +51,15 @@ func TestCounterSpendCheckedByCloud(t *testing.T) {
 	}
 
 	// Another till spent all of Alice's points and synced; this one has not pulled yet.
-	other, err := db.NewCode(ctx, shop.ID, false)
+	other, err := cloud.db.NewCode(ctx, cloud.shop.ID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev2, _, _, err := db.Enroll(ctx, other.Code, "till 2")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dev2, _ := cloud.enroll(t, other.Code, "Till 2")
 	id := uuid.Must(uuid.NewV7()).String()
 	spent, _ := json.Marshal(loyalty.Operation{ID: id, CustomerID: alice.Customer.ID, CardCode: string(alice.Code()), Kind: loyalty.KindDebit,
 		Delta: loyalty.Delta{Points: -alice.Balance.Points}, Device: dev2.ID, At: time.Now()})
-	if _, err := db.Push(ctx, dev2, []api.Change{{ID: id, Type: api.TypeOp, Key: id, Body: spent, At: time.Now()}}); err != nil {
+	if _, err := cloud.db.Push(ctx, dev2, []api.Change{{ID: id, Type: api.TypeOp, Key: id, Body: spent, At: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
 	debit("5")
@@ -123,7 +71,7 @@ func TestCounterSpendCheckedByCloud(t *testing.T) {
 	}
 
 	// The cloud is gone, and the demo program allows no spending offline.
-	hs.Close()
+	cloud.http.Close()
 	debit("5")
 	if want := u.lang.T("err.offline_none"); c.msg.Text != want {
 		t.Errorf("offline message = %q, want %q", c.msg.Text, want)

@@ -76,7 +76,7 @@ func (u *UI) describe(err error) string {
 	if fe := (errField{}); errors.As(err, &fe) {
 		return fe.field + ": " + u.describe(fe.err)
 	}
-	if re := (*syncclient.RefusedError)(nil); errors.As(err, &re) {
+	if re := (*syncclient.SpendRefusedError)(nil); errors.As(err, &re) {
 		if re.Cash {
 			return l.T("err.refused_cashback", l.Money(re.Cashback, re.Currency))
 		}
@@ -143,6 +143,13 @@ func (u *UI) describe(err error) string {
 		{transfer.ErrAmbiguous, "err.ambiguous_row"},
 		{transfer.ErrOtherCard, "err.other_card"},
 		{transfer.ErrBalanceChanged, "err.balance_changed"},
+		{syncclient.ErrNotEnrolled, "err.cloud_not_connected"},
+		{syncclient.ErrNotOwner, "err.cloud_not_owner"},
+		{syncclient.ErrRefused, "err.cloud_refused"},
+		{syncclient.ErrOffline, "err.cloud_offline"},
+		{syncclient.ErrUnavailable, "err.cloud_unavailable"},
+		{syncclient.ErrUnknownDevice, "err.cloud_unknown_device"},
+		{syncclient.ErrRevokeSelf, "err.cloud_revoke_self"},
 	}
 	for _, k := range known {
 		if errors.Is(err, k.err) {

@@ -31,7 +31,10 @@ type Config struct {
 	MaxBody    int64         // largest request body, before and after gzip [4 MiB]
 	MaxChanges int           // most changes in one push [1000]
 	MaxWait    time.Duration // longest long-poll [25 s]
-	// DeviceRate and DeviceBurst limit the requests of one device token [10/s, 40].
+	// DeviceRate and DeviceBurst limit the requests of one device token [10/s, 300].
+	// The burst is what a catch-up spends: a week offline (100,000 changes, pushed and
+	// pulled by 1,000) is about 200 requests, at full speed. The rate is what a device
+	// can keep up: a synced device makes one long poll per 25 s and a push per sale.
 	DeviceRate  rate.Limit
 	DeviceBurst int
 	// IPRate and IPBurst limit enrollments and card pages per client address, which
@@ -53,7 +56,7 @@ func (c *Config) defaults() {
 		c.MaxWait = 25 * time.Second
 	}
 	if c.DeviceRate == 0 {
-		c.DeviceRate, c.DeviceBurst = 10, 40
+		c.DeviceRate, c.DeviceBurst = 10, 300
 	}
 	if c.IPRate == 0 {
 		c.IPRate, c.IPBurst = 1, 20

@@ -419,6 +419,43 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// With the default limits, a device back from a week offline catches up without being
+// held back, and a device that goes on flooding the server is held back.
+func TestDefaultRateLimit(t *testing.T) {
+	e := newEnv(t, synctest.SQLite(t), server.Config{})
+	d := e.shop("Shop")
+	// 100,000 changes pushed and pulled by 1,000: 100 pushes and 100 pulls, back to
+	// back. The limiter counts requests, so each push carries one change.
+	for i := range 100 {
+		if st := e.call("POST", "/v1/sync/push", d.Token, api.PushRequest{Changes: []api.Change{synctest.Op(t, "c", 1)}}, nil); st != http.StatusOK {
+			t.Fatalf("catch-up push %d: status %d, want 200", i+1, st)
+		}
+		if st := e.call("GET", "/v1/sync/pull?cursor=0&limit=1000", d.Token, nil, nil); st != http.StatusOK {
+			t.Fatalf("catch-up pull %d: status %d, want 200", i+1, st)
+		}
+	}
+	for i := range 1000 {
+		req, _ := http.NewRequest("GET", e.http.URL+"/v1/sync/pull?cursor=0", nil)
+		req.Header.Set("Authorization", "Bearer "+d.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			if got, want := resp.Header.Get("Retry-After"), "1"; got != want {
+				t.Errorf("Retry-After = %q, want %q", got, want)
+			}
+			t.Logf("held back after %d requests", 200+i)
+			return
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("flood request %d: status %d, want 200 or 429", i+1, resp.StatusCode)
+		}
+	}
+	t.Errorf("1,200 requests in a row were all served, want a 429 before")
+}
+
 func TestCardPage(t *testing.T) {
 	e := newEnv(t, synctest.SQLite(t), server.Config{})
 	a, b := e.shop("Café Lune"), e.shop("Secret Bakery")
