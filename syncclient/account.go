@@ -184,12 +184,21 @@ func (c *Client) ask(ctx context.Context, st localdb.SyncState, method, path str
 		return err // a caller that gave up needs no advice
 	}
 	var he *httpError
-	var ue *url.Error
 	switch {
 	case errors.As(err, &he) && he.status == http.StatusUnauthorized:
 		return fmt.Errorf("%w: %w", ErrRefused, err)
 	case errors.As(err, &he) && he.status == http.StatusForbidden:
 		return fmt.Errorf("%w: %w", ErrNotOwner, err)
+	}
+	return explain(err)
+}
+
+// explain wraps a failed request's error in ErrUnavailable or ErrOffline when it is
+// one of those.
+func explain(err error) error {
+	var he *httpError
+	var ue *url.Error
+	switch {
 	case errors.As(err, &he) && (he.status == http.StatusTooManyRequests || he.status >= 500):
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	case errors.As(err, &ue):

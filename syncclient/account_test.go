@@ -42,8 +42,14 @@ func TestOwnerManagesDevices(t *testing.T) {
 	}
 	office := newDevice(t, "office", false)
 	office.enroll(code.ServerURL, code.Code)
-	if err := newDevice(t, "again", false).client.Enroll(ctx, code.ServerURL, code.Code, "again"); err == nil {
-		t.Errorf("a second Enroll with the same code worked, want it refused")
+	if err := newDevice(t, "again", false).client.Enroll(ctx, code.ServerURL, code.Code, "again"); !errors.Is(err, syncclient.ErrEnrollCode) {
+		t.Errorf("a second Enroll with the same code = %v, want ErrEnrollCode", err)
+	}
+	if err := newDevice(t, "typo", false).client.Enroll(ctx, "cloud.example.com", code.Code, "typo"); !errors.Is(err, syncclient.ErrServerAddress) {
+		t.Errorf("Enroll without https:// = %v, want ErrServerAddress", err)
+	}
+	if err := newDevice(t, "nowhere", false).client.Enroll(ctx, "http://127.0.0.1:1", code.Code, "nowhere"); !errors.Is(err, syncclient.ErrOffline) {
+		t.Errorf("Enroll with no server there = %v, want ErrOffline", err)
 	}
 
 	if err := owner.Revoke(ctx, devs[1].ID); err != nil {

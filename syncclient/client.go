@@ -187,21 +187,27 @@ func (c *Client) refresh(ctx context.Context) {
 	c.update(func(s *Status) { s.Pending, s.LastSync = n, last })
 }
 
+// Errors of Enroll.
+var (
+	ErrServerAddress = errors.New("the server address must start with https://")
+	ErrEnrollCode    = errors.New("the code is wrong, used or expired: ask the owner for a new one")
+)
+
 // Enroll connects the device to its shop's cloud account with a one-time code from
 // the owner, stores the device token and wakes the loop. A wrong or used code is an
 // error that says so.
 func (c *Client) Enroll(ctx context.Context, serverURL, code, deviceName string) error {
 	serverURL = strings.TrimRight(strings.TrimSpace(serverURL), "/")
 	if !strings.HasPrefix(serverURL, "https://") && !strings.HasPrefix(serverURL, "http://") {
-		return fmt.Errorf("the server address %q must start with https://", serverURL)
+		return fmt.Errorf("connect to the cloud: %q: %w", serverURL, ErrServerAddress)
 	}
 	var resp api.EnrollResponse
 	if err := c.call(ctx, http.MethodPost, serverURL+"/v1/enroll", "", api.EnrollRequest{Code: code, DeviceName: deviceName}, &resp, c.cfg.RequestTimeout); err != nil {
 		var he *httpError
 		if errors.As(err, &he) && he.status == http.StatusUnauthorized {
-			return fmt.Errorf("connect to the cloud: the code is wrong, used or expired: ask the owner for a new one")
+			return fmt.Errorf("connect to the cloud: %w", ErrEnrollCode)
 		}
-		return fmt.Errorf("connect to the cloud: %w", err)
+		return fmt.Errorf("connect to the cloud: %w", explain(err))
 	}
 	if err := c.cfg.Tokens.Set(serverURL, resp.Token); err != nil {
 		return fmt.Errorf("connect to the cloud: %w", err)

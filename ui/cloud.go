@@ -108,7 +108,7 @@ func (u *UI) showConnect(w fyne.Window, connected func()) {
 			u.do(func() {
 				progress.Hide()
 				if err != nil {
-					dialog.ShowInformation(l.T("cloud.connect"), err.Error(), w)
+					dialog.ShowInformation(l.T("cloud.connect"), u.describe(err), w)
 					return
 				}
 				dialog.ShowInformation(l.T("cloud.connect"), l.T("cloud.connected"), w)

@@ -146,6 +146,8 @@ func (u *UI) describe(err error) string {
 		{syncclient.ErrNotEnrolled, "err.cloud_not_connected"},
 		{syncclient.ErrNotOwner, "err.cloud_not_owner"},
 		{syncclient.ErrRefused, "err.cloud_refused"},
+		{syncclient.ErrEnrollCode, "err.enroll_code"},
+		{syncclient.ErrServerAddress, "err.server_address"},
 		{syncclient.ErrOffline, "err.cloud_offline"},
 		{syncclient.ErrUnavailable, "err.cloud_unavailable"},
 		{syncclient.ErrUnknownDevice, "err.cloud_unknown_device"},
