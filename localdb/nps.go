@@ -340,14 +340,51 @@ func (s *Store) Answer(ctx context.Context, invitationID string, score int, comm
 }
 
 // putResponse inserts r, or updates the status of the stored response with r's id: the
-// only thing about a response that changes.
+// only thing about a response that changes, but for its comment, which can be erased
+// (EraseCustomer). A blank comment wins, so that an erasure made on another device
+// applies here and a copy from before it does not bring the comment back.
 func putResponse(ctx context.Context, tx *sql.Tx, r nps.Response) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO nps_responses
 			(id, invitation_id, purchase_op_id, customer_id, card_code, score, comment, lang, at, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+			comment = iif(excluded.comment = '', '', comment)`,
 		r.ID, r.InvitationID, r.PurchaseOpID, r.CustomerID, r.CardCode, r.Score, r.Comment, r.Lang, millis(r.At), r.Status)
 	if err != nil {
 		return fmt.Errorf("store response %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// eraseComments blanks the comments of the answers of the customer id and queues the
+// blank answers for the shop's other devices.
+func (s *Store) eraseComments(ctx context.Context, tx *sql.Tx, id string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+responseColumns+` FROM nps_responses
+		WHERE customer_id = ? AND customer_id <> '' AND comment <> ''`, id)
+	if err != nil {
+		return fmt.Errorf("read answers of %s: %w", id, err)
+	}
+	var rs []nps.Response
+	for rows.Next() {
+		r, err := scanResponse(rows)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("read answers of %s: %w", id, err)
+		}
+		rs = append(rs, r)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("read answers of %s: %w", id, err)
+	}
+	for _, r := range rs {
+		r.Comment = ""
+		if err := putResponse(ctx, tx, r); err != nil {
+			return err
+		}
+		if err := s.queue(ctx, tx, TypeNPSResponse, r.ID, r); err != nil {
+			return err
+		}
 	}
 	return nil
 }
