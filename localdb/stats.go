@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/nps"
 )
 
 // EachOperation calls fn with every operation made in [from, to), oldest first, with
@@ -69,7 +70,8 @@ type DayStats struct {
 	PointsRedeemed int64
 }
 
-// Stats returns the loyalty figures of [from, to), by local day in from's time zone.
+// Stats returns the loyalty figures of [from, to), by local day in from's time zone. It
+// first folds into the figures what the ledger gained since the last call (fold.go).
 func (s *Store) Stats(ctx context.Context, from, to time.Time, top int) (Stats, error) {
 	var st Stats
 	loc := from.Location()
@@ -85,7 +87,10 @@ func (s *Store) Stats(ctx context.Context, from, to time.Time, top int) (Stats, 
 		}
 		return &st.Days[i]
 	}
-	// The hourly sums kept by the triggers of migration 0004.
+	if err := s.fold(ctx); err != nil {
+		return st, err
+	}
+	// Whole hours: a day starts on the hour in most time zones.
 	rows, err := s.db.QueryContext(ctx, `SELECT hour, kind, n, points, amount FROM op_hourly
 		WHERE hour >= ? AND hour < ?`, from.Unix()/3600, (to.Unix()+3599)/3600)
 	if err != nil {
@@ -143,30 +148,70 @@ func (s *Store) Stats(ctx context.Context, from, to time.Time, top int) (Stats, 
 }
 
 // topCustomers returns the n customers who spent most in [from, to), and how many
-// customers were active in it. It reads the index operations_customer alone: its rows
-// come in customer order, so grouping needs no sort. The best n are kept here as the
-// groups stream by, which costs less than sorting them all in SQL. Cancellations are not
-// netted out: a cancelled purchase still made its customer active.
+// customers were active in it, from the customer_months rows of its months. Ties go to
+// the smaller customer id. Cancellations are not netted out: a cancelled purchase still
+// made its customer active.
 func (s *Store) topCustomers(ctx context.Context, from, to time.Time, n int) ([]TopCustomer, int, error) {
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT o.customer_id, sum(CASE o.kind WHEN 'credit' THEN o.amount WHEN 'refund' THEN -o.amount ELSE 0 END),
-			sum(o.kind IN ('credit', 'visit'))
-		FROM operations o INDEXED BY operations_customer
-		WHERE o.at >= ? AND o.at < ? AND NOT (o.reason = 'import' AND o.kind IN ('adjust', 'visit'))
-		GROUP BY o.customer_id`, millis(from), millis(to))
+	lo, hi := millis(from), millis(to)
+	if hi <= lo {
+		return nil, 0, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT data FROM customer_months WHERE month >= ? AND month <= ?`,
+		monthOf(lo), monthOf(hi-1))
 	if err != nil {
 		return nil, 0, fmt.Errorf("top customers: %w", err)
 	}
 	defer rows.Close()
-	better := func(a, b TopCustomer) bool { return a.Spent > b.Spent || a.Spent == b.Spent && a.Visits > b.Visits }
-	var best []TopCustomer // sorted, best first, at most n
-	active := 0
+	type sums struct {
+		spent  loyalty.Money
+		visits int
+	}
+	// A customer's operations of the period may lie in two months, so in two rows.
+	byCustomer := make(map[string]*sums)
 	for rows.Next() {
-		var t TopCustomer
-		if err := rows.Scan(&t.CustomerID, &t.Spent, &t.Visits); err != nil {
+		var data sql.RawBytes
+		if err := rows.Scan(&data); err != nil {
 			return nil, 0, fmt.Errorf("top customers: %w", err)
 		}
-		active++
+		r := custMonthReader{data: data}
+		for {
+			var t sums
+			active := false
+			id, ok := r.next(func(o custOp) {
+				if o.at >= lo && o.at < hi {
+					active = true
+					t.spent += loyalty.Money(o.spent)
+					if o.visit {
+						t.visits++
+					}
+				}
+			})
+			if !ok {
+				break
+			}
+			if !active {
+				continue
+			}
+			if c := byCustomer[string(id)]; c != nil {
+				c.spent, c.visits = c.spent+t.spent, c.visits+t.visits
+			} else {
+				byCustomer[string(id)] = &t
+			}
+		}
+		if r.err != nil {
+			return nil, 0, fmt.Errorf("top customers: %w", r.err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("top customers: %w", err)
+	}
+	rows.Close()
+	better := func(a, b TopCustomer) bool {
+		return a.Spent > b.Spent || a.Spent == b.Spent && (a.Visits > b.Visits || a.Visits == b.Visits && a.CustomerID < b.CustomerID)
+	}
+	var best []TopCustomer // sorted, best first, at most n
+	for id, c := range byCustomer {
+		t := TopCustomer{CustomerID: id, Spent: c.spent, Visits: c.visits}
 		if len(best) == n && !better(t, best[n-1]) {
 			continue
 		}
@@ -179,16 +224,13 @@ func (s *Store) topCustomers(ctx context.Context, from, to time.Time, n int) ([]
 			best = best[:n]
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("top customers: %w", err)
-	}
 	for i := range best {
 		err := s.db.QueryRowContext(ctx, `SELECT name FROM customers WHERE id = ?`, best[i].CustomerID).Scan(&best[i].Name)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, 0, fmt.Errorf("top customers: %w", err)
 		}
 	}
-	return best, active, nil
+	return best, len(byCustomer), nil
 }
 
 // Invitations counts the survey invitations made in [from, to): the denominator of the
@@ -201,4 +243,87 @@ func (s *Store) Invitations(ctx context.Context, from, to time.Time) (int, error
 		return 0, fmt.Errorf("count invitations: %w", err)
 	}
 	return n, nil
+}
+
+// NPSFigures returns what the answers given in [from, to) say, in total and by period p
+// in from's time zone, as nps.Summarize and nps.Aggregate make them of the answers: the
+// buckets run from the first answer's period to the last's. It reads the counts that
+// nps_quarters keeps by quarter of an hour, and the answers themselves only where a
+// bound falls inside a quarter.
+func (s *Store) NPSFigures(ctx context.Context, from, to time.Time, p nps.Period) (nps.Summary, []nps.Bucket, error) {
+	var total nps.Summary
+	var buckets []nps.Bucket
+	loc := from.Location()
+	start, end, err := p.Bounds(from, loc)
+	for ; err == nil && start.Before(to); start, end, err = p.Bounds(end, loc) {
+		b := nps.Bucket{Start: start, End: end}
+		if err := s.countAnswers(ctx, max(millis(start), millis(from)), min(millis(end), millis(to)), &b.Summary); err != nil {
+			return nps.Summary{}, nil, err
+		}
+		for score, n := range b.Summary.Distribution {
+			if err := total.AddN(score, n); err != nil {
+				return nps.Summary{}, nil, err
+			}
+		}
+		buckets = append(buckets, b)
+	}
+	if err != nil {
+		return nps.Summary{}, nil, fmt.Errorf("survey figures: %w", err)
+	}
+	empty := func(b nps.Bucket) bool { return b.Summary.N == 0 }
+	if i := slices.IndexFunc(buckets, func(b nps.Bucket) bool { return !empty(b) }); i >= 0 {
+		buckets = buckets[i:]
+	} else {
+		buckets = nil
+	}
+	for len(buckets) > 0 && empty(buckets[len(buckets)-1]) {
+		buckets = buckets[:len(buckets)-1]
+	}
+	return total, buckets, nil
+}
+
+// quarterMs is the span of an nps_quarters row.
+const quarterMs = 900_000
+
+// countAnswers adds to sum the answers given in [lo, hi), Unix ms.
+func (s *Store) countAnswers(ctx context.Context, lo, hi int64, sum *nps.Summary) error {
+	qlo, qhi := (lo+quarterMs-1)/quarterMs, hi/quarterMs
+	if qlo >= qhi {
+		return s.addScores(ctx, sum, `SELECT score, count(*) FROM nps_responses WHERE at >= ? AND at < ? GROUP BY score`, lo, hi)
+	}
+	if err := s.addScores(ctx, sum, `SELECT score, sum(n) FROM nps_quarters WHERE quarter >= ? AND quarter < ? GROUP BY score`,
+		qlo, qhi); err != nil {
+		return err
+	}
+	for _, r := range [][2]int64{{lo, qlo * quarterMs}, {qhi * quarterMs, hi}} {
+		if r[0] < r[1] {
+			if err := s.addScores(ctx, sum, `SELECT score, count(*) FROM nps_responses WHERE at >= ? AND at < ? GROUP BY score`,
+				r[0], r[1]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// addScores adds to sum the (score, count) rows of query.
+func (s *Store) addScores(ctx context.Context, sum *nps.Summary, query string, args ...any) error {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("count answers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var score, n int
+		if err := rows.Scan(&score, &n); err != nil {
+			return fmt.Errorf("count answers: %w", err)
+		}
+		if err := sum.AddN(score, n); err != nil {
+			return fmt.Errorf("count answers: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("count answers: %w", err)
+	}
+	return nil
 }
