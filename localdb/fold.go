@@ -8,12 +8,16 @@ import (
 	"time"
 
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/nps"
 )
 
 // The dashboard's figures are folded from the ledger when they are read, not when an
 // operation commits: the counter's commit stays what it was without them (migration
 // 0006). A fold adds each operation once to op_hourly (sums by UTC hour and kind) and to
-// customer_months (what the top customers read).
+// customer_months (what the top customers read), and the survey invitation that followed
+// it, if any, to nps_invitation_quarters: an invitation is made in its purchase's
+// transaction, so it is there when the purchase is folded. One pulled from another
+// device after its purchase was folded is counted as it is stored (countInvitation).
 //
 // Which operations are folded is kept in op_fold, op_unfolded and op_folded_ahead: those
 // not in op_unfolded that are at or below the watermark or in op_folded_ahead. A fold
@@ -66,15 +70,20 @@ func (s *Store) foldOnce(ctx context.Context, tx *sql.Tx, lastLate *string) (boo
 	if err != nil {
 		return false, err
 	}
+	lateFolded := 0
 	for _, op := range late {
-		if !f.add(op) {
+		if f.add(op) {
+			lateFolded++
+		} else {
 			waiting = append(waiting, op.id)
 		}
 	}
 	if len(late) > 0 {
 		after := *lastLate
 		*lastLate = late[len(late)-1].id
-		if _, err := tx.ExecContext(ctx, `DELETE FROM op_unfolded WHERE id > ? AND id <= ?`, after, *lastLate); err != nil {
+		if lateFolded == 0 {
+			waiting = nil // all still waiting: leave them be
+		} else if _, err := tx.ExecContext(ctx, `DELETE FROM op_unfolded WHERE id > ? AND id <= ?`, after, *lastLate); err != nil {
 			return false, fmt.Errorf("mark late operations folded: %w", err)
 		}
 	}
@@ -86,6 +95,9 @@ func (s *Store) foldOnce(ctx context.Context, tx *sql.Tx, lastLate *string) (boo
 		if err != nil {
 			return false, err
 		}
+	}
+	if len(fresh) == 0 && lateFolded == 0 {
+		return room == 0, nil // nothing new: nothing to write
 	}
 	for _, op := range fresh {
 		if !f.add(op) {
@@ -129,6 +141,7 @@ type foldOp struct {
 	reason             string
 	points, amount, at int64
 	target             *foldTarget // nil: not a void, or its target has not arrived
+	invited            *int64      // when the invitation that followed it was made, Unix ms
 }
 
 type foldTarget struct {
@@ -147,20 +160,23 @@ type monthBucket struct{ month, bucket int64 }
 
 // folder adds up a fold's operations before writing them.
 type folder struct {
-	hours  map[hourKind]hourSums
-	months map[monthBucket]map[string][]custOp
+	hours       map[hourKind]hourSums
+	months      map[monthBucket]map[string][]custOp
+	invitations map[int64]int64 // by quarter of an hour
 }
 
 func newFolder() *folder {
-	return &folder{hours: make(map[hourKind]hourSums), months: make(map[monthBucket]map[string][]custOp)}
+	return &folder{hours: make(map[hourKind]hourSums), months: make(map[monthBucket]map[string][]custOp),
+		invitations: make(map[int64]int64)}
 }
 
 // read returns the operations that source (a FROM clause over operations o) and rest
 // (its WHERE clause and what follows) select, with their arguments.
 func (f *folder) read(ctx context.Context, tx *sql.Tx, source, rest string, args ...any) ([]foldOp, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT o.id, o.customer_id, o.kind, o.reason, o.points, o.amount, o.at,
-			t.kind, t.points, t.amount
+			t.kind, t.points, t.amount, i.created_at
 		FROM `+source+` LEFT JOIN operations t ON o.kind = 'void' AND t.id = o.target
+			LEFT JOIN nps_invitations i ON i.purchase_op_id = o.id
 		WHERE `+rest, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read operations to fold: %w", err)
@@ -170,13 +186,16 @@ func (f *folder) read(ctx context.Context, tx *sql.Tx, source, rest string, args
 	for rows.Next() {
 		var op foldOp
 		var tKind sql.NullString
-		var tPoints, tAmount sql.NullInt64
+		var tPoints, tAmount, invited sql.NullInt64
 		if err := rows.Scan(&op.id, &op.customerID, &op.kind, &op.reason, &op.points, &op.amount, &op.at,
-			&tKind, &tPoints, &tAmount); err != nil {
+			&tKind, &tPoints, &tAmount, &invited); err != nil {
 			return nil, fmt.Errorf("read operations to fold: %w", err)
 		}
 		if tKind.Valid {
 			op.target = &foldTarget{kind: loyalty.Kind(tKind.String), points: tPoints.Int64, amount: tAmount.Int64}
+		}
+		if invited.Valid {
+			op.invited = &invited.Int64
 		}
 		out = append(out, op)
 	}
@@ -190,14 +209,17 @@ func (f *folder) read(ctx context.Context, tx *sql.Tx, source, rest string, args
 // balances and past visits, reason "import") is left out, and a void counts against the
 // kind of the operation it cancels. It reports false for a void whose target is unknown.
 func (f *folder) add(op foldOp) bool {
+	if op.kind == loyalty.KindVoid && op.target == nil {
+		return false
+	}
+	if op.invited != nil {
+		f.invitations[*op.invited/quarterMs]++
+	}
 	hour := op.at / 3_600_000
 	switch {
 	case op.reason == "import" && (op.kind == loyalty.KindAdjust || op.kind == loyalty.KindVisit):
 		return true
 	case op.kind == loyalty.KindVoid:
-		if op.target == nil {
-			return false
-		}
 		k := hourKind{hour, op.target.kind}
 		h := f.hours[k]
 		f.hours[k] = hourSums{h.n - 1, h.points - op.target.points, h.amount - op.target.amount}
@@ -223,8 +245,14 @@ func (f *folder) add(op foldOp) bool {
 	return true
 }
 
-// write adds the fold's sums to op_hourly and its operations to customer_months.
+// write adds the fold's sums to op_hourly and nps_invitation_quarters, and its operations
+// to customer_months.
 func (f *folder) write(ctx context.Context, tx *sql.Tx) error {
+	for q, n := range f.invitations {
+		if err := addInvitations(ctx, tx, q, n); err != nil {
+			return err
+		}
+	}
 	for k, h := range f.hours {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO op_hourly (hour, kind, n, points, amount) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (hour, kind) DO UPDATE SET n = n + excluded.n, points = points + excluded.points,
@@ -252,4 +280,28 @@ func (f *folder) write(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	return nil
+}
+
+func addInvitations(ctx context.Context, tx *sql.Tx, quarter, n int64) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO nps_invitation_quarters (quarter, n) VALUES (?, ?)
+		ON CONFLICT (quarter) DO UPDATE SET n = n + excluded.n`, quarter, n); err != nil {
+		return fmt.Errorf("count invitations: %w", err)
+	}
+	return nil
+}
+
+// countInvitation counts an invitation pulled from another device, just stored, if its
+// purchase is folded already: otherwise the purchase's fold counts it.
+func countInvitation(ctx context.Context, tx *sql.Tx, inv nps.Invitation) error {
+	var folded bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM operations o JOIN op_fold f ON f.id = 1
+		WHERE o.id = ? AND (o.id <= f.watermark OR o.id IN (SELECT id FROM op_folded_ahead))
+			AND o.id NOT IN (SELECT id FROM op_unfolded))`, inv.PurchaseOpID).Scan(&folded)
+	if err != nil {
+		return fmt.Errorf("look for folded purchase %s: %w", inv.PurchaseOpID, err)
+	}
+	if !folded {
+		return nil
+	}
+	return addInvitations(ctx, tx, millis(inv.CreatedAt)/quarterMs, 1)
 }

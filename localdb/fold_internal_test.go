@@ -104,8 +104,8 @@ func TestFoldInBatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	hours, ops := folded(t, s)
-	if _, err := s.db.Exec(`DELETE FROM op_hourly; DELETE FROM customer_months; DELETE FROM op_unfolded;
-		DELETE FROM op_folded_ahead; UPDATE op_fold SET watermark = ''`); err != nil {
+	if _, err := s.db.Exec(`DELETE FROM op_hourly; DELETE FROM customer_months; DELETE FROM nps_invitation_quarters;
+		DELETE FROM op_unfolded; DELETE FROM op_folded_ahead; UPDATE op_fold SET watermark = ''`); err != nil {
 		t.Fatal(err)
 	}
 	foldBatch = 1000

@@ -10,8 +10,10 @@ import (
 
 	gocmp "github.com/google/go-cmp/cmp"
 
+	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/nps"
 )
 
 // hourlyRow is a row of op_hourly.
@@ -99,8 +101,8 @@ func checkTop(tb testing.TB, s *localdb.Store, step string, st localdb.Stats, fr
 // refolded returns the Stats of [from, to) folded again from the whole ledger.
 func refolded(tb testing.TB, s *localdb.Store, from, to time.Time, n int) localdb.Stats {
 	tb.Helper()
-	if _, err := s.DB().Exec(`DELETE FROM op_hourly; DELETE FROM customer_months; DELETE FROM op_unfolded;
-		DELETE FROM op_folded_ahead; UPDATE op_fold SET watermark = ''`); err != nil {
+	if _, err := s.DB().Exec(`DELETE FROM op_hourly; DELETE FROM customer_months; DELETE FROM nps_invitation_quarters;
+		DELETE FROM op_unfolded; DELETE FROM op_folded_ahead; UPDATE op_fold SET watermark = ''`); err != nil {
 		tb.Fatal(err)
 	}
 	st, err := s.Stats(context.Background(), from, to, n)
@@ -228,4 +230,60 @@ func TestStatsFoldLazily(t *testing.T) {
 	if diff := gocmp.Diff(refolded(t, s, from, to, top), st); diff != "" {
 		t.Errorf("Stats folded bit by bit against folded at once (-want +got):\n%s", diff)
 	}
+}
+
+func TestInvitationsCounted(t *testing.T) {
+	ctx := context.Background()
+	s := enrolled(t)
+	a, b := newAccount(t, s, "ida"), newAccount(t, s, "ugo")
+	check := func(step string) {
+		t.Helper()
+		for _, r := range [][2]time.Time{
+			{t0.AddDate(0, 0, -1), t0.AddDate(0, 0, 3)},
+			{t0.Add(7 * time.Minute), t0.Add(2*time.Hour + 3*time.Minute)}, // off the quarters
+			{t0.Add(time.Minute), t0.Add(2 * time.Minute)},
+		} {
+			var want int
+			if err := s.DB().QueryRow(`SELECT count(*) FROM nps_invitations WHERE created_at >= ? AND created_at < ?`,
+				r[0].UnixMilli(), r[1].UnixMilli()).Scan(&want); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.Invitations(ctx, r[0], r[1]); err != nil || got != want {
+				t.Errorf("%s: Invitations(%v, %v) = %d, %v; want %d", step, r[0], r[1], got, err, want)
+			}
+		}
+	}
+	purchase(t, s, a.Code(), t0)
+	purchase(t, s, b.Code(), t0.Add(time.Minute+30*time.Second))
+	check("invited at the counter")
+	purchase(t, s, b.Code(), t0.Add(2*time.Hour)) // throttled: no invitation
+	check("a throttled purchase")
+
+	// Another till's purchases and their invitations, pulled in either order.
+	invite := func(op loyalty.Operation) api.Change {
+		t.Helper()
+		inv, err := nps.Policy{}.Invite(op.ID, op.CustomerID, "", op.Device, op.At)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return change(t, localdb.TypeNPSInvitation, inv.ID, inv)
+	}
+	first := remoteCredit(a.Customer.ID, 900, t0.Add(time.Hour), t0.Add(time.Hour))
+	applyRemote(t, s, first)
+	check("a remote purchase")
+	pull(t, s, 1, invite(first))
+	check("its invitation pulled after it was folded")
+	pull(t, s, 2, invite(first))
+	check("the same invitation pulled again")
+	second := remoteCredit(b.Customer.ID, 400, t0.Add(26*time.Hour), t0.Add(26*time.Hour))
+	before, err := s.Invitations(ctx, t0, t0.AddDate(0, 0, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pull(t, s, 3, invite(second))
+	if got, err := s.Invitations(ctx, t0, t0.AddDate(0, 0, 2)); err != nil || got != before {
+		t.Errorf("Invitations with one pulled before its purchase = %d, %v; want %d until the purchase is there", got, err, before)
+	}
+	applyRemote(t, s, second)
+	check("the purchase after its invitation")
 }

@@ -202,7 +202,7 @@ func (s *Store) invite(ctx context.Context, tx *sql.Tx, p nps.Policy, op loyalty
 	if err != nil {
 		return nil, err
 	}
-	if err := s.insertInvitation(ctx, tx, inv); err != nil {
+	if _, err := s.insertInvitation(ctx, tx, inv); err != nil {
 		return nil, err
 	}
 	if err := s.queue(ctx, tx, TypeNPSInvitation, inv.ID, inv); err != nil {
@@ -219,19 +219,25 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, typ, key string, v any) e
 	return s.enqueue(ctx, tx, "", typ, key, body)
 }
 
-func (s *Store) insertInvitation(ctx context.Context, tx *sql.Tx, inv nps.Invitation) error {
+// insertInvitation stores inv once: it reports whether inv was new.
+func (s *Store) insertInvitation(ctx context.Context, tx *sql.Tx, inv nps.Invitation) (bool, error) {
 	// DO NOTHING on either key: an invitation never changes, and a purchase has one.
 	st, err := s.stmt(ctx, tx, `INSERT INTO nps_invitations
 			(id, purchase_op_id, customer_id, card_code, device, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-	if err == nil {
-		_, err = st.ExecContext(ctx, inv.ID, inv.PurchaseOpID, inv.CustomerID, inv.CardCode, inv.Device,
-			millis(inv.CreatedAt), millis(inv.ExpiresAt))
-	}
 	if err != nil {
-		return fmt.Errorf("store invitation %s: %w", inv.ID, err)
+		return false, fmt.Errorf("store invitation %s: %w", inv.ID, err)
 	}
-	return nil
+	res, err := st.ExecContext(ctx, inv.ID, inv.PurchaseOpID, inv.CustomerID, inv.CardCode, inv.Device,
+		millis(inv.CreatedAt), millis(inv.ExpiresAt))
+	if err != nil {
+		return false, fmt.Errorf("store invitation %s: %w", inv.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store invitation %s: %w", inv.ID, err)
+	}
+	return n == 1, nil
 }
 
 const invitationColumns = `id, purchase_op_id, customer_id, card_code, device, created_at, expires_at`
@@ -571,7 +577,10 @@ func (s *Store) applyNPSRecord(ctx context.Context, tx *sql.Tx, typ, key string,
 		if inv.ID != key || inv.PurchaseOpID == "" || inv.CreatedAt.IsZero() || !inv.ExpiresAt.After(inv.CreatedAt) {
 			return bad("not an invitation with this id, a purchase and a lifetime")
 		}
-		return s.insertInvitation(ctx, tx, inv)
+		if isNew, err := s.insertInvitation(ctx, tx, inv); err != nil || !isNew {
+			return err
+		}
+		return countInvitation(ctx, tx, inv)
 	case TypeNPSResponse:
 		var r nps.Response
 		if err := json.Unmarshal(body, &r); err != nil {

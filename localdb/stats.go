@@ -1,6 +1,7 @@
 package localdb
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -156,93 +157,161 @@ func (s *Store) topCustomers(ctx context.Context, from, to time.Time, n int) ([]
 	if hi <= lo {
 		return nil, 0, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT data FROM customer_months WHERE month >= ? AND month <= ?`,
-		monthOf(lo), monthOf(hi-1))
+	first := monthOf(lo)
+	months := make([][customerBuckets][]byte, monthOf(hi-1)-first+1)
+	rows, err := s.db.QueryContext(ctx, `SELECT month, bucket, data FROM customer_months WHERE month >= ? AND month < ?`,
+		first, first+int64(len(months)))
 	if err != nil {
 		return nil, 0, fmt.Errorf("top customers: %w", err)
 	}
 	defer rows.Close()
-	type sums struct {
-		spent  loyalty.Money
-		visits int
-	}
-	// A customer's operations of the period may lie in two months, so in two rows.
-	byCustomer := make(map[string]*sums)
 	for rows.Next() {
-		var data sql.RawBytes
-		if err := rows.Scan(&data); err != nil {
+		var month, bucket int64
+		var data []byte
+		if err := rows.Scan(&month, &bucket, &data); err != nil {
 			return nil, 0, fmt.Errorf("top customers: %w", err)
 		}
-		r := custMonthReader{data: data}
-		for {
-			var t sums
-			active := false
-			id, ok := r.next(func(o custOp) {
-				if o.at >= lo && o.at < hi {
-					active = true
-					t.spent += loyalty.Money(o.spent)
-					if o.visit {
-						t.visits++
-					}
-				}
-			})
-			if !ok {
-				break
-			}
-			if !active {
-				continue
-			}
-			if c := byCustomer[string(id)]; c != nil {
-				c.spent, c.visits = c.spent+t.spent, c.visits+t.visits
-			} else {
-				byCustomer[string(id)] = &t
-			}
+		if bucket < 0 || bucket >= customerBuckets {
+			return nil, 0, fmt.Errorf("top customers: %w", errBadCustomerMonth)
 		}
-		if r.err != nil {
-			return nil, 0, fmt.Errorf("top customers: %w", r.err)
-		}
+		months[month-first][bucket] = data
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("top customers: %w", err)
 	}
 	rows.Close()
-	better := func(a, b TopCustomer) bool {
-		return a.Spent > b.Spent || a.Spent == b.Spent && (a.Visits > b.Visits || a.Visits == b.Visits && a.CustomerID < b.CustomerID)
+
+	var best []custSum // sorted, best first, at most n
+	active := 0
+	var merged, month []custSum
+	for bucket := range customerBuckets {
+		// A customer is in one bucket, but in a row of each month: merge the months'
+		// customers, in id order in each row.
+		merged = merged[:0]
+		for i := range months {
+			if month, err = sumCustMonth(month[:0], months[i][bucket], lo, hi); err != nil {
+				return nil, 0, fmt.Errorf("top customers: %w", err)
+			}
+			merged = mergeCustSums(merged, month)
+		}
+		active += len(merged)
+		for _, t := range merged {
+			if len(best) == n && !t.better(best[n-1]) {
+				continue
+			}
+			i := len(best)
+			for i > 0 && t.better(best[i-1]) {
+				i--
+			}
+			best = slices.Insert(best, i, t)
+			if len(best) > n {
+				best = best[:n]
+			}
+		}
 	}
-	var best []TopCustomer // sorted, best first, at most n
-	for id, c := range byCustomer {
-		t := TopCustomer{CustomerID: id, Spent: c.spent, Visits: c.visits}
-		if len(best) == n && !better(t, best[n-1]) {
-			continue
-		}
-		i := len(best)
-		for i > 0 && better(t, best[i-1]) {
-			i--
-		}
-		best = slices.Insert(best, i, t)
-		if len(best) > n {
-			best = best[:n]
-		}
-	}
-	for i := range best {
-		err := s.db.QueryRowContext(ctx, `SELECT name FROM customers WHERE id = ?`, best[i].CustomerID).Scan(&best[i].Name)
+	top := make([]TopCustomer, len(best))
+	for i, b := range best {
+		top[i] = TopCustomer{CustomerID: string(b.id), Spent: loyalty.Money(b.spent), Visits: int(b.visits)}
+		err := s.db.QueryRowContext(ctx, `SELECT name FROM customers WHERE id = ?`, top[i].CustomerID).Scan(&top[i].Name)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, 0, fmt.Errorf("top customers: %w", err)
 		}
 	}
-	return best, len(byCustomer), nil
+	return top, active, nil
+}
+
+// custSum is what a customer spent and how often they came in a period.
+type custSum struct {
+	id            []byte
+	spent, visits int64
+}
+
+// better ranks the top customers: by purchases, then visits, then the smaller id.
+func (c custSum) better(d custSum) bool {
+	if c.spent != d.spent {
+		return c.spent > d.spent
+	}
+	if c.visits != d.visits {
+		return c.visits > d.visits
+	}
+	return bytes.Compare(c.id, d.id) < 0
+}
+
+// sumCustMonth appends to out the sums in [lo, hi) of the customers of a customer_months
+// row active then, in id order.
+func sumCustMonth(out []custSum, data []byte, lo, hi int64) ([]custSum, error) {
+	r := custMonthReader{data: data}
+	var c custMonth
+	for r.next(&c) {
+		spent, visits, active, err := c.sum(lo, hi)
+		if err != nil {
+			return nil, err
+		}
+		if active {
+			out = append(out, custSum{c.id, spent, visits})
+		}
+	}
+	return out, r.err
+}
+
+// mergeCustSums merges b into a, both in id order, adding up the sums of an id in both.
+func mergeCustSums(a, b []custSum) []custSum {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return append(a, b...)
+	}
+	out := make([]custSum, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		switch c := bytes.Compare(a[0].id, b[0].id); {
+		case c < 0:
+			out, a = append(out, a[0]), a[1:]
+		case c > 0:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			out = append(out, custSum{a[0].id, a[0].spent + b[0].spent, a[0].visits + b[0].visits})
+			a, b = a[1:], b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // Invitations counts the survey invitations made in [from, to): the denominator of the
-// answer rate.
+// answer rate. It folds the ledger first: an invitation is counted with its purchase
+// (fold.go), so one pulled before its purchase counts once the purchase is there too.
 func (s *Store) Invitations(ctx context.Context, from, to time.Time) (int, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM nps_invitations WHERE created_at >= ? AND created_at < ?`,
-		millis(from), millis(to)).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count invitations: %w", err)
+	if err := s.fold(ctx); err != nil {
+		return 0, err
 	}
-	return n, nil
+	lo, hi := millis(from), millis(to)
+	qlo, qhi := (lo+quarterMs-1)/quarterMs, hi/quarterMs
+	count := func(query string, args ...any) (int, error) {
+		var n int
+		if err := s.db.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+			return 0, fmt.Errorf("count invitations: %w", err)
+		}
+		return n, nil
+	}
+	// The invitations themselves only where a bound falls inside a quarter.
+	const made = `SELECT count(*) FROM nps_invitations WHERE created_at >= ? AND created_at < ?`
+	if qlo >= qhi {
+		return count(made, lo, hi)
+	}
+	total, err := count(`SELECT coalesce(sum(n), 0) FROM nps_invitation_quarters WHERE quarter >= ? AND quarter < ?`, qlo, qhi)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range [][2]int64{{lo, qlo * quarterMs}, {qhi * quarterMs, hi}} {
+		if r[0] < r[1] {
+			n, err := count(made, r[0], r[1])
+			if err != nil {
+				return 0, err
+			}
+			total += n
+		}
+	}
+	return total, nil
 }
 
 // NPSFigures returns what the answers given in [from, to) say, in total and by period p

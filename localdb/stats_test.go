@@ -165,7 +165,7 @@ func TestNPSFigures(t *testing.T) {
 // reported too.
 func BenchmarkDashboard(b *testing.B) {
 	ctx := context.Background()
-	path := filepath.Join(os.TempDir(), "merci-bench-1m-ops-v2.db")
+	path := filepath.Join(os.TempDir(), "merci-bench-1m-ops-v4.db")
 	now := millionOperations(b, path)
 	s, err := localdb.Open(ctx, path)
 	if err != nil {

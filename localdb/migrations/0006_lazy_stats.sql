@@ -42,6 +42,13 @@ CREATE TABLE customer_months (
 DROP INDEX operations_customer;
 CREATE INDEX operations_customer ON operations (customer_id, at);
 
+-- Survey invitations counted by quarter of an hour, folded with their purchase: an
+-- invitation is made in the counter's commit.
+CREATE TABLE nps_invitation_quarters (
+    quarter INTEGER PRIMARY KEY, -- Unix time / 900
+    n       INTEGER NOT NULL
+) STRICT;
+
 -- Survey answers counted by quarter of an hour and score, for the dashboard's score: a
 -- day in any time zone in use starts on a quarter. Answers are written at the kiosk and
 -- by sync, never in the counter's commit, so triggers keep the counts.
