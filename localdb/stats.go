@@ -196,7 +196,7 @@ func (s *Store) topCustomers(ctx context.Context, from, to time.Time, n int) ([]
 		}
 		active += len(merged)
 		for _, t := range merged {
-			if len(best) == n && !t.better(best[n-1]) {
+			if len(best) == n && (n == 0 || !t.better(best[n-1])) {
 				continue
 			}
 			i := len(best)

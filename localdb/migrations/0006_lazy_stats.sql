@@ -1,7 +1,7 @@
 -- The dashboard's figures leave the counter's commit. The triggers of 0004 summed every
--- operation into op_hourly inside its own transaction, which cost the counter more than
--- its latency target allows; the ledger is now folded into the figures when the
--- dashboard reads them (localdb/fold.go), and a commit writes what it wrote before 0004.
+-- operation into op_hourly inside its own transaction, so the counter paid for the
+-- dashboard at every commit; the ledger is now folded into the figures when the dashboard
+-- reads them (localdb/fold.go), and a commit writes what it wrote before 0004.
 DROP TRIGGER op_hourly_add;
 DROP TRIGGER op_hourly_void;
 DELETE FROM op_hourly; -- the first fold builds it again, with the tables below
