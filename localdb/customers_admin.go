@@ -141,16 +141,22 @@ func (s *Store) Customer(ctx context.Context, id string) (CustomerData, error) {
 }
 
 // EraseCustomer removes a customer's personal data on their request: name, email, phone,
-// company and tax id are blanked and consent withdrawn. The ledger stays, so balances,
-// totals and the shop's figures do not change; its operations name no one once the
-// customer record is blank. The blank record syncs like any edit.
+// company and tax id are blanked and consent withdrawn, and the comments of their survey
+// answers are blanked too. The ledger stays, so balances, totals and the shop's figures
+// do not change; its operations name no one once the customer record is blank. The blank
+// record and answers sync like any edit.
 func (s *Store) EraseCustomer(ctx context.Context, id string) error {
 	d, err := s.Customer(ctx, id)
 	if err != nil {
 		return err
 	}
 	c := loyalty.Customer{ID: d.Customer.ID, CreatedAt: d.Customer.CreatedAt}
-	return inTx(ctx, s.db, func(tx *sql.Tx) error { return s.putCustomer(ctx, tx, c) })
+	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+		if err := s.putCustomer(ctx, tx, c); err != nil {
+			return err
+		}
+		return s.eraseComments(ctx, tx, id)
+	})
 }
 
 // BlockCard blocks the card with code, or unblocks it.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/nps"
 )
 
 func TestCustomersSearch(t *testing.T) {
@@ -62,6 +64,52 @@ func TestEraseCustomerKeepsTheLedger(t *testing.T) {
 	}
 	if n, _ := s.Pending(ctx); n != pending+1 {
 		t.Errorf("outbox grew by %d, want the blank record queued once", n-pending)
+	}
+}
+
+func TestEraseCustomerBlanksAnswerComments(t *testing.T) {
+	s := enrolled(t)
+	ctx := context.Background()
+	answer := func(a localdb.Account, at time.Time, comment string) nps.Response {
+		t.Helper()
+		purchase(t, s, a.Code(), at)
+		inv, err := s.PendingInvitation(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Answer(ctx, inv.ID, 3, comment, nps.English, at.Add(time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	erin, kim := newAccount(t, s, "erin"), newAccount(t, s, "kim")
+	erased := answer(erin, t0, "Ask for Erin Blake, 06 12 34 56 78")
+	kept := answer(kim, t0.Add(time.Hour), "Too slow")
+	ackAll(t, s, "e1")
+	if err := s.EraseCustomer(ctx, erin.Customer.ID); err != nil {
+		t.Fatal(err)
+	}
+	want := erased
+	want.Comment = ""
+	got, err := s.Response(ctx, erased.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got, cmpTimes); diff != "" {
+		t.Errorf("erased customer's answer (-want +got):\n%s", diff)
+	}
+	if got, err := s.Response(ctx, kept.ID); err != nil || got.Comment != kept.Comment {
+		t.Errorf("another customer's comment = %q, %v; want %q", got.Comment, err, kept.Comment)
+	}
+	wantQueued := [][2]string{{"customer", erin.Customer.ID}, {localdb.TypeNPSResponse, erased.ID}}
+	if diff := cmp.Diff(wantQueued, queued(t, s)); diff != "" {
+		t.Errorf("outbox after erasure (-want +got):\n%s", diff)
+	}
+	// Another device's copy from before the erasure, pulled after it, keeps it erased.
+	pull(t, s, 1, change(t, localdb.TypeNPSResponse, erased.ID, erased))
+	if got, err := s.Response(ctx, erased.ID); err != nil || got.Comment != "" {
+		t.Errorf("comment after pulling an older copy = %q, %v; want it still blank", got.Comment, err)
 	}
 }
 

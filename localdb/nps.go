@@ -202,7 +202,7 @@ func (s *Store) invite(ctx context.Context, tx *sql.Tx, p nps.Policy, op loyalty
 	if err != nil {
 		return nil, err
 	}
-	if err := s.insertInvitation(ctx, tx, inv); err != nil {
+	if _, err := s.insertInvitation(ctx, tx, inv); err != nil {
 		return nil, err
 	}
 	if err := s.queue(ctx, tx, TypeNPSInvitation, inv.ID, inv); err != nil {
@@ -219,19 +219,25 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, typ, key string, v any) e
 	return s.enqueue(ctx, tx, "", typ, key, body)
 }
 
-func (s *Store) insertInvitation(ctx context.Context, tx *sql.Tx, inv nps.Invitation) error {
+// insertInvitation stores inv once: it reports whether inv was new.
+func (s *Store) insertInvitation(ctx context.Context, tx *sql.Tx, inv nps.Invitation) (bool, error) {
 	// DO NOTHING on either key: an invitation never changes, and a purchase has one.
 	st, err := s.stmt(ctx, tx, `INSERT INTO nps_invitations
 			(id, purchase_op_id, customer_id, card_code, device, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-	if err == nil {
-		_, err = st.ExecContext(ctx, inv.ID, inv.PurchaseOpID, inv.CustomerID, inv.CardCode, inv.Device,
-			millis(inv.CreatedAt), millis(inv.ExpiresAt))
-	}
 	if err != nil {
-		return fmt.Errorf("store invitation %s: %w", inv.ID, err)
+		return false, fmt.Errorf("store invitation %s: %w", inv.ID, err)
 	}
-	return nil
+	res, err := st.ExecContext(ctx, inv.ID, inv.PurchaseOpID, inv.CustomerID, inv.CardCode, inv.Device,
+		millis(inv.CreatedAt), millis(inv.ExpiresAt))
+	if err != nil {
+		return false, fmt.Errorf("store invitation %s: %w", inv.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store invitation %s: %w", inv.ID, err)
+	}
+	return n == 1, nil
 }
 
 const invitationColumns = `id, purchase_op_id, customer_id, card_code, device, created_at, expires_at`
@@ -340,14 +346,51 @@ func (s *Store) Answer(ctx context.Context, invitationID string, score int, comm
 }
 
 // putResponse inserts r, or updates the status of the stored response with r's id: the
-// only thing about a response that changes.
+// only thing about a response that changes, but for its comment, which can be erased
+// (EraseCustomer). A blank comment wins, so that an erasure made on another device
+// applies here and a copy from before it does not bring the comment back.
 func putResponse(ctx context.Context, tx *sql.Tx, r nps.Response) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO nps_responses
 			(id, invitation_id, purchase_op_id, customer_id, card_code, score, comment, lang, at, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+			comment = iif(excluded.comment = '', '', comment)`,
 		r.ID, r.InvitationID, r.PurchaseOpID, r.CustomerID, r.CardCode, r.Score, r.Comment, r.Lang, millis(r.At), r.Status)
 	if err != nil {
 		return fmt.Errorf("store response %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// eraseComments blanks the comments of the answers of the customer id and queues the
+// blank answers for the shop's other devices.
+func (s *Store) eraseComments(ctx context.Context, tx *sql.Tx, id string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+responseColumns+` FROM nps_responses
+		WHERE customer_id = ? AND customer_id <> '' AND comment <> ''`, id)
+	if err != nil {
+		return fmt.Errorf("read answers of %s: %w", id, err)
+	}
+	var rs []nps.Response
+	for rows.Next() {
+		r, err := scanResponse(rows)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("read answers of %s: %w", id, err)
+		}
+		rs = append(rs, r)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("read answers of %s: %w", id, err)
+	}
+	for _, r := range rs {
+		r.Comment = ""
+		if err := putResponse(ctx, tx, r); err != nil {
+			return err
+		}
+		if err := s.queue(ctx, tx, TypeNPSResponse, r.ID, r); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -534,7 +577,10 @@ func (s *Store) applyNPSRecord(ctx context.Context, tx *sql.Tx, typ, key string,
 		if inv.ID != key || inv.PurchaseOpID == "" || inv.CreatedAt.IsZero() || !inv.ExpiresAt.After(inv.CreatedAt) {
 			return bad("not an invitation with this id, a purchase and a lifetime")
 		}
-		return s.insertInvitation(ctx, tx, inv)
+		if isNew, err := s.insertInvitation(ctx, tx, inv); err != nil || !isNew {
+			return err
+		}
+		return countInvitation(ctx, tx, inv)
 	case TypeNPSResponse:
 		var r nps.Response
 		if err := json.Unmarshal(body, &r); err != nil {

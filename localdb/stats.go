@@ -1,6 +1,7 @@
 package localdb
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/nps"
 )
 
 // EachOperation calls fn with every operation made in [from, to), oldest first, with
@@ -69,7 +71,8 @@ type DayStats struct {
 	PointsRedeemed int64
 }
 
-// Stats returns the loyalty figures of [from, to), by local day in from's time zone.
+// Stats returns the loyalty figures of [from, to), by local day in from's time zone. It
+// first folds into the figures what the ledger gained since the last call (fold.go).
 func (s *Store) Stats(ctx context.Context, from, to time.Time, top int) (Stats, error) {
 	var st Stats
 	loc := from.Location()
@@ -85,7 +88,10 @@ func (s *Store) Stats(ctx context.Context, from, to time.Time, top int) (Stats, 
 		}
 		return &st.Days[i]
 	}
-	// The hourly sums kept by the triggers of migration 0004.
+	if err := s.fold(ctx); err != nil {
+		return st, err
+	}
+	// Whole hours: a day starts on the hour in most time zones.
 	rows, err := s.db.QueryContext(ctx, `SELECT hour, kind, n, points, amount FROM op_hourly
 		WHERE hour >= ? AND hour < ?`, from.Unix()/3600, (to.Unix()+3599)/3600)
 	if err != nil {
@@ -143,62 +149,250 @@ func (s *Store) Stats(ctx context.Context, from, to time.Time, top int) (Stats, 
 }
 
 // topCustomers returns the n customers who spent most in [from, to), and how many
-// customers were active in it. It reads the index operations_customer alone: its rows
-// come in customer order, so grouping needs no sort. The best n are kept here as the
-// groups stream by, which costs less than sorting them all in SQL. Cancellations are not
-// netted out: a cancelled purchase still made its customer active.
+// customers were active in it, from the customer_months rows of its months. Ties go to
+// the smaller customer id. Cancellations are not netted out: a cancelled purchase still
+// made its customer active.
 func (s *Store) topCustomers(ctx context.Context, from, to time.Time, n int) ([]TopCustomer, int, error) {
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT o.customer_id, sum(CASE o.kind WHEN 'credit' THEN o.amount WHEN 'refund' THEN -o.amount ELSE 0 END),
-			sum(o.kind IN ('credit', 'visit'))
-		FROM operations o INDEXED BY operations_customer
-		WHERE o.at >= ? AND o.at < ? AND NOT (o.reason = 'import' AND o.kind IN ('adjust', 'visit'))
-		GROUP BY o.customer_id`, millis(from), millis(to))
+	lo, hi := millis(from), millis(to)
+	if hi <= lo {
+		return nil, 0, nil
+	}
+	first := monthOf(lo)
+	months := make([][customerBuckets][]byte, monthOf(hi-1)-first+1)
+	rows, err := s.db.QueryContext(ctx, `SELECT month, bucket, data FROM customer_months WHERE month >= ? AND month < ?`,
+		first, first+int64(len(months)))
 	if err != nil {
 		return nil, 0, fmt.Errorf("top customers: %w", err)
 	}
 	defer rows.Close()
-	better := func(a, b TopCustomer) bool { return a.Spent > b.Spent || a.Spent == b.Spent && a.Visits > b.Visits }
-	var best []TopCustomer // sorted, best first, at most n
-	active := 0
 	for rows.Next() {
-		var t TopCustomer
-		if err := rows.Scan(&t.CustomerID, &t.Spent, &t.Visits); err != nil {
+		var month, bucket int64
+		var data []byte
+		if err := rows.Scan(&month, &bucket, &data); err != nil {
 			return nil, 0, fmt.Errorf("top customers: %w", err)
 		}
-		active++
-		if len(best) == n && !better(t, best[n-1]) {
-			continue
+		if bucket < 0 || bucket >= customerBuckets {
+			return nil, 0, fmt.Errorf("top customers: %w", errBadCustomerMonth)
 		}
-		i := len(best)
-		for i > 0 && better(t, best[i-1]) {
-			i--
-		}
-		best = slices.Insert(best, i, t)
-		if len(best) > n {
-			best = best[:n]
-		}
+		months[month-first][bucket] = data
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("top customers: %w", err)
 	}
-	for i := range best {
-		err := s.db.QueryRowContext(ctx, `SELECT name FROM customers WHERE id = ?`, best[i].CustomerID).Scan(&best[i].Name)
+	rows.Close()
+
+	var best []custSum // sorted, best first, at most n
+	active := 0
+	var merged, month []custSum
+	for bucket := range customerBuckets {
+		// A customer is in one bucket, but in a row of each month: merge the months'
+		// customers, in id order in each row.
+		merged = merged[:0]
+		for i := range months {
+			if month, err = sumCustMonth(month[:0], months[i][bucket], lo, hi); err != nil {
+				return nil, 0, fmt.Errorf("top customers: %w", err)
+			}
+			merged = mergeCustSums(merged, month)
+		}
+		active += len(merged)
+		for _, t := range merged {
+			if len(best) == n && (n == 0 || !t.better(best[n-1])) {
+				continue
+			}
+			i := len(best)
+			for i > 0 && t.better(best[i-1]) {
+				i--
+			}
+			best = slices.Insert(best, i, t)
+			if len(best) > n {
+				best = best[:n]
+			}
+		}
+	}
+	top := make([]TopCustomer, len(best))
+	for i, b := range best {
+		top[i] = TopCustomer{CustomerID: string(b.id), Spent: loyalty.Money(b.spent), Visits: int(b.visits)}
+		err := s.db.QueryRowContext(ctx, `SELECT name FROM customers WHERE id = ?`, top[i].CustomerID).Scan(&top[i].Name)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, 0, fmt.Errorf("top customers: %w", err)
 		}
 	}
-	return best, active, nil
+	return top, active, nil
+}
+
+// custSum is what a customer spent and how often they came in a period.
+type custSum struct {
+	id            []byte
+	spent, visits int64
+}
+
+// better ranks the top customers: by purchases, then visits, then the smaller id.
+func (c custSum) better(d custSum) bool {
+	if c.spent != d.spent {
+		return c.spent > d.spent
+	}
+	if c.visits != d.visits {
+		return c.visits > d.visits
+	}
+	return bytes.Compare(c.id, d.id) < 0
+}
+
+// sumCustMonth appends to out the sums in [lo, hi) of the customers of a customer_months
+// row active then, in id order.
+func sumCustMonth(out []custSum, data []byte, lo, hi int64) ([]custSum, error) {
+	r := custMonthReader{data: data}
+	var c custMonth
+	for r.next(&c) {
+		spent, visits, active, err := c.sum(lo, hi)
+		if err != nil {
+			return nil, err
+		}
+		if active {
+			out = append(out, custSum{c.id, spent, visits})
+		}
+	}
+	return out, r.err
+}
+
+// mergeCustSums merges b into a, both in id order, adding up the sums of an id in both.
+func mergeCustSums(a, b []custSum) []custSum {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return append(a, b...)
+	}
+	out := make([]custSum, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		switch c := bytes.Compare(a[0].id, b[0].id); {
+		case c < 0:
+			out, a = append(out, a[0]), a[1:]
+		case c > 0:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			out = append(out, custSum{a[0].id, a[0].spent + b[0].spent, a[0].visits + b[0].visits})
+			a, b = a[1:], b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // Invitations counts the survey invitations made in [from, to): the denominator of the
-// answer rate.
+// answer rate. It folds the ledger first: an invitation is counted with its purchase
+// (fold.go), so one pulled before its purchase counts once the purchase is there too.
 func (s *Store) Invitations(ctx context.Context, from, to time.Time) (int, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM nps_invitations WHERE created_at >= ? AND created_at < ?`,
-		millis(from), millis(to)).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count invitations: %w", err)
+	if err := s.fold(ctx); err != nil {
+		return 0, err
 	}
-	return n, nil
+	lo, hi := millis(from), millis(to)
+	qlo, qhi := (lo+quarterMs-1)/quarterMs, hi/quarterMs
+	count := func(query string, args ...any) (int, error) {
+		var n int
+		if err := s.db.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+			return 0, fmt.Errorf("count invitations: %w", err)
+		}
+		return n, nil
+	}
+	// The invitations themselves only where a bound falls inside a quarter.
+	const made = `SELECT count(*) FROM nps_invitations WHERE created_at >= ? AND created_at < ?`
+	if qlo >= qhi {
+		return count(made, lo, hi)
+	}
+	total, err := count(`SELECT coalesce(sum(n), 0) FROM nps_invitation_quarters WHERE quarter >= ? AND quarter < ?`, qlo, qhi)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range [][2]int64{{lo, qlo * quarterMs}, {qhi * quarterMs, hi}} {
+		if r[0] < r[1] {
+			n, err := count(made, r[0], r[1])
+			if err != nil {
+				return 0, err
+			}
+			total += n
+		}
+	}
+	return total, nil
+}
+
+// NPSFigures returns what the answers given in [from, to) say, in total and by period p
+// in from's time zone, as nps.Summarize and nps.Aggregate make them of the answers: the
+// buckets run from the first answer's period to the last's. It reads the counts that
+// nps_quarters keeps by quarter of an hour, and the answers themselves only where a
+// bound falls inside a quarter.
+func (s *Store) NPSFigures(ctx context.Context, from, to time.Time, p nps.Period) (nps.Summary, []nps.Bucket, error) {
+	var total nps.Summary
+	var buckets []nps.Bucket
+	loc := from.Location()
+	start, end, err := p.Bounds(from, loc)
+	for ; err == nil && start.Before(to); start, end, err = p.Bounds(end, loc) {
+		b := nps.Bucket{Start: start, End: end}
+		if err := s.countAnswers(ctx, max(millis(start), millis(from)), min(millis(end), millis(to)), &b.Summary); err != nil {
+			return nps.Summary{}, nil, err
+		}
+		for score, n := range b.Summary.Distribution {
+			if err := total.AddN(score, n); err != nil {
+				return nps.Summary{}, nil, err
+			}
+		}
+		buckets = append(buckets, b)
+	}
+	if err != nil {
+		return nps.Summary{}, nil, fmt.Errorf("survey figures: %w", err)
+	}
+	empty := func(b nps.Bucket) bool { return b.Summary.N == 0 }
+	if i := slices.IndexFunc(buckets, func(b nps.Bucket) bool { return !empty(b) }); i >= 0 {
+		buckets = buckets[i:]
+	} else {
+		buckets = nil
+	}
+	for len(buckets) > 0 && empty(buckets[len(buckets)-1]) {
+		buckets = buckets[:len(buckets)-1]
+	}
+	return total, buckets, nil
+}
+
+// quarterMs is the span of an nps_quarters row.
+const quarterMs = 900_000
+
+// countAnswers adds to sum the answers given in [lo, hi), Unix ms.
+func (s *Store) countAnswers(ctx context.Context, lo, hi int64, sum *nps.Summary) error {
+	qlo, qhi := (lo+quarterMs-1)/quarterMs, hi/quarterMs
+	if qlo >= qhi {
+		return s.addScores(ctx, sum, `SELECT score, count(*) FROM nps_responses WHERE at >= ? AND at < ? GROUP BY score`, lo, hi)
+	}
+	if err := s.addScores(ctx, sum, `SELECT score, sum(n) FROM nps_quarters WHERE quarter >= ? AND quarter < ? GROUP BY score`,
+		qlo, qhi); err != nil {
+		return err
+	}
+	for _, r := range [][2]int64{{lo, qlo * quarterMs}, {qhi * quarterMs, hi}} {
+		if r[0] < r[1] {
+			if err := s.addScores(ctx, sum, `SELECT score, count(*) FROM nps_responses WHERE at >= ? AND at < ? GROUP BY score`,
+				r[0], r[1]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// addScores adds to sum the (score, count) rows of query.
+func (s *Store) addScores(ctx context.Context, sum *nps.Summary, query string, args ...any) error {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("count answers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var score, n int
+		if err := rows.Scan(&score, &n); err != nil {
+			return fmt.Errorf("count answers: %w", err)
+		}
+		if err := sum.AddN(score, n); err != nil {
+			return fmt.Errorf("count answers: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("count answers: %w", err)
+	}
+	return nil
 }

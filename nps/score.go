@@ -39,8 +39,8 @@ const MinSample = 30
 // Distribution counts answers by score: d[s] is the number of answers that gave s.
 type Distribution [11]int
 
-// Summary is what a set of answers says. Build it with Add or Summarize: the counts and
-// the distribution agree only then. The zero Summary is an empty set.
+// Summary is what a set of answers says. Build it with Add, AddN or Summarize: the counts
+// and the distribution agree only then. The zero Summary is an empty set.
 type Summary struct {
 	N            int          `json:"n"` // answers with a score
 	Promoters    int          `json:"promoters"`
@@ -50,20 +50,24 @@ type Summary struct {
 }
 
 // Add counts one answer.
-func (s *Summary) Add(score int) error {
+func (s *Summary) Add(score int) error { return s.AddN(score, 1) }
+
+// AddN counts n answers that gave score, as a store that keeps counts rather than
+// answers has them.
+func (s *Summary) AddN(score, n int) error {
 	c, err := CategoryOf(score)
 	if err != nil {
 		return err
 	}
-	s.N++
-	s.Distribution[score]++
+	s.N += n
+	s.Distribution[score] += n
 	switch c {
 	case Promoter:
-		s.Promoters++
+		s.Promoters += n
 	case Passive:
-		s.Passives++
+		s.Passives += n
 	default:
-		s.Detractors++
+		s.Detractors += n
 	}
 	return nil
 }

@@ -128,6 +128,25 @@ func TestSummarize(t *testing.T) {
 	}
 }
 
+func TestAddN(t *testing.T) {
+	var got nps.Summary
+	for _, c := range [][2]int{{0, 1}, {6, 1}, {7, 1}, {8, 1}, {9, 1}, {10, 2}} {
+		if err := got.AddN(c[0], c[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := nps.Summarize([]nps.Response{{Score: 0}, {Score: 6}, {Score: 7}, {Score: 8}, {Score: 9}, {Score: 10}, {Score: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("AddN() mismatch with Summarize (-want +got):\n%s", diff)
+	}
+	if err := got.AddN(11, 3); !errors.Is(err, nps.ErrInvalidScore) {
+		t.Errorf("AddN(11, 3) = %v, want %v", err, nps.ErrInvalidScore)
+	}
+}
+
 func TestSummarizeRefusesInvalidScore(t *testing.T) {
 	for _, score := range []int{-1, 11} {
 		_, err := nps.Summarize([]nps.Response{{Score: 5}, {ID: "x", Score: score}})

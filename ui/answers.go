@@ -13,8 +13,9 @@ import (
 // that the desk depends on what it reads, not on how the kiosk stores it. Times are
 // instants; a period is [from, to).
 type Answers interface {
-	// Responses returns the answers given in [from, to), newest first.
-	Responses(ctx context.Context, from, to time.Time) ([]nps.Response, error)
+	// Figures returns what the answers given in [from, to) say, in total and by period p
+	// (see localdb.Store.NPSFigures).
+	Figures(ctx context.Context, from, to time.Time, p nps.Period) (nps.Summary, []nps.Bucket, error)
 	// Invitations counts the invitations made in [from, to), for the answer rate.
 	Invitations(ctx context.Context, from, to time.Time) (int, error)
 	// Inbox returns the answers in status, or all of them for "", newest first.
@@ -30,8 +31,8 @@ type Answers interface {
 // storeAnswers reads the answers the kiosk stored in the local database.
 type storeAnswers struct{ s *localdb.Store }
 
-func (a storeAnswers) Responses(ctx context.Context, from, to time.Time) ([]nps.Response, error) {
-	return a.s.Responses(ctx, localdb.ResponseFilter{From: from, To: to})
+func (a storeAnswers) Figures(ctx context.Context, from, to time.Time, p nps.Period) (nps.Summary, []nps.Bucket, error) {
+	return a.s.NPSFigures(ctx, from, to, p)
 }
 
 func (a storeAnswers) Invitations(ctx context.Context, from, to time.Time) (int, error) {

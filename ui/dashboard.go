@@ -85,10 +85,6 @@ func (p *dashboardPage) refresh() {
 }
 
 func loadNPS(ctx context.Context, a Answers, from, to time.Time) (*npsFigures, error) {
-	rs, err := a.Responses(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
 	// A day holds too few answers for its score to mean much beyond two weeks of them.
 	f := &npsFigures{period: nps.Day}
 	switch span := to.Sub(from); {
@@ -97,10 +93,8 @@ func loadNPS(ctx context.Context, a Answers, from, to time.Time) (*npsFigures, e
 	case span > 14*24*time.Hour:
 		f.period = nps.Week
 	}
-	if f.summary, err = nps.Summarize(rs); err != nil {
-		return nil, err
-	}
-	if f.buckets, err = nps.Aggregate(rs, f.period, from.Location()); err != nil {
+	var err error
+	if f.summary, f.buckets, err = a.Figures(ctx, from, to, f.period); err != nil {
 		return nil, err
 	}
 	if f.invitations, err = a.Invitations(ctx, from, to); err != nil {
