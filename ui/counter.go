@@ -608,9 +608,14 @@ func (c *counter) onUndo() {
 }
 
 func (c *counter) setMessage(text string, bg color.Color) {
+	lines := c.msg.MinSize().Height
 	c.msg.SetText(text)
 	c.msgBg.FillColor = bg
 	c.msgBg.Refresh()
+	if c.msg.MinSize().Height != lines {
+		// A message on two lines needs the bar taller: lay the screen out again.
+		c.win.Content().Refresh()
+	}
 }
 
 func (c *counter) succeed(text string) {
