@@ -72,18 +72,13 @@ type custMonthReader struct {
 	err  error
 }
 
-func (r *custMonthReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.data)
-	if n <= 0 {
-		r.err, r.data = errBadCustomerMonth, nil
-		return 0
-	}
-	r.data = r.data[n:]
-	return v
-}
+func (r *custMonthReader) uvarint() uint64 { return readVarint(r, binary.Uvarint) }
 
-func (r *custMonthReader) varint() int64 {
-	v, n := binary.Varint(r.data)
+func (r *custMonthReader) varint() int64 { return readVarint(r, binary.Varint) }
+
+// readVarint reads one number with decode, a binary varint reader.
+func readVarint[T int64 | uint64](r *custMonthReader, decode func([]byte) (T, int)) T {
+	v, n := decode(r.data)
 	if n <= 0 {
 		r.err, r.data = errBadCustomerMonth, nil
 		return 0
