@@ -66,8 +66,9 @@ func (c *Client) Spend(ctx context.Context, code cards.Code, build func(localdb.
 	return op, after, err
 }
 
-// confirm pushes op guarded behind the changes waiting in the outbox, and says what the
-// cloud made of it. An error is the cloud's refusal, or one that left op unsent.
+// confirm pushes op guarded behind the card's changes waiting in the outbox, and says
+// what the cloud made of it. An error means op is not on the cloud: refused, rejected,
+// or never sent.
 func (c *Client) confirm(ctx context.Context, st localdb.SyncState, op loyalty.Operation) (localdb.Check, error) {
 	token, err := c.cfg.Tokens.Get(st.ServerURL)
 	if err != nil {
@@ -102,7 +103,9 @@ func (c *Client) confirm(ctx context.Context, st localdb.SyncState, op loyalty.O
 		return localdb.Unanswered, nil
 	}
 	if err := c.store.Acknowledge(ctx, waiting, resp); err != nil {
-		return 0, err
+		// The cloud has what it accepted whatever happens here: the spend must still be
+		// recorded, and the unacknowledged changes are pushed again, as duplicates.
+		c.cfg.Logger.Warn("acknowledge changes pushed with a spend", "err", err)
 	}
 	if i := slices.IndexFunc(resp.Refused, func(r api.Refusal) bool { return r.ID == op.ID }); i >= 0 {
 		r := resp.Refused[i]
