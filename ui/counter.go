@@ -537,14 +537,13 @@ func (c *counter) show(op loyalty.Operation, after localdb.Account, err error, p
 	c.refreshRecent()
 }
 
-func (c *counter) amountInput(p loyalty.Program) (loyalty.Money, error) {
-	return loyalty.ParseAmount(c.input.Text, p.Currency)
-}
+// The handlers read what was typed when the key is pressed: a spend's builder runs off
+// the UI goroutine, which must not read widgets.
 
 func (c *counter) onCredit() {
-	l := c.u.lang
+	l, typed := c.u.lang, c.input.Text
 	c.record(c.u.store.RecordPurchase, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
-		m, err := c.amountInput(p)
+		m, err := loyalty.ParseAmount(typed, p.Currency)
 		if err != nil {
 			return loyalty.Operation{}, err
 		}
@@ -555,9 +554,9 @@ func (c *counter) onCredit() {
 }
 
 func (c *counter) onDebit() {
-	l := c.u.lang
+	l, typed := c.u.lang, c.input.Text
 	c.spend(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
-		n, err := strconv.ParseInt(strings.TrimSpace(c.input.Text), 10, 64)
+		n, err := strconv.ParseInt(strings.TrimSpace(typed), 10, 64)
 		if err != nil {
 			return loyalty.Operation{}, loyalty.ErrInvalidAmount
 		}
@@ -568,9 +567,9 @@ func (c *counter) onDebit() {
 }
 
 func (c *counter) onSpendCashback() {
-	l := c.u.lang
+	l, typed := c.u.lang, c.input.Text
 	c.spend(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
-		m, err := c.amountInput(p)
+		m, err := loyalty.ParseAmount(typed, p.Currency)
 		if err != nil {
 			return loyalty.Operation{}, err
 		}
