@@ -422,7 +422,17 @@ func TestRateLimit(t *testing.T) {
 // With the default limits, a device back from a week offline catches up without being
 // held back, and a device that goes on flooding the server is held back.
 func TestDefaultRateLimit(t *testing.T) {
-	e := newEnv(t, synctest.SQLite(t), server.Config{})
+	// Each request reads the clock once, and it moves a millisecond a read: a device
+	// sending 1,000 requests a second, however slow this machine is.
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Millisecond)
+		return now
+	}
+	e := newEnv(t, synctest.SQLite(t), server.Config{Clock: clock})
 	d := e.shop("Shop")
 	// 100,000 changes pushed and pulled by 1,000: 100 pushes and 100 pulls, back to
 	// back. The limiter counts requests, so each push carries one change.
