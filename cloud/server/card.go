@@ -23,20 +23,21 @@ var cardPage = template.Must(template.New("card").Parse(cardHTML))
 // cardData is what the card page shows: the shop's name and the card's balance and
 // rewards, nothing else of the shop or of the customer.
 type cardData struct {
-	Found    bool
-	ShopName string
-	Code     string
-	Status   string // why the card cannot be used, or ""
-	Points   int64
-	Cashback string // "" when the program has no cashback
-	Tier     string
-	NextTier string
-	TierGap  int64 // experience still needed for NextTier
-	TierPct  int
-	Rewards  []loyalty.Reward // affordable now
-	Next     *loyalty.Reward
-	NextGap  int64
-	NextPct  int
+	Found       bool
+	Unavailable bool // the shop's account is suspended: nothing of the card is shown
+	ShopName    string
+	Code        string
+	Status      string // why the card cannot be used, or ""
+	Points      int64
+	Cashback    string // "" when the program has no cashback
+	Tier        string
+	NextTier    string
+	TierGap     int64 // experience still needed for NextTier
+	TierPct     int
+	Rewards     []loyalty.Reward // affordable now
+	Next        *loyalty.Reward
+	NextGap     int64
+	NextPct     int
 }
 
 func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
@@ -45,7 +46,6 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Robots-Tag", "noindex")
 	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 
 	data := cardData{}
@@ -55,6 +55,8 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case err == nil:
 			data, status = viewData(code, view), http.StatusOK
+		case errors.Is(err, store.ErrSuspended):
+			data, status = cardData{Unavailable: true}, http.StatusForbidden
 		case !errors.Is(err, store.ErrNotFound):
 			s.log.Error("card page", "err", err)
 			status = http.StatusInternalServerError

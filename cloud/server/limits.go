@@ -52,3 +52,31 @@ func (l *limiters) wait(key string, now time.Time) time.Duration {
 	}
 	return 0
 }
+
+// Limit is a token bucket: Rate requests a second, in bursts of up to Burst.
+type Limit struct {
+	Rate  rate.Limit
+	Burst int
+}
+
+// orDefault returns l, or def if l is zero.
+func (l Limit) orDefault(def Limit) Limit {
+	if l.Rate == 0 {
+		return def
+	}
+	return l
+}
+
+// addrLimit is a limit per client address, and the global one it counts towards too.
+type addrLimit struct {
+	per, global *limiters
+}
+
+// wait takes a token for addr from both buckets and returns 0, or how long until
+// both have one. A request refused per address spends nothing of the global bucket.
+func (l addrLimit) wait(addr string, now time.Time) time.Duration {
+	if d := l.per.wait(limitKey(addr), now); d > 0 {
+		return d
+	}
+	return l.global.wait("", now)
+}

@@ -43,7 +43,7 @@ type Code struct {
 
 // CreateShop creates a shop and its first enrollment code, which enrolls an owner.
 func (db *DB) CreateShop(ctx context.Context, name string) (Shop, Code, error) {
-	name = strings.TrimSpace(name)
+	name = CleanName(name)
 	if name == "" || len(name) > 200 {
 		return Shop{}, Code{}, fmt.Errorf("%w: a shop needs a name of at most 200 bytes", ErrInvalid)
 	}
@@ -153,7 +153,7 @@ func normalizeCode(s string) string {
 // as is one enrolled with an owner code. A used, expired or unknown code is
 // ErrUnauthorized.
 func (db *DB) Enroll(ctx context.Context, code, name string) (Device, Shop, string, error) {
-	name = strings.TrimSpace(name)
+	name = CleanName(name)
 	if name == "" || len(name) > 100 {
 		return Device{}, Shop{}, "", fmt.Errorf("%w: a device needs a name of at most 100 bytes", ErrInvalid)
 	}
@@ -174,6 +174,9 @@ func (db *DB) Enroll(ctx context.Context, code, name string) (Device, Shop, stri
 		}
 		if err != nil {
 			return fmt.Errorf("use code: %w", err)
+		}
+		if err := db.checkSuspended(ctx, tx, dev.ShopID); err != nil {
+			return err
 		}
 		var devices int
 		if err := tx.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM devices WHERE shop_id = ?"), dev.ShopID).Scan(&devices); err != nil {
@@ -269,6 +272,9 @@ func (db *DB) Revoke(ctx context.Context, shopID, id string) error {
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("revoke device %s: %w", id, errors.Join(ErrNotFound, err))
 	}
+	// Its pulls waiting here or in another server process wake up, see the
+	// revocation and end.
+	db.wake(ctx, shopID)
 	return nil
 }
 
