@@ -23,21 +23,22 @@ var cardPage = template.Must(template.New("card").Parse(cardHTML))
 // cardData is what the card page shows: the shop's name and the card's balance and
 // rewards, nothing else of the shop or of the customer.
 type cardData struct {
-	Found       bool
+	Found    bool
+	ShopName string
+	Code     string
+	Status   string // why the card cannot be used, or ""
+	Points   int64
+	Cashback string // "" when the program has no cashback
+	Tier     string
+	NextTier string
+	TierGap  int64 // experience still needed for NextTier
+	TierPct  int
+	Rewards  []loyalty.Reward // affordable now
+	Next     *loyalty.Reward
+	NextGap  int64
+	NextPct  int
+
 	Unavailable bool // the shop's account is suspended: nothing of the card is shown
-	ShopName    string
-	Code        string
-	Status      string // why the card cannot be used, or ""
-	Points      int64
-	Cashback    string // "" when the program has no cashback
-	Tier        string
-	NextTier    string
-	TierGap     int64 // experience still needed for NextTier
-	TierPct     int
-	Rewards     []loyalty.Reward // affordable now
-	Next        *loyalty.Reward
-	NextGap     int64
-	NextPct     int
 }
 
 func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {

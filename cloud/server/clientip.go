@@ -8,27 +8,22 @@ import (
 	"strings"
 )
 
-// ParseTrustedProxies reads the --trusted-proxy values: CIDRs or single addresses,
-// each value one or several separated by commas.
-func ParseTrustedProxies(values []string) ([]netip.Prefix, error) {
+// ParseTrustedProxies reads a --trusted-proxy value: CIDRs or single addresses,
+// separated by commas.
+func ParseTrustedProxies(v string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
-	for _, v := range values {
-		for _, s := range strings.Split(v, ",") {
-			s = strings.TrimSpace(s)
-			if s == "" {
-				continue
-			}
-			if p, err := netip.ParsePrefix(s); err == nil {
-				out = append(out, p.Masked())
-				continue
-			}
-			a, err := netip.ParseAddr(s)
-			if err != nil {
-				return nil, fmt.Errorf("trusted proxy %q is neither an address nor a CIDR", s)
-			}
-			a = a.Unmap()
-			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	for _, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
 		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q is neither an address nor a CIDR", s)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out, nil
 }
