@@ -37,7 +37,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 
 // handlePull answers GET /v1/sync/pull?cursor=N[&limit=M][&wait=25s]. With wait, and
 // nothing after the cursor, it holds the request until a push of the shop, the wait
-// or the client ends.
+// or the client ends, or the device may no longer pull (revoked, shop suspended).
 func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	cursor, err := intParam(q.Get("cursor"), 0)

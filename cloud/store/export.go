@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -37,11 +38,10 @@ func (db *DB) DeleteShop(ctx context.Context, shopID string, w SyncWriter) (map[
 		if _, err := db.lockShop(ctx, tx, shopID); err != nil {
 			return err
 		}
-		switch err := db.checkSuspended(ctx, tx, shopID); err {
-		case ErrSuspended:
-		case nil:
+		switch err := db.checkSuspended(ctx, tx, shopID); {
+		case err == nil:
 			return fmt.Errorf("%w: suspend the shop before deleting it", ErrInvalid)
-		default:
+		case !errors.Is(err, ErrSuspended):
 			return err
 		}
 		tables, err := db.shopTables(ctx, tx)
