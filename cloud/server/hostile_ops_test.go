@@ -267,11 +267,11 @@ func TestSuspendedShop(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.push(owner, synctest.Record(t, api.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "c1", Status: loyalty.CardActive}),
-			synctest.Op(t, "c1", 42))
+			synctest.Op(t, "c1", 42), synctest.Record(t, api.TypeEmail, "m1", api.Email{To: "ana@example.com", Subject: "Hello", Text: "Hi"}))
 		var enrollCode api.CodeResponse
 		e.call("POST", "/v1/codes", owner.Token, api.CodeRequest{}, &enrollCode)
-		// A pull waiting after the two changes.
-		req, _ := http.NewRequest("GET", e.http.URL+"/v1/sync/pull?cursor=2&wait=25s", nil)
+		// A pull waiting after the three changes.
+		req, _ := http.NewRequest("GET", e.http.URL+"/v1/sync/pull?cursor=3&wait=25s", nil)
 		req.Header.Set("Authorization", "Bearer "+owner.Token)
 		waiting := make(chan int, 1)
 		go func() {
@@ -318,12 +318,18 @@ func TestSuspendedShop(t *testing.T) {
 		if st := e.call("GET", "/v1/sync/pull", other.Token, nil, nil); st != http.StatusOK {
 			t.Errorf("another shop: status %d, want 200", st)
 		}
+		if due, err := e.db.DueEmails(ctx, 10); err != nil || len(due) != 0 {
+			t.Errorf("emails due of a suspended shop: %+v, %v; want none", due, err)
+		}
 
 		if err := e.db.Resume(ctx, owner.ShopID); err != nil {
 			t.Fatal(err)
 		}
-		if got := e.pull(owner, "cursor=0"); len(got.Changes) != 2 {
-			t.Errorf("after resuming: %d changes, want the 2 kept", len(got.Changes))
+		if got := e.pull(owner, "cursor=0"); len(got.Changes) != 3 {
+			t.Errorf("after resuming: %d changes, want the 3 kept", len(got.Changes))
+		}
+		if due, err := e.db.DueEmails(ctx, 10); err != nil || len(due) != 1 {
+			t.Errorf("emails due after resuming: %+v, %v; want the one queued", due, err)
 		}
 		if st, _ := get(t, e.http.URL+"/c/"+code.String()); st != http.StatusOK {
 			t.Errorf("card page after resuming: status %d, want 200", st)

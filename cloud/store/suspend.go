@@ -37,7 +37,7 @@ func (db *DB) createSuspensions(ctx context.Context) error {
 
 // Suspend suspends shopID, for an operator whose customer stops paying or leaves:
 // its devices are refused with ErrSuspended, its card pages say the card is
-// unavailable, and nothing of it is deleted. Suspending twice is not an error.
+// unavailable, its queued emails wait, and nothing of it is deleted. Suspending twice is not an error.
 func (db *DB) Suspend(ctx context.Context, shopID string) error {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := db.lockShop(ctx, tx, shopID); err != nil {
@@ -68,6 +68,8 @@ func (db *DB) Resume(ctx context.Context, shopID string) error {
 	if err != nil {
 		return fmt.Errorf("resume shop: %w", err)
 	}
+	// Its emails held back are due again.
+	db.hub.notify(outboxTopic)
 	return nil
 }
 

@@ -18,7 +18,7 @@ func serveMetrics(addr string, h http.Handler, log *slog.Logger, out io.Writer) 
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen for metrics: %w", err)
+		return nil, fmt.Errorf("listen for metrics (give another --metrics-addr, or off): %w", err)
 	}
 	if ip := l.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
 		log.Warn("metrics served on a non-loopback address: let only the monitoring reach it", "addr", l.Addr().String())
