@@ -31,7 +31,7 @@ type SyncWriter interface {
 // cannot delete a shop in use. It returns how many rows it deleted, by table.
 //
 // Every table with a shop_id column is exported and emptied of the shop, so a table
-// added later is not forgotten.
+// added later is not forgotten. On SQLite, other shops' pushes wait while it runs.
 func (db *DB) DeleteShop(ctx context.Context, shopID string, w SyncWriter) (map[string]int64, error) {
 	deleted := map[string]int64{}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
