@@ -203,15 +203,13 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 		}
 		dev, err := s.db.Authenticate(r.Context(), token)
 		if err != nil {
-			// Guessing tokens spends the address's allowance of failures.
-			if errors.Is(err, store.ErrUnauthorized) && !s.allow(w, r, s.authFails, s.clientAddr(r)) {
-				return
+			if errors.Is(err, store.ErrUnauthorized) {
+				// Guessing tokens spends the address's allowance of failures.
+				if !s.allow(w, r, s.authFails, s.clientAddr(r)) {
+					return
+				}
+				w.Header().Set("WWW-Authenticate", `Bearer realm="merci", error="invalid_token"`)
 			}
-			w.Header().Set("WWW-Authenticate", `Bearer realm="merci", error="invalid_token"`)
-			s.storeError(w, r, err)
-			return
-		}
-		if err := s.db.Admit(r.Context(), dev); err != nil {
 			s.storeError(w, r, err)
 			return
 		}

@@ -213,7 +213,7 @@ func newToken() (string, error) {
 }
 
 // Authenticate returns the device whose token this is. An unknown or revoked token is
-// ErrUnauthorized.
+// ErrUnauthorized; a device of a suspended shop is ErrSuspended.
 func (db *DB) Authenticate(ctx context.Context, token string) (Device, error) {
 	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
 		return Device{}, ErrUnauthorized
@@ -221,14 +221,18 @@ func (db *DB) Authenticate(ctx context.Context, token string) (Device, error) {
 	var dev Device
 	var owner int
 	var created int64
-	err := db.r.QueryRowContext(ctx, db.q(
-		"SELECT id, shop_id, name, owner, created_at FROM devices WHERE token_hash = ? AND revoked_at IS NULL"),
-		hashHex(token)).Scan(&dev.ID, &dev.ShopID, &dev.Name, &owner, &created)
+	var suspended sql.NullInt64
+	err := db.r.QueryRowContext(ctx, db.q(`SELECT d.id, d.shop_id, d.name, d.owner, d.created_at, s.suspended_at
+		FROM devices d LEFT JOIN shop_suspensions s ON s.shop_id = d.shop_id WHERE d.token_hash = ? AND d.revoked_at IS NULL`),
+		hashHex(token)).Scan(&dev.ID, &dev.ShopID, &dev.Name, &owner, &created, &suspended)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Device{}, ErrUnauthorized
 	}
 	if err != nil {
 		return Device{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if suspended.Valid {
+		return Device{}, ErrSuspended
 	}
 	dev.Owner, dev.CreatedAt = owner == 1, fromMillis(created)
 	return dev, nil
