@@ -300,8 +300,8 @@ func TestSuspendedShop(t *testing.T) {
 		}
 		json.NewDecoder(resp.Body).Decode(&apiErr)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusForbidden || !strings.Contains(apiErr.Message, "suspended") {
-			t.Errorf("push of a suspended shop: status %d, %q; want 403 saying it is suspended", resp.StatusCode, apiErr.Message)
+		if resp.StatusCode != http.StatusForbidden || apiErr.Code != api.ErrCodeSuspended || !strings.Contains(apiErr.Message, "suspended") {
+			t.Errorf("push of a suspended shop: status %d, %+v; want 403 saying it is suspended", resp.StatusCode, apiErr)
 		}
 		for _, ep := range []struct{ method, path string }{{"GET", "/v1/sync/pull"}, {"GET", "/v1/devices"}, {"GET", "/v1/overdrawn"}} {
 			if st := e.call(ep.method, ep.path, owner.Token, nil, nil); st != http.StatusForbidden {

@@ -350,7 +350,7 @@ func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrUnauthorized):
 		s.fail(w, r, http.StatusUnauthorized, api.ErrCodeUnauthorized, "the token or code is unknown, used, expired or revoked", nil)
 	case errors.Is(err, store.ErrSuspended):
-		s.fail(w, r, http.StatusForbidden, api.ErrCodeForbidden,
+		s.fail(w, r, http.StatusForbidden, api.ErrCodeSuspended,
 			"this shop's cloud account is suspended: its data is kept, and the shop's provider can resume it", nil)
 	case errors.Is(err, store.ErrNotFound):
 		s.fail(w, r, http.StatusNotFound, api.ErrCodeNotFound, "not found", nil)
