@@ -108,7 +108,9 @@ func New(db *store.DB, cfg Config) *Server {
 		to  *addrLimit
 		cfg Limit
 	}{{&s.cards, cfg.CardLimit}, {&s.enrolls, cfg.EnrollLimit}, {&s.authFails, cfg.AuthFailLimit}} {
-		*l.to = addrLimit{per: newLimiters(l.cfg.Rate, l.cfg.Burst), global: global}
+		per := newLimiters(l.cfg.Rate, l.cfg.Burst)
+		per.maxKeys = maxAddrKeys
+		*l.to = addrLimit{per: per, global: global}
 	}
 	s.mux.HandleFunc("POST /v1/enroll", s.limitAddr(s.enrolls, s.handleEnroll))
 	s.mux.HandleFunc("POST /v1/sync/push", s.auth(s.handlePush))
