@@ -245,9 +245,14 @@ func (s *Server) limitAddr(l addrLimit, next http.HandlerFunc) http.HandlerFunc 
 	}
 }
 
-func (s *Server) allow(w http.ResponseWriter, r *http.Request, l interface {
-	wait(string, time.Time) time.Duration
-}, key string) bool {
+// bucket is a rate limit by key: limiters or addrLimit.
+type bucket interface {
+	// wait takes a token for key and returns 0, or how long until one is free.
+	wait(key string, now time.Time) time.Duration
+}
+
+// allow takes a token for key from l, or answers 429 and returns false.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, l bucket, key string) bool {
 	wait := l.wait(key, time.Now())
 	if wait == 0 {
 		return true
