@@ -49,6 +49,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	Logger         *slog.Logger         // [slog.Default()]
 	Metrics        *prometheus.Registry // where the server registers its metrics; [a new one]
+	// Now is the clock of the rate limits; a test stops it to count a burst exactly,
+	// however slow the machine [time.Now].
+	Now func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -70,6 +73,9 @@ func (c *Config) defaults() {
 	c.GlobalLimit = c.GlobalLimit.orDefault(Limit{100, 1000})
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	if c.Metrics == nil {
 		c.Metrics = prometheus.NewRegistry()
@@ -253,7 +259,7 @@ type bucket interface {
 
 // allow takes a token for key from l, or answers 429 and returns false.
 func (s *Server) allow(w http.ResponseWriter, r *http.Request, l bucket, key string) bool {
-	wait := l.wait(key, time.Now())
+	wait := l.wait(key, s.cfg.Now())
 	if wait == 0 {
 		return true
 	}
