@@ -265,13 +265,16 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	} else if ip := l.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
 		log.Warn("serving plain HTTP on a public address: put a TLS proxy in front, or give --tls-cert and --tls-key")
 	}
-	fmt.Fprintf(out, "merci-cloud listening on %s://%s (epoch %s)\n", scheme, l.Addr(), db.Epoch())
-	stopMetrics, err := serveMetrics(*metricsAddr, srv.Metrics(), log, out)
+	metricsURL, stopMetrics, err := serveMetrics(*metricsAddr, srv.Metrics(), log)
 	if err != nil {
 		l.Close()
 		return err
 	}
 	defer stopMetrics()
+	fmt.Fprintf(out, "merci-cloud listening on %s://%s (epoch %s)\n", scheme, l.Addr(), db.Epoch())
+	if metricsURL != "" {
+		fmt.Fprintf(out, "metrics on %s\n", metricsURL)
+	}
 	served := make(chan error, 1)
 	go func() {
 		if *cert != "" {

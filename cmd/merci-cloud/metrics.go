@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -11,14 +10,15 @@ import (
 )
 
 // serveMetrics serves the metrics handler h at /metrics on addr, apart from the API,
-// until the returned function is called. With addr "off" it serves nothing.
-func serveMetrics(addr string, h http.Handler, log *slog.Logger, out io.Writer) (stop func(), err error) {
+// until the returned function is called, and returns its URL. With addr "off" it
+// serves nothing and the URL is "".
+func serveMetrics(addr string, h http.Handler, log *slog.Logger) (url string, stop func(), err error) {
 	if addr == "off" || addr == "" {
-		return func() {}, nil
+		return "", func() {}, nil
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen for metrics (give another --metrics-addr, or off): %w", err)
+		return "", nil, fmt.Errorf("listen for metrics (give another --metrics-addr, or off): %w", err)
 	}
 	if ip := l.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
 		log.Warn("metrics served on a non-loopback address: let only the monitoring reach it", "addr", l.Addr().String())
@@ -36,6 +36,5 @@ func serveMetrics(addr string, h http.Handler, log *slog.Logger, out io.Writer) 
 			log.Error("metrics server stopped", "err", err)
 		}
 	}()
-	fmt.Fprintf(out, "metrics on http://%s/metrics\n", l.Addr())
-	return func() { hs.Close() }, nil
+	return "http://" + l.Addr().String() + "/metrics", func() { hs.Close() }, nil
 }
