@@ -118,6 +118,9 @@ const (
 	ErrCodeRateLimited  = "rate_limited" // wait Retry-After seconds
 	ErrCodeUnavailable  = "unavailable"  // the server is shutting down or overloaded: retry later
 	ErrCodeInternal     = "internal"     // a server fault: retry later
+	// ErrCodeSuspended comes with 403 while the operator has suspended the shop: do
+	// not retry until it is resumed.
+	ErrCodeSuspended = "suspended"
 )
 
 // Email is the Body of a change of TypeEmail: a message the server sends once.

@@ -36,9 +36,10 @@ func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, http.StatusOK, resp)
 }
 
-// apiDevice converts a stored device to its wire form.
+// apiDevice converts a stored device to its wire form; a name stored before names
+// were cleaned on enrollment is cleaned here.
 func apiDevice(d store.Device) api.Device {
-	return api.Device{ID: d.ID, Name: d.Name, Owner: d.Owner, CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt}
+	return api.Device{ID: d.ID, Name: store.CleanName(d.Name), Owner: d.Owner, CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt}
 }
 
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {

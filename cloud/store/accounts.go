@@ -43,7 +43,7 @@ type Code struct {
 
 // CreateShop creates a shop and its first enrollment code, which enrolls an owner.
 func (db *DB) CreateShop(ctx context.Context, name string) (Shop, Code, error) {
-	name = strings.TrimSpace(name)
+	name = CleanName(name)
 	if name == "" || len(name) > 200 {
 		return Shop{}, Code{}, fmt.Errorf("%w: a shop needs a name of at most 200 bytes", ErrInvalid)
 	}
@@ -153,7 +153,7 @@ func normalizeCode(s string) string {
 // as is one enrolled with an owner code. A used, expired or unknown code is
 // ErrUnauthorized.
 func (db *DB) Enroll(ctx context.Context, code, name string) (Device, Shop, string, error) {
-	name = strings.TrimSpace(name)
+	name = CleanName(name)
 	if name == "" || len(name) > 100 {
 		return Device{}, Shop{}, "", fmt.Errorf("%w: a device needs a name of at most 100 bytes", ErrInvalid)
 	}
@@ -174,6 +174,9 @@ func (db *DB) Enroll(ctx context.Context, code, name string) (Device, Shop, stri
 		}
 		if err != nil {
 			return fmt.Errorf("use code: %w", err)
+		}
+		if err := db.checkSuspended(ctx, tx, dev.ShopID); err != nil {
+			return err
 		}
 		var devices int
 		if err := tx.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM devices WHERE shop_id = ?"), dev.ShopID).Scan(&devices); err != nil {
@@ -210,7 +213,7 @@ func newToken() (string, error) {
 }
 
 // Authenticate returns the device whose token this is. An unknown or revoked token is
-// ErrUnauthorized.
+// ErrUnauthorized; a device of a suspended shop is ErrSuspended.
 func (db *DB) Authenticate(ctx context.Context, token string) (Device, error) {
 	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
 		return Device{}, ErrUnauthorized
@@ -218,14 +221,18 @@ func (db *DB) Authenticate(ctx context.Context, token string) (Device, error) {
 	var dev Device
 	var owner int
 	var created int64
-	err := db.r.QueryRowContext(ctx, db.q(
-		"SELECT id, shop_id, name, owner, created_at FROM devices WHERE token_hash = ? AND revoked_at IS NULL"),
-		hashHex(token)).Scan(&dev.ID, &dev.ShopID, &dev.Name, &owner, &created)
+	var suspended sql.NullInt64
+	err := db.r.QueryRowContext(ctx, db.q(`SELECT d.id, d.shop_id, d.name, d.owner, d.created_at, s.suspended_at
+		FROM devices d LEFT JOIN shop_suspensions s ON s.shop_id = d.shop_id WHERE d.token_hash = ? AND d.revoked_at IS NULL`),
+		hashHex(token)).Scan(&dev.ID, &dev.ShopID, &dev.Name, &owner, &created, &suspended)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Device{}, ErrUnauthorized
 	}
 	if err != nil {
 		return Device{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if suspended.Valid {
+		return Device{}, ErrSuspended
 	}
 	dev.Owner, dev.CreatedAt = owner == 1, fromMillis(created)
 	return dev, nil
@@ -269,6 +276,9 @@ func (db *DB) Revoke(ctx context.Context, shopID, id string) error {
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("revoke device %s: %w", id, errors.Join(ErrNotFound, err))
 	}
+	// Its pulls waiting here or in another server process wake up, see the
+	// revocation and end.
+	db.wake(ctx, shopID)
 	return nil
 }
 

@@ -92,7 +92,8 @@ type CardView struct {
 	Program  *loyalty.Program // nil if the shop has not pushed one
 }
 
-// Card returns the public view of the card with code, or ErrNotFound.
+// Card returns the public view of the card with code, or ErrNotFound, or
+// ErrSuspended while its shop is suspended.
 func (db *DB) Card(ctx context.Context, code string) (CardView, error) {
 	var v CardView
 	var shopID string
@@ -104,6 +105,9 @@ func (db *DB) Card(ctx context.Context, code string) (CardView, error) {
 	}
 	if err != nil {
 		return CardView{}, fmt.Errorf("read card: %w", err)
+	}
+	if err := db.checkSuspended(ctx, db.r, shopID); err != nil {
+		return CardView{}, err
 	}
 	v.Card.Code = code
 	if v.Balance, err = db.Balance(ctx, shopID, v.Card.CustomerID); err != nil {

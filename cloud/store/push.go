@@ -163,7 +163,7 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 	body, hash, valid := canonical(c)
 	if old, ok := p.known[c.ID]; ok {
 		switch {
-		case old.hash != hash:
+		case old.hash != hash && old.hash != contentHash(c, body):
 			return reject(api.CodeConflict, "another change with this id was pushed before")
 		case old.code.Valid:
 			return reject(old.code.String, "%s", old.reason.String)
@@ -444,7 +444,7 @@ func canonical(c api.Change) (body, hash string, valid bool) {
 		b.Write(c.Body)
 	}
 	body = b.String()
-	return body, hashHex(c.Type + "\x00" + c.Key + "\x00" + body), valid
+	return body, retryHash(c, body, valid), valid
 }
 
 // clip makes s storable in at most n bytes, for the record of a rejected change.

@@ -63,10 +63,19 @@ const (
 // path of a SQLite file, created if missing. It creates the schema and the epoch the
 // first time.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	open := openSQLite
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return openPostgres(ctx, dsn)
+		open = openPostgres
 	}
-	return openSQLite(ctx, dsn)
+	db, err := open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.createSuspensions(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 func newDB(w, r *sql.DB, d dialect) *DB {
