@@ -656,19 +656,8 @@ func (d *desk) reprintCard(code cards.Code) {
 // with the print system's own message below for whoever sets the printer up.
 func (u *UI) describeCards(err error) string {
 	l := u.lang
-	known := []struct {
-		err error
-		key string
-	}{
-		{osprint.ErrNoPrintSystem, "cards.err_no_print_system"},
-		{osprint.ErrNoPrinter, "cards.err_no_printer"},
-		{osprint.ErrPrinterOff, "cards.err_printer_off"},
-		{escpos.ErrUnreachable, "cards.err_receipt_unreachable"},
-	}
-	for _, k := range known {
-		if errors.Is(err, k.err) {
-			return l.T(k.key) + "\n\n" + l.T("cards.details", err.Error())
-		}
+	if key, ok := lookupMessage(printErrors, err); ok {
+		return l.T(key) + "\n\n" + l.T("cards.details", err.Error())
 	}
 	switch {
 	case errors.Is(err, errCardCount):
