@@ -378,7 +378,7 @@ func (p *customersPage) onRefund(purchase loyalty.Operation) {
 		return
 	}
 	amount := widget.NewEntry()
-	amount.SetText(p.d.u.plainAmount(purchase.Amount-refunded, purchase.Currency))
+	amount.SetText(p.d.u.lang.PlainAmount(purchase.Amount-refunded, purchase.Currency))
 	msg := l.T("customers.refund_of", p.d.u.lang.Money(purchase.Amount, purchase.Currency), purchase.At.Local().Format("2006-01-02 15:04"))
 	items := []*widget.FormItem{
 		widget.NewFormItem("", widget.NewLabel(msg)),

@@ -84,14 +84,14 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	}
 	f.perVisit, f.perUnit, f.xpPerUnit = num(p.PointsPerVisit), num(p.PointsPerUnit), num(p.XPPerUnit)
 	f.kioskVisit = num(p.SelfServiceVisitPoints)
-	f.cashback = entry(fmt.Sprintf("%d%s%02d", p.CashbackBasisPoints/100, u.decimalSeparator(), p.CashbackBasisPoints%100))
+	f.cashback = entry(fmt.Sprintf("%d%s%02d", p.CashbackBasisPoints/100, u.lang.DecimalSeparator(), p.CashbackBasisPoints%100))
 	f.maxPurchase = entry("")
 	if p.MaxPurchase > 0 {
-		f.maxPurchase.SetText(u.plainAmount(p.MaxPurchase, p.Currency))
+		f.maxPurchase.SetText(u.lang.PlainAmount(p.MaxPurchase, p.Currency))
 	}
 	f.maxPurchase.SetPlaceHolder(strconv.Itoa(loyalty.DefaultMaxPurchase))
 	f.offlinePoints = num(p.OfflinePoints)
-	f.offlineCashback = entry(u.plainAmount(p.OfflineCashback, p.Currency))
+	f.offlineCashback = entry(u.lang.PlainAmount(p.OfflineCashback, p.Currency))
 	f.tiers, f.rewards = container.NewVBox(), container.NewVBox()
 	for _, t := range p.Tiers {
 		f.addTier(t)
@@ -104,23 +104,6 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	f.save = widget.NewButtonWithIcon(u.lang.T("program.save"), theme.DocumentSaveIcon(), f.onSave)
 	f.save.Importance = widget.HighImportance
 	return f
-}
-
-// decimalSeparator is the separator l writes amounts with.
-func (u *UI) decimalSeparator() string {
-	if u.lang == "en" {
-		return "."
-	}
-	return ","
-}
-
-// plainAmount writes m as a person types it: "5000" or "12,50", with no symbol or grouping.
-func (u *UI) plainAmount(m loyalty.Money, currency string) string {
-	per := loyalty.MinorPerUnit(currency)
-	if int64(m)%per == 0 {
-		return strconv.FormatInt(int64(m)/per, 10)
-	}
-	return fmt.Sprintf("%d%s%0*d", int64(m)/per, u.decimalSeparator(), loyalty.MinorDigits(currency), int64(m)%per)
 }
 
 func (f *programForm) build() fyne.CanvasObject {
