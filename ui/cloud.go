@@ -101,10 +101,12 @@ func (u *UI) showConnect(w fyne.Window, connected func()) {
 		}
 		progress := dialog.NewCustomWithoutButtons(l.T("cloud.connecting"), widget.NewProgressBarInfinite(), w)
 		progress.Show()
+		// Read on the UI goroutine: the widgets are not the enrolling goroutine's to touch.
+		server, enrollCode, deviceName := strings.TrimSpace(serverURL.Text), strings.TrimSpace(code.Text), strings.TrimSpace(name.Text)
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			err := u.sync.Enroll(ctx, strings.TrimSpace(serverURL.Text), strings.TrimSpace(code.Text), strings.TrimSpace(name.Text))
+			err := u.sync.Enroll(ctx, server, enrollCode, deviceName)
 			u.do(func() {
 				progress.Hide()
 				if err != nil {
