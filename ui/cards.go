@@ -224,7 +224,7 @@ func (p *cardsPage) onSave() {
 		if err != nil {
 			return err
 		}
-		fyne.Do(func() { p.issued(len(faces)) })
+		p.d.u.do(func() { p.issued(len(faces)) })
 		return sheet.WritePDF(w, paper, faces)
 	})
 }
@@ -473,7 +473,7 @@ func (d *desk) working(msg string, work func(ctx context.Context) error, done fu
 	progress.Show()
 	d.background(func() {
 		err := work(d.ctx)
-		fyne.Do(func() {
+		d.u.do(func() {
 			progress.Hide()
 			done(err)
 		})

@@ -482,7 +482,7 @@ func (d *desk) saveFile(name string, write func(io.Writer) error) {
 			if cerr := w.Close(); werr == nil {
 				werr = cerr
 			}
-			fyne.Do(func() {
+			d.u.do(func() {
 				progress.Hide()
 				if werr != nil {
 					d.fail(fmt.Errorf("save %s: %w", name, werr))

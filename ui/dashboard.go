@@ -67,7 +67,7 @@ func (p *dashboardPage) refresh() {
 		if err == nil {
 			nf, nerr = loadNPS(ctx, p.d.u.answers, from, to)
 		}
-		fyne.Do(func() {
+		p.d.u.do(func() {
 			if ctx.Err() != nil {
 				return // the page or the desk was closed meanwhile
 			}

@@ -213,7 +213,7 @@ func (d *desk) every(period time.Duration, f func()) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				fyne.Do(func() {
+				d.u.do(func() {
 					if ctx.Err() == nil {
 						f()
 					}
