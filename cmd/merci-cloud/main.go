@@ -104,7 +104,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tNAME\tCARD PAGES\tCREATED")
 			for _, s := range shops {
-				fmt.Fprintf(tw, "%s\t%s\t/c/%s/CODE\t%s\n", s.ID, s.Name, s.Tag, s.CreatedAt.Format(time.DateTime))
+				fmt.Fprintf(tw, "%s\t%s\t/c/%s\t%s\n", s.ID, s.Name, s.Tag, s.CreatedAt.Format(time.DateTime))
 			}
 			return tw.Flush()
 		})

@@ -80,7 +80,7 @@ func TestCommands(t *testing.T) {
 		t.Errorf("device list = %q, want Till 1", list)
 	}
 	runOK(t, "device", "revoke", "--shop", shopID, "--device", enrolled.DeviceID, "--db", db)
-	if list := runOK(t, "device", "list", "--shop", shopID, "--db", db); !regexp.MustCompile(`Till 1\s+true\s+\S+ \S+\s+\S+`).MatchString(list) {
+	if list := runOK(t, "device", "list", "--shop", shopID, "--db", db); !regexp.MustCompile(`Till 1\s+owner\s+\S+ \S+\s+\S+`).MatchString(list) {
 		t.Errorf("device list after revoke = %q, want a revocation time", list)
 	}
 	if code := runOK(t, "shop", "code", "--shop", shopID, "--db", db); !strings.Contains(code, "enrollment code") {
