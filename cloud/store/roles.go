@@ -215,7 +215,7 @@ func (p *pusher) visitTimes(ctx context.Context, op loyalty.Operation, window ti
 // shop's survey settings.
 func (p *pusher) visitWindow(ctx context.Context) (time.Duration, error) {
 	var v npsVisit
-	if err := p.setting(ctx, "nps", &v); err != nil {
+	if err := p.setting(ctx, "nps", &v); err != nil && !errors.Is(err, ErrNotFound) {
 		return 0, err
 	}
 	if v.VisitHours <= 0 {
