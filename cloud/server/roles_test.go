@@ -243,6 +243,13 @@ func TestRolesOnEveryChange(t *testing.T) {
 			{"a cancellation that takes back", func() api.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindVoid, Target: credited.ID, Delta: credited.Delta.Neg()})
 			}, ownerTill},
+			{"a cancellation of a taking that gives back", func() api.Change {
+				debit := opChange(t, loyalty.Operation{Kind: loyalty.KindDebit, Delta: loyalty.Delta{Points: -7}})
+				e.push(s.owner, debit)
+				var d loyalty.Operation
+				json.Unmarshal(debit.Body, &d)
+				return opChange(t, loyalty.Operation{Kind: loyalty.KindVoid, Target: d.ID, Delta: d.Delta.Neg()})
+			}, ownerTill},
 			{"a cancellation of nothing that gives", func() api.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindVoid, Target: synctest.NewID(t), Delta: loyalty.Delta{Points: 1000000}})
 			}, ownerOnly},
@@ -267,6 +274,19 @@ func TestRolesOnEveryChange(t *testing.T) {
 					t.Errorf("%s by the %s = %+v, want rejected as forbidden with its reason", c.name, role, resp)
 				}
 			}
+		}
+		// A till gives back a debit once, not twice.
+		debit := opChange(t, loyalty.Operation{Kind: loyalty.KindDebit, Delta: loyalty.Delta{Points: -9}})
+		var d loyalty.Operation
+		json.Unmarshal(debit.Body, &d)
+		undo := func() api.Change {
+			return opChange(t, loyalty.Operation{Kind: loyalty.KindVoid, Target: d.ID, Delta: d.Delta.Neg()})
+		}
+		if resp := e.push(s.till, debit, undo()); len(resp.Accepted) != 2 {
+			t.Errorf("a debit and its cancellation = %+v, want both accepted", resp)
+		}
+		if resp := e.push(s.till, undo()); len(resp.Rejected) != 1 || !strings.Contains(resp.Rejected[0].Reason, "already cancelled") {
+			t.Errorf("the same debit cancelled again = %+v, want forbidden", resp)
 		}
 		// A kiosk's forbidden change does not stop the allowed ones of its push.
 		resp := e.push(s.kiosk, opChange(t, loyalty.Operation{Kind: loyalty.KindAdjust, Reason: "x", Delta: loyalty.Delta{Points: 1000000}}),

@@ -93,8 +93,11 @@ func (p *pusher) authorizeOp(ctx context.Context, c api.Change, body string, rol
 	if json.Unmarshal([]byte(body), &op) != nil || op.Validate() != nil || op.ID != c.ID || op.ID != c.Key {
 		return nil, nil // the op's own checks reject it
 	}
-	if op.Kind == loyalty.KindVisit {
+	switch op.Kind {
+	case loyalty.KindVisit:
 		return p.authorizeVisit(ctx, c, op, role)
+	case loyalty.KindVoid:
+		return p.authorizeVoid(ctx, c, op, role)
 	}
 	switch {
 	case role == api.RoleOwner:
@@ -121,28 +124,44 @@ func (p *pusher) authorizeOp(ctx context.Context, c api.Change, body string, rol
 			return forbid("the purchase earns more than the program gives for it")
 		}
 		return nil, nil
-	case op.Kind == loyalty.KindVoid && (op.Delta.Points > 0 || op.Delta.Cashback > 0 || op.Delta.XP > 0):
-		return p.authorizeVoid(ctx, c, op)
 	}
 	// Every other kind only takes from the customer (Validate says so).
 	return nil, nil
 }
 
-// authorizeVoid admits a cancellation that gives something back only as the exact
-// opposite of an operation of the same customer that the shop's log holds.
-func (p *pusher) authorizeVoid(ctx context.Context, c api.Change, op loyalty.Operation) (*api.Rejection, error) {
-	var body string
-	err := p.tx.QueryRowContext(ctx, p.db.q(
-		"SELECT body FROM changes WHERE shop_id = ? AND id = ? AND ctype = ? AND version IS NOT NULL"),
-		p.dev.ShopID, op.Target, api.TypeOp).Scan(&body)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: read cancelled operation: %w", errDB, err)
+// authorizeVoid admits a till's cancellation that gives something back only as the
+// exact opposite of an operation of the same customer that the shop's log holds and
+// that nothing cancelled yet; one that only takes needs no proof. Every cancellation
+// is recorded for the next one's check.
+func (p *pusher) authorizeVoid(ctx context.Context, c api.Change, op loyalty.Operation, role api.Role) (*api.Rejection, error) {
+	forbid := func(reason string) (*api.Rejection, error) {
+		return &api.Rejection{ID: c.ID, Code: api.CodeForbidden, Reason: reason}, nil
 	}
-	var target loyalty.Operation
-	if err != nil || json.Unmarshal([]byte(body), &target) != nil ||
-		target.CustomerID != op.CustomerID || target.Delta.Neg() != op.Delta {
-		return &api.Rejection{ID: c.ID, Code: api.CodeForbidden,
-			Reason: "a cancellation that gives back must be the exact opposite of an operation of the customer already on the cloud"}, nil
+	gives := op.Delta.Points > 0 || op.Delta.Cashback > 0 || op.Delta.XP > 0
+	switch {
+	case role == api.RoleKiosk:
+		return forbid("a kiosk may only credit self-service visits")
+	case role == api.RoleTill && gives:
+		var body string
+		var voids int
+		err := p.tx.QueryRowContext(ctx, p.db.q(`SELECT body, (SELECT COUNT(*) FROM voids WHERE shop_id = ? AND target = ?)
+			FROM changes WHERE shop_id = ? AND id = ? AND ctype = ? AND version IS NOT NULL`),
+			p.dev.ShopID, op.Target, p.dev.ShopID, op.Target, api.TypeOp).Scan(&body, &voids)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("%w: read cancelled operation: %w", errDB, err)
+		}
+		var target loyalty.Operation
+		if err != nil || json.Unmarshal([]byte(body), &target) != nil ||
+			target.CustomerID != op.CustomerID || target.Delta.Neg() != op.Delta {
+			return forbid("a cancellation that gives back must be the exact opposite of an operation of the customer already on the cloud")
+		}
+		if voids > 0 {
+			return forbid("the operation was already cancelled")
+		}
+	}
+	if _, err := p.tx.ExecContext(ctx, p.db.q("INSERT INTO voids (shop_id, op_id, target) VALUES (?, ?, ?)"),
+		p.dev.ShopID, op.ID, op.Target); err != nil {
+		return nil, fmt.Errorf("%w: record cancellation: %w", errDB, err)
 	}
 	return nil, nil
 }

@@ -26,3 +26,12 @@ CREATE TABLE visits (
 	PRIMARY KEY (shop_id, op_id)
 );
 CREATE INDEX visits_card ON visits (shop_id, card_code, at);
+
+-- Cancellations by the operation they cancel, so that a till cannot give back twice.
+CREATE TABLE voids (
+	shop_id TEXT NOT NULL,
+	op_id   TEXT NOT NULL,
+	target  TEXT NOT NULL,
+	PRIMARY KEY (shop_id, op_id)
+);
+CREATE INDEX voids_target ON voids (shop_id, target);
