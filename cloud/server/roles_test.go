@@ -204,8 +204,14 @@ func TestRolesOnEveryChange(t *testing.T) {
 			{"a card", func() api.Change {
 				return synctest.Record(t, api.TypeCard, "K7QM2XRT9PC", loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "cust-1", Status: loyalty.CardActive})
 			}, ownerTill},
-			{"a coupon", func() api.Change {
-				return synctest.Record(t, "coupon", "ABCD-EFGH", map[string]string{"code": "ABCD-EFGH", "offer": "A coffee"})
+			{"a new coupon", func() api.Change {
+				code := synctest.NewID(t)
+				return synctest.Record(t, "coupon", code, map[string]string{"code": code, "offer": "A coffee"})
+			}, ownerOnly},
+			{"the redemption of a coupon", func() api.Change {
+				code := synctest.NewID(t)
+				e.push(s.owner, synctest.Record(t, "coupon", code, map[string]string{"code": code, "offer": "A coffee"}))
+				return synctest.Record(t, "coupon", code, map[string]string{"code": code, "offer": "A coffee", "redeemed_by": "staff"})
 			}, ownerTill},
 			{"a survey invitation", func() api.Change {
 				return synctest.Record(t, "nps_invitation", synctest.NewID(t), nps.Invitation{PurchaseOpID: credited.ID})
@@ -213,6 +219,11 @@ func TestRolesOnEveryChange(t *testing.T) {
 			{"a survey answer", func() api.Change {
 				return synctest.Record(t, "nps_response", synctest.NewID(t), nps.Response{Score: 9})
 			}, all},
+			{"a survey answer another device recorded", func() api.Change {
+				id := synctest.NewID(t)
+				e.push(s.owner, synctest.Record(t, "nps_response", id, nps.Response{ID: id, Score: 2}))
+				return synctest.Record(t, "nps_response", id, nps.Response{ID: id, Score: 10})
+			}, ownerOnly},
 			{"a follow-up of an answer", func() api.Change {
 				return synctest.Record(t, "nps_action", synctest.NewID(t), map[string]string{"kind": "note"})
 			}, ownerOnly},
@@ -273,6 +284,13 @@ func TestRolesOnEveryChange(t *testing.T) {
 				case !allowed[role] && (len(resp.Rejected) != 1 || resp.Rejected[0].Code != api.CodeForbidden || resp.Rejected[0].Reason == ""):
 					t.Errorf("%s by the %s = %+v, want rejected as forbidden with its reason", c.name, role, resp)
 				}
+			}
+		}
+		// A kiosk may write its own answer again (a comment after the score).
+		answer := synctest.NewID(t)
+		for _, r := range []nps.Response{{ID: answer, Score: 2}, {ID: answer, Score: 2, Comment: "cold"}} {
+			if resp := e.push(s.kiosk, synctest.Record(t, "nps_response", answer, r)); len(resp.Accepted) != 1 {
+				t.Errorf("the kiosk writing its own answer %+v = %+v, want accepted", r, resp)
 			}
 		}
 		// A till gives back a debit once, not twice.

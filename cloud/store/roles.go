@@ -43,10 +43,12 @@ type npsVisit struct {
 //   - owner: everything.
 //   - till: operations (a purchase within the program's ceiling and earning no more
 //     than the program gives for it, a self-service visit within the program's limit,
-//     a cancellation that gives back only what the operation it cancels took, and any
-//     operation that only takes), customers, cards, coupons, the survey of its
-//     customer screen, and emails to addresses the shop has written to before.
-//   - kiosk: self-service visits within the program's limit, and its survey.
+//     a cancellation that gives back only what the operation it cancels took, once,
+//     and any operation that only takes, but no adjustment), customers, cards, the
+//     redemption of coupons the owner issued, the survey records of its customer
+//     screen, and emails to addresses the shop has written to before.
+//   - kiosk: self-service visits within the program's limit, and its own survey
+//     records.
 func (p *pusher) authorize(ctx context.Context, c api.Change, body string) (*api.Rejection, error) {
 	forbid := func(format string, args ...any) (*api.Rejection, error) {
 		return &api.Rejection{ID: c.ID, Code: api.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
@@ -64,18 +66,53 @@ func (p *pusher) authorize(ctx context.Context, c api.Change, body string) (*api
 			return forbid("a kiosk does not send emails")
 		}
 		return p.authorizeEmail(ctx, c, body, role)
-	case api.TypeCustomer, api.TypeCard, typeCoupon:
+	case api.TypeCustomer, api.TypeCard:
 		if role == api.RoleKiosk {
 			return forbid("a kiosk may not change %ss: connect this device as a till", c.Type)
 		}
 		return nil, nil
+	case typeCoupon:
+		// The owner issues coupons from the answers; a till redeems them.
+		if role == api.RoleKiosk {
+			return forbid("a kiosk may not change coupons: connect this device as a till")
+		}
+		if role == api.RoleOwner {
+			return nil, nil
+		}
+		_, found, err := p.writer(ctx, c)
+		if err != nil || found {
+			return nil, err
+		}
+		return forbid("only the owner's device may issue a coupon; a till redeems those issued")
 	case typeNPSInvitation, typeNPSResponse:
-		return nil, nil
+		// A till's customer screen and a kiosk ask and answer; only the owner's desk
+		// works on answers another device recorded.
+		if role == api.RoleOwner {
+			return nil, nil
+		}
+		by, found, err := p.writer(ctx, c)
+		if err != nil || !found || by == p.dev.ID {
+			return nil, err
+		}
+		return forbid("a %s may only write its own survey records", role)
 	}
 	if role != api.RoleOwner {
 		return forbid("only the owner's device may change the shop's %s records", c.Type)
 	}
 	return nil, nil
+}
+
+// writer returns the device that pushed the live value of c's record, if there is one.
+func (p *pusher) writer(ctx context.Context, c api.Change) (device string, found bool, err error) {
+	err = p.tx.QueryRowContext(ctx, p.db.q("SELECT device FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
+		p.dev.ShopID, c.Type, c.Key).Scan(&device)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("%w: read record: %w", errDB, err)
+	}
+	return device, true, nil
 }
 
 // Record types of the app that a till or a kiosk makes (localdb's names).
