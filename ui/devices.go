@@ -326,6 +326,11 @@ func (p *devicesPage) loadOverdrawn() {
 		slices.Reverse(out) // the latest first
 		return out, nil
 	}, func(list []overdrawnCustomer, err error) {
+		if errors.Is(err, syncclient.ErrNotOwner) {
+			// A kiosk: trying again would change nothing.
+			p.over.note(p.d.u.describe(err))
+			return
+		}
 		if err != nil {
 			p.over.failed(p.d.u.describe(err))
 			return
