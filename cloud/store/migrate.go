@@ -105,6 +105,14 @@ func (db *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("migrate to %s: %w", m.name, err)
 		}
 	}
+	// An older server on a newer schema would write what the newer one cannot read.
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if v > len(steps) {
+		return fmt.Errorf("the database is at schema %d, this merci-cloud knows %d: run the newer merci-cloud that upgraded it", v, len(steps))
+	}
 	epoch, err := randomHex(16)
 	if err != nil {
 		return err

@@ -125,6 +125,33 @@ func TestUpgradeFromTheUnversionedSchema(t *testing.T) {
 	})
 }
 
+func TestANewerSchemaIsNotOpened(t *testing.T) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
+		db := mustOpen(t, dsn)
+		dev := mustDevice(t, db, "Shop")
+		mustPush(t, db, dev, synctest.Op(t, "c", 1))
+		db.Close()
+		driver := "sqlite"
+		if strings.HasPrefix(dsn, "postgres") {
+			driver = "pgx"
+		}
+		raw, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		if _, err := raw.Exec("INSERT INTO schema_version (version, name, applied_at) VALUES (99, '0099_future.sql', 0)"); err != nil {
+			t.Fatal(err)
+		}
+		if db, err := store.Open(context.Background(), dsn); err == nil || !strings.Contains(err.Error(), "schema 99") {
+			if err == nil {
+				db.Close()
+			}
+			t.Errorf("Open of a newer schema: %v, want an error that says so", err)
+		}
+	})
+}
+
 func TestMigrationsRunOnceWhenServersStartTogether(t *testing.T) {
 	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		oldDatabase(t, dsn)
