@@ -379,6 +379,16 @@ func TestQuotas(t *testing.T) {
 		if accepted < 15 || accepted > 17 || quota != 20-accepted {
 			t.Errorf("20 changes of 60 KiB under a 1 MiB quota: %d accepted, %d over the quota; want about 16 and the rest refused", accepted, quota)
 		}
+		// Full, the shop keeps no more records of rejected changes either: the same id
+		// with another content is judged again, not answered as a conflict.
+		e.db.Quotas.StorageBytes = 1 << 10
+		bad := synctest.Record(t, api.TypeOp, "x", map[string]string{"not": "an op"})
+		for _, body := range []string{`{"a":1}`, `{"a":2}`} {
+			bad.Body = json.RawMessage(body)
+			if resp := e.push(s.owner, bad); len(resp.Rejected) != 1 || resp.Rejected[0].Code == api.CodeConflict {
+				t.Errorf("a rejected change over the quota = %+v, want rejected and not kept", resp)
+			}
+		}
 		// With no quota, nothing is refused.
 		e.db.Quotas.StorageBytes = 0
 		if resp := e.push(s.owner, synctest.Record(t, "notes", "free", map[string]string{"text": big})); len(resp.Accepted) != 1 {

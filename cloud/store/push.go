@@ -69,11 +69,11 @@ func (db *DB) Push(ctx context.Context, dev Device, changes []api.Change) (api.P
 			}
 		}
 		resp.Version = p.version
-		if p.version == p.start {
-			return nil
-		}
 		if err := p.saveUsage(ctx); err != nil {
 			return err
+		}
+		if p.version == p.start {
+			return nil
 		}
 		return db.setVersion(ctx, tx, dev.ShopID, p.version)
 	})
@@ -188,6 +188,10 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 		return 0, api.Rejection{}, err // a refusal too: nothing of it is kept
 	}
 	if rej != nil {
+		if !p.roomForRejection(c, rej) {
+			// Kept, rejections would fill the shop's storage past its quota.
+			return rejected, *rej, nil
+		}
 		_, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, clip(c.Type, 40), clip(c.Key, MaxKeyBytes), "{}", p.dev.ID,
 			c.At.UTC().Format(time.RFC3339Nano), nil, 0, rej.Code, rej.Reason)
 		if err != nil {

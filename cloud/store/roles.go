@@ -351,6 +351,22 @@ func (p *pusher) authorizeEmail(ctx context.Context, c api.Change, body string, 
 	return nil, nil
 }
 
+// rejectionBytes is what the record of a rejected change takes besides its id, type,
+// key and reason: a row of the change log with its index entries.
+const rejectionBytes = 200
+
+// roomForRejection reports whether the shop's storage has room for the record of the
+// rejected change c, and counts it: a device pushing rejected changes without end
+// would otherwise fill the disk with their records.
+func (p *pusher) roomForRejection(c api.Change, rej *api.Rejection) bool {
+	n := int64(len(c.ID)+len(c.Type)+len(c.Key)+len(rej.Code)+len(rej.Reason)) + rejectionBytes
+	if q := p.db.Quotas.StorageBytes; q > 0 && p.stored+n > q {
+		return false
+	}
+	p.stored += n
+	return true
+}
+
 // loadUsage reads what the shop has stored, for the storage quota.
 func (p *pusher) loadUsage(ctx context.Context) error {
 	if err := p.tx.QueryRowContext(ctx, p.db.q("SELECT stored_bytes FROM shops WHERE id = ?"), p.dev.ShopID).Scan(&p.stored); err != nil {

@@ -7,8 +7,9 @@ UPDATE devices SET role = 'owner' WHERE owner = 1;
 ALTER TABLE codes ADD COLUMN role TEXT NOT NULL DEFAULT 'till';
 UPDATE codes SET role = 'owner' WHERE owner = 1;
 
--- Per-shop storage quota: the bytes of the change bodies the shop has stored. Before
--- this step it counts characters, close enough for a quota.
+-- Per-shop storage quota: the bytes of the change bodies the shop has stored, and of
+-- the records of its rejected changes. Before this step it counts the characters of
+-- the bodies, close enough for a quota.
 ALTER TABLE shops ADD COLUMN stored_bytes BIGINT NOT NULL DEFAULT 0;
 UPDATE shops SET stored_bytes = (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM changes WHERE changes.shop_id = shops.id);
 
