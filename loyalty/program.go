@@ -105,8 +105,8 @@ func (p Program) Validate() error {
 	return nil
 }
 
-// maxPurchase returns the effective purchase ceiling in minor units.
-func (p Program) maxPurchase() Money {
+// PurchaseCeiling returns the largest purchase a till may credit, in minor units.
+func (p Program) PurchaseCeiling() Money {
 	if p.MaxPurchase > 0 {
 		return p.MaxPurchase
 	}

@@ -35,7 +35,7 @@ type CloudAccount interface {
 	// Devices, Revoke and NewCode are for the owner device only.
 	Devices(ctx context.Context) ([]syncclient.Device, error)
 	Revoke(ctx context.Context, id string) error
-	NewCode(ctx context.Context, owner bool) (syncclient.EnrollCode, error)
+	NewCode(ctx context.Context, role syncclient.Role) (syncclient.EnrollCode, error)
 	Overdrawn(ctx context.Context) ([]syncclient.Overdrawn, error)
 }
 

@@ -51,7 +51,7 @@ func TestCounterSpendCheckedByCloud(t *testing.T) {
 	}
 
 	// Another till spent all of Alice's points and synced; this one has not pulled yet.
-	other, err := cloud.db.NewCode(ctx, cloud.shop.ID, false)
+	other, err := cloud.db.NewCode(ctx, cloud.shop.ID, api.RoleTill)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,12 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	data := cardData{}
 	status := http.StatusNotFound
 	if code, err := cards.ParseCode(r.PathValue("code")); err == nil {
-		view, err := s.db.Card(r.Context(), string(code))
+		var view store.CardView
+		if tag := r.PathValue("tag"); tag != "" {
+			view, err = s.db.Card(r.Context(), tag, string(code))
+		} else {
+			view, err = s.db.LegacyCard(r.Context(), string(code))
+		}
 		switch {
 		case err == nil:
 			data, status = viewData(code, view), http.StatusOK

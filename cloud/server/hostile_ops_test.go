@@ -311,7 +311,7 @@ func TestSuspendedShop(t *testing.T) {
 		if st := e.call("POST", "/v1/enroll", "", api.EnrollRequest{Code: enrollCode.Code, DeviceName: "Late"}, nil); st != http.StatusForbidden {
 			t.Errorf("enrolling into a suspended shop: status %d, want 403", st)
 		}
-		st, page := get(t, e.http.URL+"/c/"+code.String())
+		st, page := get(t, e.http.URL+"/c/"+owner.ShopTag+"/"+code.String())
 		if st != http.StatusForbidden || !strings.Contains(page, "Card unavailable") || strings.Contains(page, "Leaving") || strings.Contains(page, ">42<") {
 			t.Errorf("card page of a suspended shop: status %d, want 403 saying unavailable and nothing of the card:\n%s", st, page)
 		}
@@ -331,7 +331,7 @@ func TestSuspendedShop(t *testing.T) {
 		if due, err := e.db.DueEmails(ctx, 10); err != nil || len(due) != 1 {
 			t.Errorf("emails due after resuming: %+v, %v; want the one queued", due, err)
 		}
-		if st, _ := get(t, e.http.URL+"/c/"+code.String()); st != http.StatusOK {
+		if st, _ := get(t, e.http.URL+"/c/"+owner.ShopTag+"/"+code.String()); st != http.StatusOK {
 			t.Errorf("card page after resuming: status %d, want 200", st)
 		}
 		// The code refused while suspended was not used up.
@@ -433,7 +433,7 @@ func TestDeleteShopExportsThenDeletes(t *testing.T) {
 		if st := e.call("GET", "/v1/sync/pull", leaving.Token, nil, nil); st != http.StatusUnauthorized {
 			t.Errorf("deleted shop's device: status %d, want 401", st)
 		}
-		if st, _ := get(t, e.http.URL+"/c/"+code.String()); st != http.StatusNotFound {
+		if st, _ := get(t, e.http.URL+"/c/"+leaving.ShopTag+"/"+code.String()); st != http.StatusNotFound {
 			t.Errorf("deleted shop's card page: status %d, want 404", st)
 		}
 		shops, err := e.db.Shops(ctx)

@@ -121,10 +121,11 @@ func New(db *store.DB, cfg Config) *Server {
 	s.mux.HandleFunc("POST /v1/enroll", s.limitAddr(s.enrolls, s.handleEnroll))
 	s.mux.HandleFunc("POST /v1/sync/push", s.auth(s.handlePush))
 	s.mux.HandleFunc("GET /v1/sync/pull", s.auth(s.handlePull))
-	s.mux.HandleFunc("GET /v1/devices", s.auth(s.owner(s.handleDevices)))
-	s.mux.HandleFunc("DELETE /v1/devices/{id}", s.auth(s.owner(s.handleRevoke)))
-	s.mux.HandleFunc("POST /v1/codes", s.auth(s.owner(s.handleCode)))
-	s.mux.HandleFunc("GET /v1/overdrawn", s.auth(s.handleOverdrawn))
+	s.mux.HandleFunc("GET /v1/devices", s.auth(s.only(ownerOnly, s.handleDevices)))
+	s.mux.HandleFunc("DELETE /v1/devices/{id}", s.auth(s.only(ownerOnly, s.handleRevoke)))
+	s.mux.HandleFunc("POST /v1/codes", s.auth(s.only(ownerOnly, s.handleCode)))
+	s.mux.HandleFunc("GET /v1/overdrawn", s.auth(s.only(ownerAndTills, s.handleOverdrawn)))
+	s.mux.HandleFunc("GET /c/{tag}/{code}", s.limitAddr(s.cards, s.handleCard))
 	s.mux.HandleFunc("GET /c/{code}", s.limitAddr(s.cards, s.handleCard))
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
@@ -228,17 +229,6 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), deviceKey{}, dev)))
-	}
-}
-
-// owner admits only the owner device of the shop.
-func (s *Server) owner(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if !deviceOf(r).Owner {
-			s.fail(w, r, http.StatusForbidden, api.ErrCodeForbidden, "only the owner device may do this", nil)
-			return
-		}
-		next(w, r)
 	}
 }
 

@@ -496,7 +496,7 @@ func TestCardPage(t *testing.T) {
 		return resp.StatusCode, string(body)
 	}
 	// As typed from the printed card: lower case, with dashes.
-	st, page := get("/c/" + strings.ToLower(code.String()))
+	st, page := get("/c/" + a.ShopTag + "/" + strings.ToLower(code.String()))
 	if st != http.StatusOK {
 		t.Fatalf("card page: status %d", st)
 	}
@@ -511,7 +511,8 @@ func TestCardPage(t *testing.T) {
 		}
 	}
 	mistyped := string(code[:10]) + map[bool]string{true: "Y", false: "Z"}[code[10] == 'Z']
-	for _, path := range []string{"/c/" + mistyped, "/c/ZZZZZZZZZZZ", "/c/%3Cscript%3E", "/c/" + strings.Repeat("A", 5000)} {
+	for _, path := range []string{"/c/" + a.ShopTag + "/" + mistyped, "/c/" + a.ShopTag + "/ZZZZZZZZZZZ", "/c/%3Cscript%3E",
+		"/c/" + strings.Repeat("A", 5000), "/c/" + b.ShopTag + "/" + string(code), "/c/" + string(code)} {
 		if st, page := get(path); st != http.StatusNotFound || !strings.Contains(page, "Card not found") {
 			t.Errorf("GET %.30s: status %d, want the 404 page", path, st)
 		}

@@ -69,6 +69,9 @@ func (db *DB) Push(ctx context.Context, dev Device, changes []api.Change) (api.P
 			}
 		}
 		resp.Version = p.version
+		if err := p.saveUsage(ctx); err != nil {
+			return err
+		}
 		if p.version == p.start {
 			return nil
 		}
@@ -107,6 +110,11 @@ type pusher struct {
 	insert, supersede, balance *sql.Stmt
 	// known holds what the shop's log already has under the ids being pushed.
 	known map[string]prior
+
+	// What authorize reads: the shop's storage used, and its program once.
+	stored, storedStart int64
+	program             *loyalty.Program
+	programRead         bool
 }
 
 // prior is what the log holds under a change id.
@@ -121,6 +129,9 @@ func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, e
 		return nil, err
 	}
 	p := &pusher{db: db, tx: tx, dev: dev, start: v, version: v, now: db.millis()}
+	if err := p.loadUsage(ctx); err != nil {
+		return nil, err
+	}
 	for _, s := range []struct {
 		stmt  **sql.Stmt
 		query string
@@ -177,6 +188,10 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 		return 0, api.Rejection{}, err // a refusal too: nothing of it is kept
 	}
 	if rej != nil {
+		if !p.roomForRejection(c, rej) {
+			// Kept, rejections would fill the shop's storage past its quota.
+			return rejected, *rej, nil
+		}
 		_, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, clip(c.Type, 40), clip(c.Key, MaxKeyBytes), "{}", p.dev.ID,
 			c.At.UTC().Format(time.RFC3339Nano), nil, 0, rej.Code, rej.Reason)
 		if err != nil {
@@ -244,6 +259,7 @@ func (p *pusher) append(ctx context.Context, c api.Change, body, hash string) er
 		}
 	}
 	p.version++
+	p.stored += int64(len(body))
 	if _, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, c.Type, c.Key, body, p.dev.ID,
 		c.At.UTC().Format(time.RFC3339Nano), p.version, 1, nil, nil); err != nil {
 		return fmt.Errorf("insert change: %w", err)
@@ -273,6 +289,9 @@ func (p *pusher) check(ctx context.Context, c api.Change, body string, valid boo
 	case c.At.IsZero():
 		return bad(api.CodeInvalid, "the change has no time")
 	}
+	if rej, err := p.authorize(ctx, c, body); rej != nil || err != nil {
+		return rej, err
+	}
 	var err error
 	switch c.Type {
 	case api.TypeEmailStatus:
@@ -296,13 +315,10 @@ func (p *pusher) check(ctx context.Context, c api.Change, body string, valid boo
 	case api.TypeEmail:
 		err = p.applyEmail(ctx, c, body)
 	}
-	var conflict *conflictError
 	var refused *refusedError
 	switch {
 	case err == nil:
 		return nil, nil
-	case errors.As(err, &conflict):
-		return bad(api.CodeConflict, "%s", conflict.msg)
 	case errors.Is(err, errDB), errors.As(err, &refused):
 		return nil, err
 	default:
@@ -315,10 +331,6 @@ var (
 	// errDB marks a database fault met while checking a change.
 	errDB = errors.New("database")
 )
-
-type conflictError struct{ msg string }
-
-func (e *conflictError) Error() string { return e.msg }
 
 // refusedError is a guarded spend that the customer's balance, points and cashback
 // here, does not cover.
@@ -386,17 +398,13 @@ func (p *pusher) applyCard(ctx context.Context, c api.Change, body string) error
 	case card.Status != loyalty.CardActive && card.Status != loyalty.CardBlocked && card.Status != loyalty.CardReplaced:
 		return fmt.Errorf("%w: unknown card status %q", errRule, card.Status)
 	}
-	res, err := p.tx.ExecContext(ctx, p.db.q(`INSERT INTO cards (code, shop_id, customer_id, status, replaced_by) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (code) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, replaced_by = excluded.replaced_by
-		WHERE cards.shop_id = excluded.shop_id`),
-		card.Code, p.dev.ShopID, card.CustomerID, string(card.Status), card.ReplacedBy)
+	// Keyed by shop and code: another shop's card of the same code is another card,
+	// which nothing pushed here can reveal or take.
+	_, err := p.tx.ExecContext(ctx, p.db.q(`INSERT INTO cards (shop_id, code, customer_id, status, replaced_by, legacy) VALUES (?, ?, ?, ?, ?, 0)
+		ON CONFLICT (shop_id, code) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, replaced_by = excluded.replaced_by`),
+		p.dev.ShopID, card.Code, card.CustomerID, string(card.Status), card.ReplacedBy)
 	if err != nil {
 		return fmt.Errorf("%w: update card: %w", errDB, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("%w: update card: %w", errDB, err)
-	} else if n == 0 {
-		return &conflictError{"the card code belongs to another shop"}
 	}
 	return nil
 }
@@ -416,9 +424,9 @@ func (p *pusher) applyEmail(ctx context.Context, c api.Change, body string) erro
 		return fmt.Errorf("%w: the email has no text", errRule)
 	}
 	// A later version of the same email record never sends it again.
-	_, err = p.tx.ExecContext(ctx, p.db.q(`INSERT INTO outbox (shop_id, id, recipient, subject, body, status, attempts, next_at, lease_until, last_error)
-		VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, '') ON CONFLICT (shop_id, id) DO NOTHING`),
-		p.dev.ShopID, c.Key, addr.Address, e.Subject, e.Text, api.EmailQueued, p.now)
+	_, err = p.tx.ExecContext(ctx, p.db.q(`INSERT INTO outbox (shop_id, id, recipient, subject, body, status, attempts, next_at, lease_until, last_error, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, '', ?) ON CONFLICT (shop_id, id) DO NOTHING`),
+		p.dev.ShopID, c.Key, addr.Address, e.Subject, e.Text, api.EmailQueued, p.now, p.now)
 	if err != nil {
 		return fmt.Errorf("%w: queue email: %w", errDB, err)
 	}

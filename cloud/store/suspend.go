@@ -12,29 +12,6 @@ import (
 // ErrSuspended is a request for a shop that the operator suspended.
 var ErrSuspended = errors.New("the shop is suspended")
 
-// suspensionsTable holds the shops an operator suspended. It is created at open, apart
-// from schema.sql, until the schema has numbered migrations.
-const suspensionsTable = `CREATE TABLE IF NOT EXISTS shop_suspensions (
-	shop_id      TEXT PRIMARY KEY REFERENCES shops (id),
-	suspended_at BIGINT NOT NULL
-)`
-
-// createSuspensions creates the shop_suspensions table if it is missing.
-func (db *DB) createSuspensions(ctx context.Context) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		if db.dialect == postgres {
-			// The same lock as the schema's: processes may start at once.
-			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7007)"); err != nil {
-				return fmt.Errorf("lock schema: %w", err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, suspensionsTable); err != nil {
-			return fmt.Errorf("create shop_suspensions: %w", err)
-		}
-		return nil
-	})
-}
-
 // Suspend suspends shopID, for an operator whose customer stops paying or leaves:
 // its devices are refused with ErrSuspended, its card pages say the card is
 // unavailable, its queued emails wait, and nothing of it is deleted. Suspending twice is not an error.

@@ -4,7 +4,7 @@
 //	merci-cloud serve [--addr 127.0.0.1:8787] [--db ./merci-cloud.db] [--smtp-host ...]
 //	merci-cloud shop create --name "Café Lune"     prints a one-time owner enrollment code
 //	merci-cloud shop list
-//	merci-cloud shop code --shop ID [--owner]       another one-time enrollment code
+//	merci-cloud shop code --shop ID [--role till]   another one-time enrollment code: owner, till or kiosk
 //	merci-cloud shop suspend|resume --shop ID       for a customer who stops paying
 //	merci-cloud shop delete --shop ID [--export F]  exports the shop to F, then deletes it
 //	merci-cloud device list --shop ID
@@ -34,6 +34,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/mailer"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/cloud/store"
@@ -43,9 +44,10 @@ const usage = `usage:
   merci-cloud serve [--addr HOST:PORT] [--db PATH-OR-URL] [--tls-cert FILE --tls-key FILE]
                     [--trusted-proxy CIDR,...] [--metrics-addr HOST:PORT|off]
                     [--smtp-host H --smtp-port P --smtp-user U --smtp-from ADDR --smtp-tls mandatory|opportunistic|none]
+                    [--emails-per-day N] [--storage-mib N]
   merci-cloud shop create --name NAME
   merci-cloud shop list
-  merci-cloud shop code --shop ID [--owner]
+  merci-cloud shop code --shop ID [--role owner|till|kiosk]
   merci-cloud shop suspend --shop ID
   merci-cloud shop resume --shop ID
   merci-cloud shop delete --shop ID [--export FILE]
@@ -115,25 +117,29 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 				return err
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tCREATED\tSUSPENDED")
+			fmt.Fprintln(tw, "ID\tNAME\tCARD PAGES\tCREATED\tSUSPENDED")
 			for _, s := range shops {
 				since := ""
 				if at, ok := suspended[s.ID]; ok {
 					since = at.Format(time.DateTime)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.ID, store.CleanName(s.Name), s.CreatedAt.Format(time.DateTime), since)
+				fmt.Fprintf(tw, "%s\t%s\t/c/%s\t%s\t%s\n", s.ID, store.CleanName(s.Name), s.Tag, s.CreatedAt.Format(time.DateTime), since)
 			}
 			return tw.Flush()
 		})
 	case "shop code":
 		shop := fs.String("shop", "", "the shop's id")
-		owner := fs.Bool("owner", false, "the enrolled device will be an owner")
+		role := fs.String("role", string(api.RoleTill), "what the enrolled device may do: owner (the owner's desk), till or kiosk")
+		owner := fs.Bool("owner", false, "same as --role owner")
 		return withDB(ctx, fs, args, dsn, func(db *store.DB) error {
-			code, err := db.NewCode(ctx, *shop, *owner)
+			if *owner {
+				*role = string(api.RoleOwner)
+			}
+			code, err := db.NewCode(ctx, *shop, api.Role(*role))
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "enrollment code (one use, until %s): %s\n", code.ExpiresAt.Format("2006-01-02 15:04 MST"), code.Code)
+			fmt.Fprintf(out, "%s enrollment code (one use, until %s): %s\n", code.Role, code.ExpiresAt.Format("2006-01-02 15:04 MST"), code.Code)
 			return nil
 		})
 	case "shop suspend", "shop resume", "shop delete":
@@ -146,14 +152,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 				return err
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tOWNER\tENROLLED\tREVOKED")
+			fmt.Fprintln(tw, "ID\tNAME\tROLE\tENROLLED\tREVOKED")
 			for _, d := range devs {
 				revoked := ""
 				if d.RevokedAt != nil {
 					revoked = d.RevokedAt.Format(time.DateTime)
 				}
 				// Names stored before they were cleaned on enrollment may hold escapes.
-				fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\n", d.ID, store.CleanName(d.Name), d.Owner, d.CreatedAt.Format(time.DateTime), revoked)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, store.CleanName(d.Name), d.Role, d.CreatedAt.Format(time.DateTime), revoked)
 			}
 			return tw.Flush()
 		})
@@ -215,8 +221,13 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	fs.StringVar(&mc.User, "smtp-user", "", "SMTP user name (password in $MERCI_SMTP_PASSWORD)")
 	fs.StringVar(&mc.From, "smtp-from", "", "sender address of the emails")
 	fs.StringVar(&mc.TLS, "smtp-tls", "mandatory", "SMTP STARTTLS: mandatory, opportunistic or none")
+	emails := fs.Int("emails-per-day", store.DefaultQuotas.EmailsPerDay, "most emails a shop may queue in 24 hours (0: no limit)")
+	storage := fs.Int64("storage-mib", store.DefaultQuotas.StorageBytes>>20, "most MiB of changes a shop may store (0: no limit)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *emails < 0 || *storage < 0 {
+		return errors.New("--emails-per-day and --storage-mib cannot be negative")
 	}
 	mc.Password = os.Getenv("MERCI_SMTP_PASSWORD")
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -226,6 +237,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 		return err
 	}
 	defer db.Close()
+	db.Quotas = store.Quotas{EmailsPerDay: *emails, StorageBytes: *storage << 20}
 	reg := prometheus.NewRegistry()
 	srv := server.New(db, server.Config{Logger: log, Metrics: reg, TrustedProxies: trusted})
 	defer srv.Close()

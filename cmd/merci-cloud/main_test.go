@@ -94,11 +94,17 @@ func TestCommands(t *testing.T) {
 		t.Errorf("device list = %q, want Till 1", list)
 	}
 	runOK(t, "device", "revoke", "--shop", shopID, "--device", enrolled.DeviceID, "--db", db)
-	if list := runOK(t, "device", "list", "--shop", shopID, "--db", db); !regexp.MustCompile(`Till 1\s+true\s+\S+ \S+\s+\S+`).MatchString(list) {
+	if list := runOK(t, "device", "list", "--shop", shopID, "--db", db); !regexp.MustCompile(`Till 1\s+owner\s+\S+ \S+\s+\S+`).MatchString(list) {
 		t.Errorf("device list after revoke = %q, want a revocation time", list)
 	}
-	if code := runOK(t, "shop", "code", "--shop", shopID, "--db", db); !strings.Contains(code, "enrollment code") {
-		t.Errorf("shop code = %q", code)
+	if code := runOK(t, "shop", "code", "--shop", shopID, "--db", db); !strings.Contains(code, "till enrollment code") {
+		t.Errorf("shop code = %q, want a till's code", code)
+	}
+	if code := runOK(t, "shop", "code", "--shop", shopID, "--role", "kiosk", "--db", db); !strings.Contains(code, "kiosk enrollment code") {
+		t.Errorf("shop code --role kiosk = %q, want a kiosk's code", code)
+	}
+	if err := run(context.Background(), []string{"shop", "code", "--shop", shopID, "--role", "admin", "--db", db}, io.Discard); err == nil {
+		t.Errorf("shop code --role admin: no error")
 	}
 	restored := runOK(t, "restore", "--db", db)
 	if !strings.Contains(restored, enrolled.Epoch) || strings.Count(restored, "epoch") != 1 {

@@ -111,11 +111,11 @@ func TestShopSuspendResumeDelete(t *testing.T) {
 	}
 	os.Remove(export)
 	runOK(t, "shop", "suspend", "--shop", shopID, "--db", db)
-	if list := runOK(t, "shop", "list", "--db", db); !regexp.MustCompile(`Leaving\s+\S+ \S+\s+\d{4}-\d\d-\d\d \S+\n`).MatchString(list) {
+	if list := runOK(t, "shop", "list", "--db", db); !regexp.MustCompile(`Leaving\s+/c/\S+\s+\S+ \S+\s+\d{4}-\d\d-\d\d \S+\n`).MatchString(list) {
 		t.Errorf("shop list = %q, want Leaving suspended", list)
 	}
 	runOK(t, "shop", "resume", "--shop", shopID, "--db", db)
-	if list := runOK(t, "shop", "list", "--db", db); !regexp.MustCompile(`Leaving\s+\S+ \S+\s*\n`).MatchString(list) {
+	if list := runOK(t, "shop", "list", "--db", db); !regexp.MustCompile(`Leaving\s+/c/\S+\s+\S+ \S+\s*\n`).MatchString(list) {
 		t.Errorf("shop list after resume = %q, want Leaving not suspended", list)
 	}
 	runOK(t, "shop", "suspend", "--shop", shopID, "--db", db)
