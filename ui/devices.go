@@ -224,10 +224,15 @@ func (p *devicesPage) onRevoke(dev syncclient.Device) {
 // onAdd asks what the new device will be, then makes its one-time code.
 func (p *devicesPage) onAdd() {
 	l := p.d.u.lang
-	roles := []syncclient.Role{syncclient.RoleTill, syncclient.RoleKiosk, syncclient.RoleOwner}
+	roles := []struct {
+		role syncclient.Role
+		key  string
+	}{
+		{syncclient.RoleTill, "devices.kind_till"}, {syncclient.RoleKiosk, "devices.kind_kiosk"}, {syncclient.RoleOwner, "devices.kind_owner"},
+	}
 	kinds := make([]string, len(roles))
 	for i, r := range roles {
-		kinds[i] = l.T("devices.kind_" + string(r))
+		kinds[i] = l.T(r.key)
 	}
 	kind := widget.NewRadioGroup(kinds, nil)
 	kind.SetSelected(kinds[0])
@@ -239,7 +244,7 @@ func (p *devicesPage) onAdd() {
 			if !ok {
 				return
 			}
-			role := roles[slices.Index(kinds, kind.Selected)]
+			role := roles[slices.Index(kinds, kind.Selected)].role
 			var code syncclient.EnrollCode
 			p.d.working(l.T("devices.making_code"), func(ctx context.Context) error {
 				var err error

@@ -27,6 +27,7 @@ type programForm struct {
 	perVisit, perUnit, cashback, xpPerUnit *widget.Entry
 	maxPurchase, kioskVisit                *widget.Entry
 	offlinePoints, offlineCashback         *widget.Entry
+	offlineRule                            *widget.RadioGroup
 	tiers, rewards                         *fyne.Container
 	tierRows                               []tierRow
 	rewardRows                             []rewardRow
@@ -92,6 +93,9 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	f.maxPurchase.SetPlaceHolder(strconv.Itoa(loyalty.DefaultMaxPurchase))
 	f.offlinePoints = num(p.OfflinePoints)
 	f.offlineCashback = entry(u.lang.PlainAmount(p.OfflineCashback, p.Currency))
+	f.offlineRule = widget.NewRadioGroup(f.offlineRuleLabels(), func(string) { f.showOfflineCaps() })
+	f.offlineRule.Required = true
+	f.offlineRule.SetSelected(f.offlineRuleLabel(p.OfflineSpending, p.OfflinePoints > 0 || p.OfflineCashback > 0))
 	f.tiers, f.rewards = container.NewVBox(), container.NewVBox()
 	for _, t := range p.Tiers {
 		f.addTier(t)
@@ -133,7 +137,7 @@ func (f *programForm) build() fyne.CanvasObject {
 	left := container.NewVBox(
 		section(l.T("program.section_shop"), shop),
 		section(l.T("program.section_earning"), container.NewVBox(earning, hint(l.T("program.earning_hint")))),
-		section(l.T("program.section_offline"), container.NewVBox(hint(l.T("program.offline_hint")), offline)),
+		section(l.T("program.section_offline"), container.NewVBox(hint(l.T("program.offline_hint")), f.offlineRule, offline)),
 	)
 	right := container.NewVBox(
 		section(l.T("program.section_tiers"), container.NewVBox(hint(l.T("program.tiers_hint")), tierHead, f.tiers, container.NewHBox(addTier))),
@@ -228,6 +232,7 @@ func (f *programForm) values() (loyalty.Program, error) {
 			return p, errField{l.T("program.max_purchase", p.Currency), err}
 		}
 	}
+	p.OfflineSpending = f.selectedOfflineRule()
 	p.OfflineCashback = 0
 	if s := strings.TrimSpace(f.offlineCashback.Text); s != "" {
 		if p.OfflineCashback, err = loyalty.ParseAmount(s, p.Currency); err != nil {
@@ -297,4 +302,59 @@ func (f *programForm) onSave() {
 func (f *programForm) showError(err error) {
 	f.message.Importance = widget.DangerImportance
 	f.message.SetText(f.u.describe(err))
+}
+
+// offlineRules are the rules for spending offline, in the order the owner reads them.
+var offlineRules = []struct {
+	rule loyalty.OfflineSpending
+	key  string
+}{
+	{loyalty.OfflineUpToBalance, "program.offline_up_to_balance"},
+	{loyalty.OfflineCapped, "program.offline_capped"},
+	{loyalty.OfflineNever, "program.offline_never"},
+}
+
+func (f *programForm) offlineRuleLabels() []string {
+	labels := make([]string, len(offlineRules))
+	for i, r := range offlineRules {
+		labels[i] = f.u.lang.T(r.key)
+	}
+	return labels
+}
+
+// offlineRuleLabel is the option of rule; a program saved before the rule existed
+// with an allowance meant a cap.
+func (f *programForm) offlineRuleLabel(rule loyalty.OfflineSpending, allowance bool) string {
+	if rule == loyalty.OfflineUpToBalance && allowance {
+		rule = loyalty.OfflineCapped
+	}
+	for _, r := range offlineRules {
+		if r.rule == rule {
+			return f.u.lang.T(r.key)
+		}
+	}
+	return f.u.lang.T(offlineRules[0].key)
+}
+
+func (f *programForm) selectedOfflineRule() loyalty.OfflineSpending {
+	for _, r := range offlineRules {
+		if f.u.lang.T(r.key) == f.offlineRule.Selected {
+			return r.rule
+		}
+	}
+	return loyalty.OfflineUpToBalance
+}
+
+// showOfflineCaps lets the owner type the caps only when they apply.
+func (f *programForm) showOfflineCaps() {
+	if f.offlinePoints == nil {
+		return // the radio group reports its first selection before the caps exist
+	}
+	if f.selectedOfflineRule() == loyalty.OfflineCapped {
+		f.offlinePoints.Enable()
+		f.offlineCashback.Enable()
+	} else {
+		f.offlinePoints.Disable()
+		f.offlineCashback.Disable()
+	}
 }
