@@ -32,7 +32,7 @@ type Config struct {
 	MaxChanges int           // most changes in one push [1000]
 	MaxWait    time.Duration // longest long-poll [25 s]
 	// MaxInFlight caps the requests served at once; more are answered 503 with
-	// Retry-After [64]. With the body and page limits, it bounds the memory requests
+	// Retry-After [32]. With the body and page limits, it bounds the memory requests
 	// take (README.md, "Limits"). A long-polled pull counts only while it works.
 	MaxInFlight int
 	MaxWaiting  int // most long-polled pulls waiting at once; more are answered 503 [10,000]
@@ -61,7 +61,7 @@ func (c *Config) defaults() {
 		c.MaxWait = 25 * time.Second
 	}
 	if c.MaxInFlight == 0 {
-		c.MaxInFlight = 64
+		c.MaxInFlight = 32
 	}
 	if c.MaxWaiting == 0 {
 		c.MaxWaiting = 10000
