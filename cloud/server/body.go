@@ -31,7 +31,7 @@ func (s *Server) body(w http.ResponseWriter, r *http.Request) (io.Reader, bool) 
 		if err != nil {
 			return nil, s.badBody(w, r, err)
 		}
-		// Close only checks nothing more: the checksum is checked at the end of the data.
+		// Never closed: its Close frees nothing, and reading to the end checks the sum.
 		return http.MaxBytesReader(w, io.NopCloser(zr), s.cfg.MaxBody), true
 	default:
 		s.fail(w, r, http.StatusUnsupportedMediaType, api.ErrCodeInvalid, "unsupported Content-Encoding "+enc, nil)
@@ -60,11 +60,10 @@ func (s *Server) decodePush(w http.ResponseWriter, r *http.Request) ([]api.Chang
 			err = errors.New("data after the JSON value")
 		}
 	}
-	var many *tooManyError
 	switch {
-	case errors.As(err, &many):
+	case errors.Is(err, errTooMany):
 		s.fail(w, r, http.StatusRequestEntityTooLarge, api.ErrCodeTooLarge,
-			fmt.Sprintf("a push carries at most %d changes; send the rest in another", many.max), nil)
+			fmt.Sprintf("a push carries at most %d changes; send the rest in another", s.cfg.MaxChanges), nil)
 	case errors.Is(err, errChangeTooLarge):
 		s.fail(w, r, http.StatusRequestEntityTooLarge, api.ErrCodeTooLarge,
 			fmt.Sprintf("change %d of the push is larger than %d bytes of JSON", len(changes)+1, MaxChangeBytes), nil)
@@ -73,10 +72,6 @@ func (s *Server) decodePush(w http.ResponseWriter, r *http.Request) ([]api.Chang
 	}
 	return nil, false
 }
-
-type tooManyError struct{ max int }
-
-func (e *tooManyError) Error() string { return fmt.Sprintf("more than %d changes", e.max) }
 
 // readPush reads {"changes": [...]} from dec, each value within the window. As
 // encoding/json would, it matches the name in any case, lets a repeated one replace
@@ -113,7 +108,7 @@ func (s *Server) readPush(dec *json.Decoder, win *window) ([]api.Change, error) 
 		changes = changes[:0]
 		for dec.More() {
 			if len(changes) == s.cfg.MaxChanges {
-				return changes, &tooManyError{s.cfg.MaxChanges}
+				return changes, errTooMany
 			}
 			win.mark(dec.InputOffset())
 			var c api.Change
@@ -141,7 +136,10 @@ func expect(dec *json.Decoder, d json.Delim) error {
 	return nil
 }
 
-var errChangeTooLarge = errors.New("change too large")
+var (
+	errTooMany        = errors.New("too many changes")
+	errChangeTooLarge = errors.New("change too large")
+)
 
 // window lets a json.Decoder read at most max bytes past a mark, the offset where the
 // value being decoded starts: the decoder buffers a whole value before decoding it.
