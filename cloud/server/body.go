@@ -60,6 +60,12 @@ func (s *Server) decodePush(w http.ResponseWriter, r *http.Request) ([]api.Chang
 			err = errors.New("data after the JSON value")
 		}
 	}
+	if errors.Is(err, errTooMany) || errors.Is(err, errChangeTooLarge) {
+		// Read to the end, at most MaxBody bytes as sent and none of it kept, so that
+		// a client still sending gets the 413 and splits its batch, rather than a
+		// broken connection that it would retry as it is.
+		io.CopyN(io.Discard, r.Body, s.cfg.MaxBody) // an error ends the request all the same
+	}
 	switch {
 	case errors.Is(err, errTooMany):
 		s.fail(w, r, http.StatusRequestEntityTooLarge, api.ErrCodeTooLarge,

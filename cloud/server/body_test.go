@@ -43,6 +43,7 @@ func TestPushIsReadAsAStream(t *testing.T) {
 		{"gzip", valid, true, http.StatusOK, 1, ""},
 		{"one too many", []byte(`{"changes":[{},{},{},{}]}`), false, http.StatusRequestEntityTooLarge, 0, "at most 3 changes"},
 		{"one too large", []byte(`{"changes":[` + change() + `,` + big + `]}`), false, http.StatusRequestEntityTooLarge, 0, "change 2 of the push is larger than"},
+		{"one too large, then megabytes", []byte(`{"changes":[` + big + `,` + strings.Repeat(" ", 3900<<10) + `]}`), false, http.StatusRequestEntityTooLarge, 0, "change 1 of the push is larger than"},
 		{"too much space", []byte(`{"changes":[` + change() + strings.Repeat(" ", server.MaxChangeBytes+1) + `]}`), false, http.StatusRequestEntityTooLarge, 0, "larger than"},
 		{"bad checksum", corrupt, true, http.StatusBadRequest, 0, ""},
 		{"not an array", []byte(`{"changes":"all"}`), false, http.StatusBadRequest, 0, ""},
