@@ -354,11 +354,19 @@ func (c *Client) pushAll(ctx context.Context, serverURL, token string) error {
 		c.update(func(s *Status) { s.State = StateSyncing })
 		resp, err := c.push(ctx, serverURL, token, batch)
 		var he *httpError
-		if errors.As(err, &he) && he.status == http.StatusRequestEntityTooLarge && len(batch) > 1 {
+		if errors.As(err, &he) && he.status == http.StatusRequestEntityTooLarge {
+			if len(batch) > 1 {
+				c.mu.Lock()
+				c.batch = max(1, len(batch)/2)
+				c.mu.Unlock()
+				continue
+			}
+			// One change alone too large for the server will never go: it is set
+			// aside as rejected, so that the queue behind it flows in full batches.
+			resp, err = api.PushResponse{Rejected: []api.Rejection{{ID: batch[0].ID, Code: api.CodeInvalid, Reason: he.Error()}}}, nil
 			c.mu.Lock()
-			c.batch = max(1, len(batch)/2)
+			c.batch = c.cfg.BatchSize
 			c.mu.Unlock()
-			continue
 		}
 		if err != nil {
 			return err

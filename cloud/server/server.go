@@ -30,6 +30,11 @@ type Config struct {
 	MaxBody    int64         // largest request body, before and after gzip [4 MiB]
 	MaxChanges int           // most changes in one push [1000]
 	MaxWait    time.Duration // longest long-poll [25 s]
+	// MaxInFlight caps the requests served at once; more are answered 503 with
+	// Retry-After [32]. With the body and page limits, it bounds the memory requests
+	// take (README.md, "Limits"). A long-polled pull counts only while it works.
+	MaxInFlight int
+	MaxWaiting  int // most long-polled pulls waiting at once; more are answered 503 [10,000]
 	// DeviceRate and DeviceBurst limit the requests of one device token [10/s, 300].
 	// The burst is what a catch-up spends: a week offline (100,000 changes, pushed and
 	// pulled by 1,000) is about 200 requests, at full speed. The rate is what a device
@@ -64,6 +69,12 @@ func (c *Config) defaults() {
 	if c.MaxWait == 0 {
 		c.MaxWait = 25 * time.Second
 	}
+	if c.MaxInFlight == 0 {
+		c.MaxInFlight = 32
+	}
+	if c.MaxWaiting == 0 {
+		c.MaxWaiting = 10000
+	}
 	if c.DeviceRate == 0 {
 		c.DeviceRate, c.DeviceBurst = 10, 300
 	}
@@ -90,6 +101,7 @@ type Server struct {
 	mux     *http.ServeMux
 	devices *limiters
 	metrics *metrics
+	gate    *gate
 	quit    chan struct{}
 	once    sync.Once
 
@@ -107,6 +119,7 @@ func New(db *store.DB, cfg Config) *Server {
 		mux:     http.NewServeMux(),
 		devices: newLimiters(cfg.DeviceRate, cfg.DeviceBurst),
 		metrics: newMetrics(cfg.Metrics),
+		gate:    newGate(cfg.MaxInFlight, cfg.MaxWaiting, cfg.Metrics),
 		quit:    make(chan struct{}),
 	}
 	global := newLimiters(cfg.GlobalLimit.Rate, cfg.GlobalLimit.Burst)
@@ -165,7 +178,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.Int("status", rec.status), slog.Duration("took", elapsed), slog.String("device", rec.device),
 			slog.String("remote", s.clientAddr(r)))
 	}()
-	s.mux.ServeHTTP(rec, r)
+	s.admit(rec, r)
 }
 
 func levelFor(status int) slog.Level {
@@ -261,19 +274,8 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, l bucket, key str
 // decode reads a JSON request body of at most MaxBody bytes, gzip-compressed or not,
 // into v. It has written the error answer when it returns false.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
-	switch enc := r.Header.Get("Content-Encoding"); enc {
-	case "", "identity":
-	case "gzip":
-		zr, err := gzip.NewReader(body)
-		if err != nil {
-			return s.badBody(w, r, err)
-		}
-		defer zr.Close()
-		// The limit applies after decompression too: a small bomb stays small.
-		body = http.MaxBytesReader(w, io.NopCloser(zr), s.cfg.MaxBody)
-	default:
-		s.fail(w, r, http.StatusUnsupportedMediaType, api.ErrCodeInvalid, "unsupported Content-Encoding "+enc, nil)
+	body, ok := s.body(w, r)
+	if !ok {
 		return false
 	}
 	dec := json.NewDecoder(body)

@@ -14,16 +14,11 @@ import (
 const DefaultPullLimit = 500
 
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
-	var req api.PushRequest
-	if !s.decode(w, r, &req) {
+	changes, ok := s.decodePush(w, r)
+	if !ok {
 		return
 	}
-	if len(req.Changes) > s.cfg.MaxChanges {
-		s.fail(w, r, http.StatusRequestEntityTooLarge, api.ErrCodeTooLarge,
-			fmt.Sprintf("a push carries at most %d changes; send the rest in another", s.cfg.MaxChanges), nil)
-		return
-	}
-	resp, err := s.db.Push(r.Context(), deviceOf(r), req.Changes)
+	resp, err := s.db.Push(r.Context(), deviceOf(r), changes)
 	if err != nil {
 		s.storeError(w, r, err)
 		return
@@ -68,6 +63,12 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := s.db.Pull(r.Context(), shop, cursor, int(limit))
 	if err == nil && len(resp.Changes) == 0 && wait > 0 {
+		// Waiting, the pull gives its work slot to others; it takes one back to read.
+		t := ticketOf(r)
+		if !t.park() {
+			s.busy(w, r, "too many pulls are waiting: retry in a moment")
+			return
+		}
 		s.metrics.waiting.Inc()
 		timer := time.NewTimer(wait)
 	wait:
@@ -76,10 +77,17 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 		for err == nil && len(resp.Changes) == 0 {
 			select {
 			case <-woken:
+				if !t.resume(r.Context(), timer.C, s.quit) {
+					break wait
+				}
 				// Revoking the device or suspending the shop wakes us too: nothing
 				// pushed after that reaches the device.
-				if err = s.db.Admit(r.Context(), dev); err == nil {
-					resp, err = s.db.Pull(r.Context(), shop, cursor, int(limit))
+				if err = s.db.Admit(r.Context(), dev); err != nil {
+					break wait
+				}
+				resp, err = s.db.Pull(r.Context(), shop, cursor, int(limit))
+				if err == nil && len(resp.Changes) == 0 && !t.park() {
+					break wait // answered at once, empty: the client asks again
 				}
 			case <-timer.C:
 				break wait

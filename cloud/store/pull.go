@@ -15,9 +15,19 @@ import (
 // MaxPullLimit is the most changes one pull returns.
 const MaxPullLimit = 1000
 
+// MaxPullBytes is about the most bytes of changes one pull returns: a page stops at
+// the first change that would take it past, unless that change is the first. A
+// thousand operations take about 400 KB; a thousand records of 64 KiB would take
+// 64 MiB of the server's memory for every pull at once.
+const MaxPullBytes = 1 << 20
+
+// pulledOverhead is about what a change takes in a page besides its strings.
+const pulledOverhead = 100
+
 // Pull returns the live changes of shopID with a version above cursor, in version
-// order, at most limit of them. A record value superseded by a later one is skipped:
-// the later one is there. The answer's Cursor is where the next pull starts.
+// order, at most limit of them and, past the first, at most MaxPullBytes of them. A
+// record value superseded by a later one is skipped: the later one is there. The
+// answer's Cursor is where the next pull starts.
 func (db *DB) Pull(ctx context.Context, shopID string, cursor int64, limit int) (api.PullResponse, error) {
 	limit = min(max(limit, 1), MaxPullLimit)
 	rows, err := db.r.QueryContext(ctx, db.q(`SELECT id, ctype, ckey, body, device, at, version FROM changes
@@ -27,6 +37,7 @@ func (db *DB) Pull(ctx context.Context, shopID string, cursor int64, limit int) 
 	}
 	defer rows.Close()
 	resp := api.PullResponse{Changes: []api.Pulled{}, Cursor: cursor, Epoch: db.epoch}
+	size := 0
 	for rows.Next() {
 		if len(resp.Changes) == limit {
 			resp.More = true
@@ -36,6 +47,11 @@ func (db *DB) Pull(ctx context.Context, shopID string, cursor int64, limit int) 
 		var body, at string
 		if err := rows.Scan(&c.ID, &c.Type, &c.Key, &body, &c.Device, &at, &c.Version); err != nil {
 			return api.PullResponse{}, fmt.Errorf("pull: %w", err)
+		}
+		size += len(c.ID) + len(c.Type) + len(c.Key) + len(body) + len(c.Device) + len(at) + pulledOverhead
+		if size > MaxPullBytes && len(resp.Changes) > 0 {
+			resp.More = true
+			break
 		}
 		c.Body = json.RawMessage(body)
 		if c.At, err = time.Parse(time.RFC3339Nano, at); err != nil {

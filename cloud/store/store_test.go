@@ -282,6 +282,49 @@ func TestPullPagesAndResumes(t *testing.T) {
 	})
 }
 
+// A page of large records stops at MaxPullBytes, and the cursor still goes through
+// every record.
+func TestPullPagesAreBoundedInBytes(t *testing.T) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := mustOpen(t, dsn)
+		dev := mustDevice(t, db, "Shop")
+		text := strings.Repeat("m", 60<<10)
+		var pushed []api.Change
+		for i := range 40 {
+			pushed = append(pushed, synctest.Record(t, "note", fmt.Sprint("note-", i), map[string]string{"text": text}))
+		}
+		mustPush(t, db, dev, pushed...)
+		var got []string
+		pages := 0
+		for cursor := int64(0); ; pages++ {
+			resp, err := db.Pull(ctx, dev.ShopID, cursor, store.MaxPullLimit)
+			if err != nil {
+				t.Fatalf("Pull(%d): %v", cursor, err)
+			}
+			size := 0
+			for _, c := range resp.Changes {
+				got = append(got, c.ID)
+				size += len(c.Body)
+			}
+			if size > store.MaxPullBytes {
+				t.Errorf("page %d: %d bytes of bodies, want at most %d", pages, size, store.MaxPullBytes)
+			}
+			cursor = resp.Cursor
+			if !resp.More {
+				break
+			}
+		}
+		if diff := cmp.Diff(ids(pushed), got); diff != "" {
+			t.Errorf("pulled ids (-want +got):\n%s", diff)
+		}
+		// 40 records of 60 KiB in pages of at most 1 MiB.
+		if want := 3; pages+1 != want {
+			t.Errorf("%d pages, want %d", pages+1, want)
+		}
+	})
+}
+
 func TestRecordsLastWriterWins(t *testing.T) {
 	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()

@@ -1,0 +1,185 @@
+package server_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"runtime/metrics"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/cloud/internal/synctest"
+	"github.com/merci-loyalty/merci/cloud/server"
+)
+
+// heapBound is the most the heap may grow while the server takes the attacks of
+// TestHostileMemory, all at once, with the default limits (those past MaxInFlight
+// are shed); README.md states it.
+const heapBound = 256 << 20
+
+// TestHostileMemory sends at once the requests that used to take the server's heap to
+// gigabytes: pushes of 1.4 million empty changes in 4 KB of gzip, pushes of one 4 MiB
+// change, and pulls of 1,000 records of 60 KiB; and pushes as large as allowed. The heap, sampled until they are all
+// answered, stays under heapBound above what it was before.
+func TestHostileMemory(t *testing.T) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn, server.Config{DeviceRate: 1000, DeviceBurst: 1000})
+		d := e.shop("Shop")
+		fill := strings.Repeat("m", 60<<10)
+		for i := 0; i < 1000; {
+			var batch []api.Change
+			for ; i < 1000 && len(batch) < 60; i++ {
+				batch = append(batch, synctest.Record(t, "note", fmt.Sprint("note-", i), map[string]string{"text": fill}))
+			}
+			if resp := e.push(d, batch...); len(resp.Accepted) != len(batch) {
+				t.Fatalf("filling the shop: %d of %d accepted: %+v", len(resp.Accepted), len(batch), resp.Rejected)
+			}
+		}
+
+		empties := gzipped(t, "{\"changes\":[", strings.Repeat("{},", 1_398_000), "{}]}")
+		huge := []byte(`{"changes":[{"id":"x","type":"note","key":"k","body":{"text":"` +
+			strings.Repeat("m", 4<<20-100) + `"}}]}`)
+		type attack struct {
+			name, method, path string
+			body               []byte
+			gzip               bool
+		}
+		empty := attack{"pushes of 1.4 million empty changes", "POST", "/v1/sync/push", empties, true}
+		big := attack{"pushes of one 4 MiB change", "POST", "/v1/sync/push", huge, false}
+		pull := attack{"pulls of 1,000 records of 60 KiB", "GET", "/v1/sync/pull?cursor=0&limit=1000", nil, false}
+		// Not hostile, but the most a push may carry: 3.6 MiB, new records each.
+		var full []attack
+		for range 8 {
+			var batch []api.Change
+			for range 60 {
+				batch = append(batch, synctest.Record(t, "note", synctest.NewID(t), map[string]string{"text": fill}))
+			}
+			b, err := json.Marshal(api.PushRequest{Changes: batch})
+			if err != nil {
+				t.Fatal(err)
+			}
+			full = append(full, attack{"pushes of 60 records of 60 KiB", "POST", "/v1/sync/push", b, false})
+		}
+		send := func(a attack) {
+			var body io.Reader
+			if a.body != nil {
+				body = bytes.NewReader(a.body)
+			}
+			req, err := http.NewRequest(a.method, e.http.URL+a.path, body)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			req.Header.Set("Authorization", "Bearer "+d.Token)
+			if a.gzip {
+				req.Header.Set("Content-Encoding", "gzip")
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Errorf("%s: %v", a.name, err)
+				return
+			}
+			defer resp.Body.Close()
+			// Read and dropped: the test's heap is the server's.
+			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+				t.Errorf("%s: read the answer: %v", a.name, err)
+			}
+			shed := resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != ""
+			if resp.StatusCode >= 500 && !shed {
+				t.Errorf("%s: status %d", a.name, resp.StatusCode)
+			}
+		}
+		for _, round := range []struct {
+			name    string
+			attacks []attack
+		}{
+			{"8 " + empty.name, slices.Repeat([]attack{empty}, 8)},
+			{"8 " + big.name, slices.Repeat([]attack{big}, 8)},
+			{"16 " + pull.name, slices.Repeat([]attack{pull}, 16)},
+			{"8 " + full[0].name, full},
+			{"all of them at once", slices.Concat(slices.Repeat([]attack{empty, big}, 8), slices.Repeat([]attack{pull}, 16), full)},
+		} {
+			peak := sampleHeap(t, func() {
+				var wg sync.WaitGroup
+				for _, a := range round.attacks {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						send(a)
+					}()
+				}
+				wg.Wait()
+			})
+			t.Logf("%s: the heap grew by %.1f MiB at most", round.name, float64(peak)/(1<<20))
+			if peak > heapBound {
+				t.Errorf("%s: the heap grew by %.1f MiB, want at most %d MiB", round.name, float64(peak)/(1<<20), heapBound>>20)
+			}
+		}
+		// The server still serves.
+		if resp := e.push(d, synctest.Op(t, "c", 1)); len(resp.Accepted) != 1 {
+			t.Errorf("push after the attacks = %+v", resp)
+		}
+	})
+}
+
+// sampleHeap runs f and returns by how much the heap's objects, dead ones not yet
+// collected included, grew over their size at the start, at most, sampled without
+// pause until f returns.
+func sampleHeap(t *testing.T, f func()) uint64 {
+	t.Helper()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 {
+		metrics.Read(sample)
+		if sample[0].Value.Kind() != metrics.KindUint64 {
+			t.Fatalf("runtime/metrics has no %s", sample[0].Name)
+		}
+		return sample[0].Value.Uint64()
+	}
+	runtime.GC()
+	base := read()
+	done := make(chan struct{})
+	peak := make(chan uint64)
+	go func() {
+		var top uint64
+		for {
+			top = max(top, read())
+			select {
+			case <-done:
+				peak <- top
+				return
+			default:
+				runtime.Gosched()
+			}
+		}
+	}()
+	f()
+	close(done)
+	top := <-peak
+	if top < base {
+		return 0
+	}
+	return top - base
+}
+
+// gzipped returns the gzip compression of the parts put end to end.
+func gzipped(t *testing.T, parts ...string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	for _, p := range parts {
+		if _, err := io.WriteString(zw, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
