@@ -3,8 +3,6 @@ package ui
 import (
 	"bytes"
 	"context"
-	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/merci-loyalty/merci/cards"
+	"github.com/merci-loyalty/merci/cards/escpos/escpostest"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
@@ -203,24 +202,9 @@ func TestCardsReprintOnReceiptPrinter(t *testing.T) {
 	}
 	test.Tap(button(t, topOverlay(t, d.win), "OK"))
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	got := make(chan []byte, 1)
-	go func() {
-		defer close(got)
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		b, _ := io.ReadAll(conn)
-		got <- b
-	}()
+	printer := escpostest.Start(t)
 	entries := findAll[*widget.Entry](d.content)
-	entries[len(entries)-1].SetText(ln.Addr().String())
+	entries[len(entries)-1].SetText(printer.Addr)
 	test.Tap(button(t, d.content, "Save"))
 	test.Tap(button(t, topOverlay(t, d.win), "OK"))
 	test.Tap(button(t, d.content, "Receipt"))
@@ -228,7 +212,7 @@ func TestCardsReprintOnReceiptPrinter(t *testing.T) {
 	if msg := overlayText(t, d.win); !strings.Contains(msg, "Cards sent to the receipt printer") {
 		t.Errorf("message after receipt printing = %q", msg)
 	}
-	data := <-got
+	data := <-printer.Job
 	for _, c := range cardsOf {
 		if !bytes.Contains(data, []byte(c.Code)) {
 			t.Errorf("the receipt printer did not receive card %s", c.Code)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/cards/cardcli"
+	"github.com/merci-loyalty/merci/cards/escpos/escpostest"
 	"github.com/merci-loyalty/merci/cards/sheet"
 	"github.com/merci-loyalty/merci/loyalty"
 )
@@ -169,29 +169,14 @@ func TestPrintIssueFailure(t *testing.T) {
 }
 
 func TestESCPOS(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	got := make(chan []byte, 1)
-	go func() {
-		conn, err := ln.Accept()
-		if err != nil {
-			close(got)
-			return
-		}
-		defer conn.Close()
-		b, _ := io.ReadAll(conn)
-		got <- b
-	}()
+	printer := escpostest.Start(t)
 	a, _ := cards.NewCode()
 	b, _ := cards.NewCode()
 	var stdout bytes.Buffer
-	if err := cardcli.ESCPOS(context.Background(), []string{"--printer", ln.Addr().String(), "--paper", "58", a.String(), string(b)}, shop, &stdout); err != nil {
+	if err := cardcli.ESCPOS(context.Background(), []string{"--printer", printer.Addr, "--paper", "58", a.String(), string(b)}, shop, &stdout); err != nil {
 		t.Fatal(err)
 	}
-	data := <-got
+	data := <-printer.Job
 	for _, c := range []cards.Code{a, b} {
 		// The GS ( k store command: length, cn 49, fn 80, m 48, then the payload.
 		payload := cards.URL(shop.BaseURL, c)
@@ -205,8 +190,8 @@ func TestESCPOS(t *testing.T) {
 		t.Errorf("printer data has %d cuts, want 2 (one per card)", cuts)
 	}
 
-	ln.Close() // the printer is now off
-	err = cardcli.ESCPOS(context.Background(), []string{"--printer", ln.Addr().String(), a.String()}, shop, io.Discard)
+	printer.SwitchOff()
+	err := cardcli.ESCPOS(context.Background(), []string{"--printer", printer.Addr, a.String()}, shop, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "switched on") {
 		t.Errorf("ESCPOS to a printer that is off: err = %v, want one asking whether it is switched on", err)
 	}

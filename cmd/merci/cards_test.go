@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/merci-loyalty/merci/cards"
+	"github.com/merci-loyalty/merci/cards/escpos/escpostest"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 )
@@ -81,29 +81,6 @@ func TestCardsPrintIssuesIntoTheStore(t *testing.T) {
 	}
 }
 
-// fakePrinter accepts one connection on loopback, as a network receipt printer does, and
-// hands over what it received.
-func fakePrinter(t *testing.T) (net.Listener, <-chan []byte) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	got := make(chan []byte, 1)
-	go func() {
-		defer close(got)
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		b, _ := io.ReadAll(conn)
-		got <- b
-	}()
-	return ln, got
-}
-
 func TestCardsESCPOS(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
@@ -118,21 +95,21 @@ func TestCardsESCPOS(t *testing.T) {
 	}
 	code := customers[0].Code()
 
-	ln, got := fakePrinter(t)
+	printer := escpostest.Start(t)
 	var stdout, stderr bytes.Buffer
-	if err := run(ctx, []string{"--data", data, "cards", "escpos", "--printer", ln.Addr().String(), code.String()}, &stdout, &stderr); err != nil {
+	if err := run(ctx, []string{"--data", data, "cards", "escpos", "--printer", printer.Addr, code.String()}, &stdout, &stderr); err != nil {
 		t.Fatalf("merci cards escpos: %v\n%s", err, stderr.String())
 	}
 	// The GS ( k store command: length, cn 49, fn 80, m 48, then the QR payload: the
 	// bare code, since the demo shop has no cloud account.
 	k := len(code) + 3
 	qr := append([]byte{0x1d, '(', 'k', byte(k), byte(k >> 8), 49, 80, 48}, code...)
-	if b := <-got; !bytes.Contains(b, qr) || !bytes.Contains(b, []byte("Caf")) {
+	if b := <-printer.Job; !bytes.Contains(b, qr) || !bytes.Contains(b, []byte("Caf")) {
 		t.Errorf("the printer did not receive card %s of the demo shop: % x", code, b)
 	}
 
-	ln.Close() // the printer is switched off
-	err = run(ctx, []string{"--data", data, "cards", "escpos", "--printer", ln.Addr().String(), code.String()}, &stdout, &stderr)
+	printer.SwitchOff()
+	err = run(ctx, []string{"--data", data, "cards", "escpos", "--printer", printer.Addr, code.String()}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "switched on") {
 		t.Errorf("merci cards escpos to a printer that is off: err = %v, want one asking whether it is switched on", err)
 	}
