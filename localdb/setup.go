@@ -1,11 +1,18 @@
 package localdb
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/jpeg" // logos come as JPEG too
+	"image/png"
+	"io"
 	"strings"
+
+	"golang.org/x/image/draw"
 
 	"github.com/google/uuid"
 
@@ -69,4 +76,32 @@ func (s *Store) SetUpShop(ctx context.Context, su Setup) (Staff, error) {
 		return Staff{}, fmt.Errorf("set up the shop: %w", err)
 	}
 	return owner, nil
+}
+
+// ErrLogo means a logo file is not a PNG or JPEG image of a reasonable size.
+var ErrLogo = errors.New("the logo must be a PNG or JPEG image under 5 MB")
+
+// logoSide is the largest side of a stored logo: sharp on a card printed at 300 dpi and
+// on a screen, small enough to sync.
+const logoSide = 512
+
+// PrepareLogo reads a PNG or JPEG logo and returns it as a PNG no larger than logoSide
+// pixels a side, as Shop.Logo holds it.
+func PrepareLogo(r io.Reader) ([]byte, error) {
+	img, _, err := image.Decode(io.LimitReader(r, 5<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrLogo, err)
+	}
+	b := img.Bounds()
+	if w, h := b.Dx(), b.Dy(); w > logoSide || h > logoSide {
+		scale := float64(logoSide) / float64(max(w, h))
+		dst := image.NewNRGBA(image.Rect(0, 0, max(1, int(float64(w)*scale)), max(1, int(float64(h)*scale))))
+		draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+		img = dst
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, fmt.Errorf("encode the logo: %w", err)
+	}
+	return buf.Bytes(), nil
 }

@@ -44,6 +44,8 @@ type UI struct {
 	statusListeners []func() // screens redrawing their status line, on the UI goroutine
 	// answers holds the NPS answers the owner's desk reads and follows up.
 	answers Answers
+	// leaveDemo, set on the demo only, closes it and opens the shop's setup.
+	leaveDemo func()
 }
 
 // New prepares the app's screens over store. The language is the one chosen in settings,
@@ -152,6 +154,12 @@ func (u *UI) describe(err error) string {
 		{syncclient.ErrUnavailable, "err.cloud_unavailable"},
 		{syncclient.ErrUnknownDevice, "err.cloud_unknown_device"},
 		{syncclient.ErrRevokeSelf, "err.cloud_revoke_self"},
+		{localdb.ErrDemo, "err.demo_connect"},
+		{localdb.ErrOwnData, "err.own_data"},
+		{localdb.ErrAlreadySetUp, "err.already_set_up"},
+		{localdb.ErrNameRequired, "err.name_required"},
+		{localdb.ErrLogo, "err.logo"},
+		{errPINMismatch, "err.pin_mismatch"},
 	}
 	for _, k := range known {
 		if errors.Is(err, k.err) {
