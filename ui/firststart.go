@@ -92,7 +92,8 @@ func (l *Launcher) window() fyne.Window {
 // enter shows u's main window and closes every other.
 func (l *Launcher) enter(u *UI) {
 	w := l.show(u)
-	for _, other := range l.app.Driver().AllWindows() {
+	// A copy: closing a window takes it out of the driver's list.
+	for _, other := range slices.Clone(l.app.Driver().AllWindows()) {
 		if other != w {
 			other.Close()
 		}
@@ -157,7 +158,7 @@ func (l *Launcher) leaveDemo() {
 	l.demo = nil
 	l.lang = demo.lang
 	l.showSetup()
-	for _, w := range l.app.Driver().AllWindows() {
+	for _, w := range slices.Clone(l.app.Driver().AllWindows()) {
 		if w != l.win {
 			w.Close()
 		}
@@ -197,7 +198,7 @@ func (l *Launcher) page(content fyne.CanvasObject) {
 	}
 	brand := bigText(22, true, theme.ColorNamePrimary)
 	brand.Text = "Merci"
-	bar := container.NewBorder(nil, nil, brand, container.NewHBox(widget.NewIcon(theme.MenuIcon()), langSelect))
+	bar := container.NewBorder(nil, nil, brand, langSelect)
 	l.window().SetContent(container.NewPadded(container.NewBorder(bar, nil, nil, nil,
 		container.NewVScroll(container.NewCenter(content)))))
 }
@@ -218,16 +219,19 @@ func (l *Launcher) showChoice() {
 	title.Alignment = fyne.TextAlignCenter
 	sub := widget.NewLabel(t("start.question"))
 	sub.Alignment = fyne.TextAlignCenter
-	choices := container.NewGridWrap(fyne.NewSize(330, 330),
-		l.choice(theme.MediaPlayIcon(), "start.demo", widget.MediumImportance, func() {
+	size := fyne.NewSize(340, 340)
+	choices := container.NewHBox(
+		container.NewGridWrap(size, l.choice(theme.MediaPlayIcon(), "start.demo", widget.MediumImportance, func() {
 			if err := l.openDemo(); err != nil {
 				l.fail(err)
 			}
-		}),
-		l.choice(theme.HomeIcon(), "start.setup", widget.HighImportance, l.showSetup),
-		l.choice(theme.ComputerIcon(), "start.join", widget.MediumImportance, func() { l.showJoin(false) }),
+		})),
+		container.NewGridWrap(size, l.choice(theme.HomeIcon(), "start.setup", widget.HighImportance, l.showSetup)),
+		container.NewGridWrap(size, l.choice(theme.ComputerIcon(), "start.join", widget.MediumImportance, func() { l.showJoin(false) })),
 	)
-	l.page(container.NewVBox(title, sub, layout.NewSpacer(), choices))
+	gap := canvas.NewRectangle(nil)
+	gap.SetMinSize(fyne.NewSize(0, 24))
+	l.page(container.NewVBox(title, sub, gap, choices))
 }
 
 // choice is one of the first-start choices: an icon, a title, what it does, a button.
