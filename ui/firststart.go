@@ -264,25 +264,13 @@ func (l *Launcher) showSetup() {
 	logoPreview := canvas.NewImageFromResource(nil)
 	logoPreview.FillMode = canvas.ImageFillContain
 	logoPreview.SetMinSize(fyne.NewSize(64, 64))
-	logoButton := widget.NewButtonWithIcon(t("start.logo_choose"), theme.FileImageIcon(), nil)
-	logoButton.OnTapped = func() {
-		d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-			if err != nil || r == nil {
-				return
-			}
-			defer r.Close()
-			png, err := localdb.PrepareLogo(r)
-			if err != nil {
-				l.fail(err)
-				return
-			}
+	logoButton := widget.NewButtonWithIcon(t("start.logo_choose"), theme.FileImageIcon(), func() {
+		pickLogo(l.window(), l.fail, func(png []byte) {
 			logo = png
 			logoPreview.Resource = fyne.NewStaticResource("logo.png", png)
 			logoPreview.Refresh()
-		}, l.window())
-		d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg"}))
-		d.Show()
-	}
+		})
+	})
 	currency := widget.NewSelect(currencies, nil)
 	currency.SetSelected(defaultCurrency(l.lang))
 	var langChecks []*widget.Check
@@ -533,4 +521,23 @@ func shopLogo(shop localdb.Shop, h float32) fyne.CanvasObject {
 // describeOwnData says what a device holds of its own, for the choice to bring it in.
 func (u *UI) describeOwnData(o localdb.OwnData) string {
 	return u.lang.T("cloud.own_data", u.lang.Number(int64(o.Customers)), u.lang.Number(int64(o.Operations)))
+}
+
+// pickLogo asks for a PNG or JPEG file over w and hands it to picked as a logo ready to
+// store (localdb.PrepareLogo), or its error to fail.
+func pickLogo(w fyne.Window, fail func(error), picked func([]byte)) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		defer r.Close()
+		png, err := localdb.PrepareLogo(r)
+		if err != nil {
+			fail(err)
+			return
+		}
+		picked(png)
+	}, w)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg"}))
+	d.Show()
 }
