@@ -273,3 +273,53 @@ func TestFirstStartJoinShop(t *testing.T) {
 		t.Errorf("the join is not finished: %v", err)
 	}
 }
+
+// A device with customers of its own is connected to a shop only by a choice made in a
+// dialog and confirmed: here, discarding them, after which it holds the shop alone and
+// the owner reads where the copy is.
+func TestConnectAsksWhatBecomesOfOwnData(t *testing.T) {
+	ctx := context.Background()
+	u := newTestUI(t)
+	calls := make(chan func())
+	u.do = func(f func()) { calls <- f }
+	w := test.NewWindow(nil)
+	t.Cleanup(w.Close)
+	// run runs what the join hands to the UI goroutine until a dialog says want.
+	run := func(want string) {
+		t.Helper()
+		for {
+			if top := w.Canvas().Overlays().Top(); top != nil && strings.Contains(texts(top), want) {
+				return
+			}
+			select {
+			case f := <-calls:
+				f()
+			case <-time.After(30 * time.Second):
+				t.Fatalf("no dialog says %q in 30 s", want)
+			}
+		}
+	}
+	c := startTestCloud(t)
+	u.SetSync(syncclient.New(u.store, syncclient.Config{Tokens: &memTokens{m: map[string]string{}}, Logger: u.log}))
+	u.showConnect(w, nil)
+	entries := findAll[*widget.Entry](topOverlay(t, w))
+	if len(entries) != 3 {
+		t.Fatalf("the connect form has %d entries, want 3", len(entries))
+	}
+	entries[0].SetText(c.http.URL)
+	entries[1].SetText(c.code)
+	test.Tap(button(t, topOverlay(t, w), "Connect to the cloud"))
+	run("4 customers and 5 operations")
+	test.Tap(button(t, topOverlay(t, w), "Discard them"))
+	if _, err := u.store.SyncState(ctx); !errors.Is(err, localdb.ErrNotFound) {
+		t.Fatalf("the device joined before the discarding was confirmed: %v", err)
+	}
+	test.Tap(button(t, topOverlay(t, w), "Yes"))
+	run("The discarded data is kept in")
+	if n, ops, err := u.store.Counts(ctx); err != nil || n != 0 || ops != 0 {
+		t.Errorf("after discarding: %d customers, %d operations (%v), want the empty shop's none", n, ops, err)
+	}
+	if _, err := u.store.SyncState(ctx); err != nil {
+		t.Errorf("the device is not connected: %v", err)
+	}
+}
