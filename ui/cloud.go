@@ -62,6 +62,9 @@ func (u *UI) OnSyncStatus(st syncclient.Status) {
 // syncLine says in one line where the device stands with the cloud.
 func (u *UI) syncLine(pending int) string {
 	l := u.lang
+	if u.leaveDemo != nil {
+		return l.T("status.demo")
+	}
 	if u.sync == nil {
 		return l.T("status.local", pending)
 	}
