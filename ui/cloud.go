@@ -148,12 +148,18 @@ func (u *UI) showConnect(w fyne.Window, connected func()) {
 
 // askOwnData asks what becomes of this device's own customers before it joins a shop:
 // brought in as new customers, or discarded (a copy is kept); then joins with the
-// choice. Discarding asks once more.
+// choice. Discarding asks once more. A device with no customer or operation of its own
+// (a shop set up here, connected for the first time) brings its settings and staff in
+// without asking: the shop's settings win where it has some.
 func (u *UI) askOwnData(w fyne.Window, join func(localdb.LocalData)) {
 	l := u.lang
 	own, err := u.store.OwnData(u.context())
 	if err != nil {
 		dialog.ShowInformation(l.T("cloud.connect"), u.describe(err), w)
+		return
+	}
+	if own.Customers == 0 && own.Operations == 0 {
+		join(localdb.LocalDataBring)
 		return
 	}
 	text := widget.NewLabel(u.describeOwnData(own))

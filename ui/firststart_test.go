@@ -68,6 +68,9 @@ type progressSpy struct {
 
 func (s progressSpy) Join(ctx context.Context, req syncclient.JoinRequest) (syncclient.Joined, error) {
 	show := req.Progress
+	if show == nil {
+		return s.Client.Join(ctx, req)
+	}
 	req.Progress = func(p syncclient.JoinProgress) {
 		show(p)
 		s.tl.do(func() {
@@ -321,5 +324,38 @@ func TestConnectAsksWhatBecomesOfOwnData(t *testing.T) {
 	}
 	if _, err := u.store.SyncState(ctx); err != nil {
 		t.Errorf("the device is not connected: %v", err)
+	}
+}
+
+// A shop set up here, with no customer yet, connects to its new cloud account without
+// a question, and its program goes up: it is the shop's first device.
+func TestSetUpShopConnectsWithoutAsking(t *testing.T) {
+	ctx := context.Background()
+	c := startTestCloud(t)
+	tl := newTestLauncher(t)
+	tl.tap("Set up my shop")
+	tl.typeInto(0, "Boulangerie Lemoine")
+	tl.typeInto(1, "Claire")
+	tl.typeInto(2, "4821")
+	tl.typeInto(3, "4821")
+	tl.tap("Create my shop")
+	counter := tl.window()
+	tl.shop.showConnect(counter, nil)
+	entries := findAll[*widget.Entry](topOverlay(t, counter))
+	entries[0].SetText(c.http.URL)
+	entries[1].SetText(c.code)
+	test.Tap(button(t, topOverlay(t, counter), "Connect to the cloud"))
+	tl.until(func() bool {
+		top := counter.Canvas().Overlays().Top()
+		return top != nil && strings.Contains(texts(top), "This device is connected")
+	})
+	if _, err := tl.shop.store.SyncState(ctx); err != nil {
+		t.Fatalf("not connected: %v", err)
+	}
+	if p, err := tl.shop.store.Program(ctx); err != nil || p.PointsPerVisit != 1 {
+		t.Errorf("the program after connecting = %+v, %v; want the one set up", p, err)
+	}
+	if n, err := tl.shop.store.Pending(ctx); err != nil || n == 0 {
+		t.Errorf("%d changes to send (%v), want the shop's settings and owner", n, err)
 	}
 }
