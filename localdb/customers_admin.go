@@ -186,35 +186,31 @@ func (s *Store) hashPIN(ctx context.Context, pin, except string) (string, error)
 	return string(hash), nil
 }
 
-// ChangePIN gives the staff member id a new PIN.
+// ChangePIN gives the staff member id a new PIN, on every device of the shop.
 func (s *Store) ChangePIN(ctx context.Context, id, pin string) error {
 	hash, err := s.hashPIN(ctx, pin, id)
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE staff SET pin_hash = ? WHERE id = ?`, hash, id)
-	if err != nil {
-		return fmt.Errorf("change PIN of %s: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("staff %s: %w", id, ErrNotFound)
-	}
-	return nil
+	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+		r, err := staffByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		r.PINHash = hash
+		return s.putStaff(ctx, tx, r)
+	})
 }
 
 // RemoveStaff removes the staff member id; the last owner cannot be removed, or nobody
 // could open the owner's desk again.
 func (s *Store) RemoveStaff(ctx context.Context, id string) error {
 	return inTx(ctx, s.db, func(tx *sql.Tx) error {
-		var role Role
-		err := tx.QueryRowContext(ctx, `SELECT role FROM staff WHERE id = ?`, id).Scan(&role)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("staff %s: %w", id, ErrNotFound)
-		}
+		r, err := staffByID(ctx, tx, id)
 		if err != nil {
-			return fmt.Errorf("read staff %s: %w", id, err)
+			return err
 		}
-		if role == RoleOwner {
+		if r.Role == RoleOwner {
 			var owners int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM staff WHERE role = 'owner'`).Scan(&owners); err != nil {
 				return fmt.Errorf("count owners: %w", err)
@@ -223,9 +219,6 @@ func (s *Store) RemoveStaff(ctx context.Context, id string) error {
 				return ErrLastOwner
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM staff WHERE id = ?`, id); err != nil {
-			return fmt.Errorf("remove staff %s: %w", id, err)
-		}
-		return nil
+		return s.putStaff(ctx, tx, staffRecord{ID: id, CreatedAt: r.CreatedAt, Removed: true})
 	})
 }

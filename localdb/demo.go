@@ -14,15 +14,30 @@ const (
 	DemoCashierPIN = "0000"
 )
 
-// SeedDemo fills an empty store with a demo shop, so that a newcomer sees a working
-// counter at once: a program, rewards, two staff members, a few customers and cards. It
-// does nothing if the shop was already set up. It reports whether it seeded.
+// SeedDemo fills an empty store with the demo shop, so that a newcomer sees a working
+// counter at once: a program, rewards, two staff members, a few customers and cards. The
+// store is marked as the demo for good, first, so that no crash can leave demo data in a
+// store that may join a shop. It does nothing if the shop was already set up. It
+// reports whether it seeded.
 func (s *Store) SeedDemo(ctx context.Context) (bool, error) {
 	if _, err := s.Shop(ctx); err == nil {
 		return false, nil
 	} else if !errors.Is(err, ErrNotFound) {
 		return false, err
 	}
+	if err := s.markDemo(ctx); err != nil {
+		return false, err
+	}
+	if err := s.SeedSample(ctx, Shop{Name: "Café Merci (demo)", Demo: true}); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// SeedSample fills an empty store with a sample shop named as shop: the demo's program,
+// rewards, staff (PINs DemoOwnerPIN and DemoCashierPIN), customers and purchases. The
+// demo is made of it; tests and benchmarks use it for a shop with data.
+func (s *Store) SeedSample(ctx context.Context, shop Shop) error {
 	program := loyalty.Program{
 		Currency:               "EUR",
 		PointsPerVisit:         1,
@@ -38,14 +53,14 @@ func (s *Store) SeedDemo(ctx context.Context) (bool, error) {
 		},
 	}
 	if err := s.SaveProgram(ctx, program); err != nil {
-		return false, fmt.Errorf("seed demo program: %w", err)
+		return fmt.Errorf("seed demo program: %w", err)
 	}
 	if _, err := s.AddStaff(ctx, "Owner", RoleOwner, DemoOwnerPIN); err != nil {
-		return false, fmt.Errorf("seed demo owner: %w", err)
+		return fmt.Errorf("seed demo owner: %w", err)
 	}
 	cashier, err := s.AddStaff(ctx, "Camille", RoleCashier, DemoCashierPIN)
 	if err != nil {
-		return false, fmt.Errorf("seed demo cashier: %w", err)
+		return fmt.Errorf("seed demo cashier: %w", err)
 	}
 	origin := loyalty.Origin{Device: s.device, Staff: cashier.ID, At: s.Now()}
 	customers := []struct {
@@ -60,18 +75,18 @@ func (s *Store) SeedDemo(ctx context.Context) (bool, error) {
 	for _, d := range customers {
 		a, err := s.NewAccount(ctx, d.c)
 		if err != nil {
-			return false, fmt.Errorf("seed demo customer: %w", err)
+			return fmt.Errorf("seed demo customer: %w", err)
 		}
 		for _, amount := range d.purchases {
 			if _, _, err := s.Record(ctx, a.Code(), func(a Account) (loyalty.Operation, error) {
 				return program.Credit(origin, a.Card, amount)
 			}); err != nil {
-				return false, fmt.Errorf("seed demo purchase: %w", err)
+				return fmt.Errorf("seed demo purchase: %w", err)
 			}
 		}
 	}
-	if err := s.SaveSetting(ctx, SettingShop, Shop{Name: "Café Merci (demo)", Demo: true}); err != nil {
-		return false, fmt.Errorf("seed demo shop: %w", err)
+	if err := s.SaveSetting(ctx, SettingShop, shop); err != nil {
+		return fmt.Errorf("seed demo shop: %w", err)
 	}
-	return true, nil
+	return nil
 }

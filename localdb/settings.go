@@ -23,6 +23,9 @@ type Shop struct {
 	Demo     bool   `json:"demo"`                // the demo shop made on first start
 	CloudURL string `json:"cloud_url,omitempty"` // the base of card page URLs
 	Logo     []byte `json:"logo,omitempty"`      // PNG
+	// Languages are the languages the shop speaks, as i18n codes, its main one first:
+	// the kiosk offers these. Empty: all of Merci's.
+	Languages []string `json:"languages,omitempty"`
 }
 
 // Setting reads the setting key into v (a pointer); ErrNotFound if it was never set.
@@ -46,17 +49,19 @@ func (s *Store) Setting(ctx context.Context, key string, v any) error {
 
 // SaveSetting stores v as the setting key and queues it for the shop's other devices.
 func (s *Store) SaveSetting(ctx context.Context, key string, v any) error {
+	return inTx(ctx, s.db, func(tx *sql.Tx) error { return s.saveSetting(ctx, tx, key, v) })
+}
+
+func (s *Store) saveSetting(ctx context.Context, tx *sql.Tx, key string, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode setting %s: %w", key, err)
 	}
-	return inTx(ctx, s.db, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, string(body)); err != nil {
-			return fmt.Errorf("store setting %s: %w", key, err)
-		}
-		return s.enqueue(ctx, tx, "", api.TypeSetting, key, body)
-	})
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, string(body)); err != nil {
+		return fmt.Errorf("store setting %s: %w", key, err)
+	}
+	return s.enqueue(ctx, tx, "", api.TypeSetting, key, body)
 }
 
 // Program returns the shop's loyalty program.

@@ -2,12 +2,17 @@ package localdb
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/merci-loyalty/merci/cloud/api"
 )
 
 // Role is what a staff member may do.
@@ -30,19 +35,104 @@ type Staff struct {
 var ErrWrongPIN = errors.New("wrong PIN")
 
 // AddStaff creates a staff member with a 4 to 8 digit PIN no one else has, stored only as
-// a bcrypt hash.
+// a bcrypt hash, and queues them for the shop's other devices.
 func (s *Store) AddStaff(ctx context.Context, name string, role Role, pin string) (Staff, error) {
 	hash, err := s.hashPIN(ctx, pin, "")
 	if err != nil {
 		return Staff{}, err
 	}
 	st := Staff{ID: uuid.NewString(), Name: strings.TrimSpace(name), Role: role}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-		st.ID, st.Name, st.Role, hash, millis(s.Now()))
+	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
+		return s.putStaff(ctx, tx, staffRecord{ID: st.ID, Name: st.Name, Role: role, PINHash: hash, CreatedAt: s.Now()})
+	})
 	if err != nil {
 		return Staff{}, fmt.Errorf("store staff %s: %w", name, err)
 	}
 	return st, nil
+}
+
+// TypeStaff is the synced record of a staff member: every device of the shop knows the
+// same people and PINs (as bcrypt hashes), so an owner's PIN opens the desk and leaves
+// the kiosk on each of them. A removed member stays as a record marked Removed, so that
+// the removal reaches the other devices.
+const TypeStaff = "staff"
+
+type staffRecord struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Role      Role      `json:"role"`
+	PINHash   string    `json:"pin_hash,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	Removed   bool      `json:"removed,omitempty"`
+}
+
+// putStaff writes r to the staff table and its record, and queues it.
+func (s *Store) putStaff(ctx context.Context, tx *sql.Tx, r staffRecord) error {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode staff %s: %w", r.ID, err)
+	}
+	if err := projectStaff(ctx, tx, r); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO records (type, key, body) VALUES (?, ?, ?)
+		ON CONFLICT (type, key) DO UPDATE SET body = excluded.body`, TypeStaff, r.ID, string(body)); err != nil {
+		return fmt.Errorf("store staff %s: %w", r.ID, err)
+	}
+	return s.enqueue(ctx, tx, "", TypeStaff, r.ID, body)
+}
+
+// projectStaff makes the staff table say what r says.
+func projectStaff(ctx context.Context, tx *sql.Tx, r staffRecord) error {
+	var err error
+	if r.Removed {
+		_, err = tx.ExecContext(ctx, `DELETE FROM staff WHERE id = ?`, r.ID)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, pin_hash = excluded.pin_hash`,
+			r.ID, r.Name, r.Role, r.PINHash, millis(r.CreatedAt))
+	}
+	if err != nil {
+		return fmt.Errorf("store staff %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// applyStaff applies a pulled staff record of the server's version c.Version, unless
+// the record already holds a later one.
+func applyStaff(ctx context.Context, tx *sql.Tx, c api.Pulled) error {
+	var r staffRecord
+	if err := decodeRecord(c, &r); err != nil {
+		return err
+	}
+	if r.ID != c.Key || (!r.Removed && (r.PINHash == "" || (r.Role != RoleOwner && r.Role != RoleCashier))) {
+		return fmt.Errorf("staff %s: %w: the body is staff %q, role %q", c.Key, errUnreadable, r.ID, r.Role)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO records (type, key, body, version) VALUES (?, ?, ?, ?)
+		ON CONFLICT (type, key) DO UPDATE SET body = excluded.body, version = excluded.version
+		WHERE records.version < excluded.version`, c.Type, c.Key, string(c.Body), c.Version)
+	if err != nil {
+		return fmt.Errorf("apply staff %s: %w", c.Key, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err // an older value than the one stored
+	}
+	return projectStaff(ctx, tx, r)
+}
+
+// staffByID reads the record of the staff member id inside tx.
+func staffByID(ctx context.Context, tx *sql.Tx, id string) (staffRecord, error) {
+	r := staffRecord{ID: id}
+	var created int64
+	err := tx.QueryRowContext(ctx, `SELECT name, role, pin_hash, created_at FROM staff WHERE id = ?`, id).Scan(&r.Name, &r.Role, &r.PINHash, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("staff %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return r, fmt.Errorf("read staff %s: %w", id, err)
+	}
+	r.CreatedAt = fromMillis(created)
+	return r, nil
 }
 
 // StaffByPIN returns the staff member whose PIN is pin, restricted to role if it is set.

@@ -30,6 +30,7 @@ var (
 // Store is the local database. It is safe for concurrent use.
 type Store struct {
 	db     *sql.DB
+	path   string
 	device string
 	stmts  sync.Map // query text -> *sql.Stmt, for the statements of the counter's hot path
 	nps    signal   // wakes kiosk windows of this process when an invitation is made
@@ -63,7 +64,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
-	s := &Store{db: db, Now: time.Now}
+	s := &Store{db: db, path: path, Now: time.Now}
 	if s.device, err = s.deviceID(ctx); err != nil {
 		db.Close()
 		return nil, err

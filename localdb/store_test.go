@@ -12,7 +12,8 @@ import (
 	"github.com/merci-loyalty/merci/loyalty"
 )
 
-// mustOpen opens a fresh store seeded with the demo shop.
+// mustOpen opens a fresh store seeded with the demo's sample shop; it is not the demo
+// store, so that it may be enrolled.
 func mustOpen(tb testing.TB) *localdb.Store {
 	tb.Helper()
 	s, err := localdb.Open(context.Background(), filepath.Join(tb.TempDir(), "merci.db"))
@@ -20,7 +21,7 @@ func mustOpen(tb testing.TB) *localdb.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { s.Close() })
-	if _, err := s.SeedDemo(context.Background()); err != nil {
+	if err := s.SeedSample(context.Background(), localdb.Shop{Name: "Café Merci (demo)", Demo: true}); err != nil {
 		tb.Fatal(err)
 	}
 	return s

@@ -40,20 +40,26 @@ type SyncState struct {
 	LastSync  time.Time
 }
 
-// SyncState returns the device's sync state; ErrNotFound if it was never enrolled.
+// SyncState returns the device's sync state; ErrNotFound if it was never enrolled, or
+// while it joins a shop (see BeginJoin): nothing is pushed until the shop is pulled.
 func (s *Store) SyncState(ctx context.Context) (SyncState, error) {
-	return syncState(ctx, s.db)
+	return readSyncState(ctx, s.db, `AND NOT EXISTS (SELECT 1 FROM meta WHERE key = '`+metaJoining+`')`)
 }
 
 type queryRower interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// syncState reads the sync state, joining or not.
 func syncState(ctx context.Context, q queryRower) (SyncState, error) {
+	return readSyncState(ctx, q, "")
+}
+
+func readSyncState(ctx context.Context, q queryRower, and string) (SyncState, error) {
 	var st SyncState
 	var last int64
 	err := q.QueryRowContext(ctx, `SELECT server_url, device_id, shop_id, shop_name, cursor, epoch, last_sync
-		FROM sync_state WHERE id = 1`).Scan(&st.ServerURL, &st.DeviceID, &st.ShopID, &st.ShopName, &st.Cursor, &st.Epoch, &last)
+		FROM sync_state WHERE id = 1 `+and).Scan(&st.ServerURL, &st.DeviceID, &st.ShopID, &st.ShopName, &st.Cursor, &st.Epoch, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("sync state: %w", ErrNotFound)
 	}
@@ -70,28 +76,36 @@ func syncState(ctx context.Context, q queryRower) (SyncState, error) {
 // ids and the server's epoch. Enrolled again into the same shop (a reconnected device),
 // it keeps its cursor. Enrolled into another shop, it pulls that shop from the start;
 // what waits in the outbox is pushed there.
+// The demo shop is never enrolled: ErrDemo.
 func (s *Store) SaveEnrollment(ctx context.Context, st SyncState) error {
-	return inTx(ctx, s.db, func(tx *sql.Tx) error {
-		old, err := syncState(ctx, tx)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		cursor, epoch := int64(0), st.Epoch
-		if err == nil && old.ShopID == st.ShopID {
-			cursor, epoch = old.Cursor, old.Epoch
-		} else if err := forgetVersions(ctx, tx); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO sync_state (id, server_url, device_id, shop_id, shop_name, cursor, epoch, last_sync)
-			VALUES (1, ?, ?, ?, ?, ?, ?, 0)
-			ON CONFLICT (id) DO UPDATE SET server_url = excluded.server_url, device_id = excluded.device_id,
-				shop_id = excluded.shop_id, shop_name = excluded.shop_name, cursor = excluded.cursor, epoch = excluded.epoch`,
-			st.ServerURL, st.DeviceID, st.ShopID, st.ShopName, cursor, epoch)
-		if err != nil {
-			return fmt.Errorf("store enrollment: %w", err)
-		}
-		return nil
-	})
+	return inTx(ctx, s.db, func(tx *sql.Tx) error { return s.saveEnrollment(ctx, tx, st) })
+}
+
+func (s *Store) saveEnrollment(ctx context.Context, tx *sql.Tx, st SyncState) error {
+	if demo, err := isDemo(ctx, tx); err != nil {
+		return err
+	} else if demo {
+		return ErrDemo
+	}
+	old, err := syncState(ctx, tx)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	cursor, epoch := int64(0), st.Epoch
+	if err == nil && old.ShopID == st.ShopID {
+		cursor, epoch = old.Cursor, old.Epoch
+	} else if err := forgetVersions(ctx, tx); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO sync_state (id, server_url, device_id, shop_id, shop_name, cursor, epoch, last_sync)
+		VALUES (1, ?, ?, ?, ?, ?, ?, 0)
+		ON CONFLICT (id) DO UPDATE SET server_url = excluded.server_url, device_id = excluded.device_id,
+			shop_id = excluded.shop_id, shop_name = excluded.shop_name, cursor = excluded.cursor, epoch = excluded.epoch`,
+		st.ServerURL, st.DeviceID, st.ShopID, st.ShopName, cursor, epoch)
+	if err != nil {
+		return fmt.Errorf("store enrollment: %w", err)
+	}
+	return nil
 }
 
 // Queued is a change waiting in the outbox.
@@ -504,6 +518,8 @@ func (s *Store) applyRecord(ctx context.Context, tx *sql.Tx, c api.Pulled, now i
 		} else if err != nil {
 			return err
 		}
+	case TypeStaff:
+		return applyStaff(ctx, tx, c)
 	case TypeEmail, api.TypeEmailStatus, TypeCoupon:
 		if err := applyFollowUpRecord(ctx, tx, c); err != nil {
 			return err
@@ -562,7 +578,7 @@ func (s *Store) Rejected(ctx context.Context, limit int) ([]RejectedChange, erro
 // any type of 1 to 40 lower-case letters, digits or _ other than the built-in ones.
 func (s *Store) PutRecord(ctx context.Context, typ, key string, v any) error {
 	switch typ {
-	case api.TypeOp, api.TypeCustomer, api.TypeCard, api.TypeSetting:
+	case api.TypeOp, api.TypeCustomer, api.TypeCard, api.TypeSetting, TypeStaff:
 		return fmt.Errorf("record type %q is built in: use its own method", typ)
 	}
 	body, err := json.Marshal(v)

@@ -62,10 +62,13 @@ func cursor(tb testing.TB, s *localdb.Store) int64 {
 }
 
 // pull applies changes as one page starting at the stored cursor and epoch, numbered
-// from version.
+// from version, to an enrolled store or one joining its shop.
 func pull(tb testing.TB, s *localdb.Store, version int64, changes ...api.Change) {
 	tb.Helper()
 	st, err := s.SyncState(context.Background())
+	if errors.Is(err, localdb.ErrNotFound) {
+		st, err = s.Joining(context.Background())
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}

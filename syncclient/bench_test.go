@@ -58,7 +58,7 @@ func buildWeek(path string) error {
 		return err
 	}
 	defer s.Close()
-	if _, err := s.SeedDemo(ctx); err != nil {
+	if err := s.SeedSample(ctx, localdb.Shop{Name: "Café Merci"}); err != nil {
 		return err
 	}
 	p, err := s.Program(ctx)

@@ -211,32 +211,12 @@ var (
 	ErrEnrollCode    = errors.New("the code is wrong, used or expired: ask the owner for a new one")
 )
 
-// Enroll connects the device to its shop's cloud account with a one-time code from
-// the owner, stores the device token and wakes the loop. A wrong or used code is an
-// error that says so.
+// Enroll connects a device that holds no data of its own to its shop's cloud account
+// with a one-time code from the owner, and pulls the shop: Join with no choice to make
+// and no progress to show.
 func (c *Client) Enroll(ctx context.Context, serverURL, code, deviceName string) error {
-	serverURL = strings.TrimRight(strings.TrimSpace(serverURL), "/")
-	if !strings.HasPrefix(serverURL, "https://") && !strings.HasPrefix(serverURL, "http://") {
-		return fmt.Errorf("connect to the cloud: %q: %w", serverURL, ErrServerAddress)
-	}
-	var resp api.EnrollResponse
-	if err := c.call(ctx, http.MethodPost, serverURL+"/v1/enroll", "", api.EnrollRequest{Code: code, DeviceName: deviceName}, &resp, c.cfg.RequestTimeout); err != nil {
-		var he *httpError
-		if errors.As(err, &he) && he.status == http.StatusUnauthorized {
-			return fmt.Errorf("connect to the cloud: %w", ErrEnrollCode)
-		}
-		return fmt.Errorf("connect to the cloud: %w", explain(err))
-	}
-	if err := c.cfg.Tokens.Set(serverURL, resp.Token); err != nil {
-		return fmt.Errorf("connect to the cloud: %w", err)
-	}
-	st := localdb.SyncState{ServerURL: serverURL, DeviceID: resp.DeviceID, ShopID: resp.ShopID, ShopName: resp.ShopName, Epoch: resp.Epoch}
-	if err := c.store.SaveEnrollment(ctx, st); err != nil {
-		return fmt.Errorf("connect to the cloud: %w", err)
-	}
-	c.cfg.Logger.Info("device enrolled", "server", serverURL, "shop", resp.ShopID, "device", resp.DeviceID)
-	c.SyncNow()
-	return nil
+	_, err := c.Join(ctx, JoinRequest{ServerURL: serverURL, Code: code, DeviceName: deviceName})
+	return err
 }
 
 // ErrNotEnrolled means the device was never connected to a cloud account: the loop

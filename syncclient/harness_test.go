@@ -209,7 +209,8 @@ func clientConfig(dir string) syncclient.Config {
 	}
 }
 
-// newDevice opens a device's store in a folder of its own; seed gives it the demo shop.
+// newDevice opens a device's store in a folder of its own; seed sets up a shop on it,
+// with the demo's sample data.
 func newDevice(t testing.TB, name string, seed bool) *device {
 	t.Helper()
 	d := &device{t: t, name: name, dir: t.TempDir()}
@@ -220,7 +221,7 @@ func newDevice(t testing.TB, name string, seed bool) *device {
 	}
 	t.Cleanup(func() { s.Close() })
 	if seed {
-		if _, err := s.SeedDemo(ctx); err != nil {
+		if err := s.SeedSample(ctx, localdb.Shop{Name: "Café Merci"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -236,7 +237,8 @@ func newDevice(t testing.TB, name string, seed bool) *device {
 
 func (d *device) enroll(serverURL, code string) {
 	d.t.Helper()
-	if err := d.client.Enroll(context.Background(), serverURL, code, d.name); err != nil {
+	req := syncclient.JoinRequest{ServerURL: serverURL, Code: code, DeviceName: d.name, Local: localdb.LocalDataBring}
+	if _, err := d.client.Join(context.Background(), req); err != nil {
 		d.t.Fatal(err)
 	}
 }
@@ -486,8 +488,8 @@ func snapshot(t testing.TB, d *device) []snapshotRow {
 	return out
 }
 
-// shopOf sets up a cloud with two enrolled, synced devices: a seeded with the demo
-// shop, b fresh. Their loops are stopped.
+// shopOf sets up a cloud with two enrolled, synced devices: a with a shop set up and
+// its data, b fresh. Their loops are stopped.
 func shopOf(t testing.TB, cfg server.Config) (*cloud, *device, *device, []loyalty.Operation) {
 	t.Helper()
 	c := startCloud(t, cfg)

@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/merci-loyalty/merci/cards"
@@ -21,6 +23,10 @@ type Syncer interface {
 	Status() syncclient.Status
 	SyncNow()
 	Enroll(ctx context.Context, serverURL, code, deviceName string) error
+	// Join enrolls the device and pulls its shop before anything is pushed.
+	Join(ctx context.Context, req syncclient.JoinRequest) (syncclient.Joined, error)
+	// ResumeJoin takes up a join cut short.
+	ResumeJoin(ctx context.Context, progress func(syncclient.JoinProgress)) error
 	// Spend records a spend at the counter, checked by the cloud when it answers.
 	Spend(ctx context.Context, code cards.Code, build func(localdb.Account) (loyalty.Operation, error)) (loyalty.Operation, localdb.Account, error)
 	CloudAccount
@@ -56,6 +62,9 @@ func (u *UI) OnSyncStatus(st syncclient.Status) {
 // syncLine says in one line where the device stands with the cloud.
 func (u *UI) syncLine(pending int) string {
 	l := u.lang
+	if u.leaveDemo != nil {
+		return l.T("status.demo")
+	}
 	if u.sync == nil {
 		return l.T("status.local", pending)
 	}
@@ -78,10 +87,15 @@ func (u *UI) syncLine(pending int) string {
 }
 
 // showConnect asks for the cloud server's address and an enrollment code, and enrolls
-// this device off the UI goroutine. connected, if not nil, runs on the UI goroutine
-// once the device is enrolled.
+// this device off the UI goroutine. A device with data of its own is asked first what
+// becomes of it. connected, if not nil, runs on the UI goroutine once the device is
+// enrolled.
 func (u *UI) showConnect(w fyne.Window, connected func()) {
 	l := u.lang
+	if u.leaveDemo != nil {
+		dialog.ShowInformation(l.T("cloud.connect"), u.describe(localdb.ErrDemo), w)
+		return
+	}
 	if u.sync == nil {
 		return
 	}
@@ -95,30 +109,79 @@ func (u *UI) showConnect(w fyne.Window, connected func()) {
 		widget.NewFormItem(l.T("cloud.code"), code),
 		widget.NewFormItem(l.T("cloud.device_name"), name),
 	}
-	dialog.ShowForm(l.T("cloud.connect"), l.T("cloud.connect"), l.T("settings.cancel"), items, func(ok bool) {
-		if !ok {
-			return
-		}
+	var join func(local localdb.LocalData)
+	join = func(local localdb.LocalData) {
 		progress := dialog.NewCustomWithoutButtons(l.T("cloud.connecting"), widget.NewProgressBarInfinite(), w)
 		progress.Show()
-		// Read on the UI goroutine: the widgets are not the enrolling goroutine's to touch.
-		server, enrollCode, deviceName := strings.TrimSpace(serverURL.Text), strings.TrimSpace(code.Text), strings.TrimSpace(name.Text)
+		// Read on the UI goroutine: the widgets are not the joining goroutine's to touch.
+		req := syncclient.JoinRequest{ServerURL: serverURL.Text, Code: code.Text, DeviceName: strings.TrimSpace(name.Text), Local: local}
 		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
-			err := u.sync.Enroll(ctx, server, enrollCode, deviceName)
+			joined, err := u.sync.Join(ctx, req)
 			u.do(func() {
 				progress.Hide()
+				if errors.Is(err, localdb.ErrOwnData) {
+					u.askOwnData(w, join)
+					return
+				}
 				if err != nil {
 					dialog.ShowInformation(l.T("cloud.connect"), u.describe(err), w)
 					return
 				}
-				dialog.ShowInformation(l.T("cloud.connect"), l.T("cloud.connected"), w)
-				u.sync.SyncNow()
+				msg := l.T("cloud.connected")
+				if joined.Backup != "" {
+					msg += "\n\n" + l.T("cloud.discarded_copy", joined.Backup)
+				}
+				dialog.ShowInformation(l.T("cloud.connect"), msg, w)
 				if connected != nil {
 					connected()
 				}
 			})
 		}()
+	}
+	dialog.ShowForm(l.T("cloud.connect"), l.T("cloud.connect"), l.T("settings.cancel"), items, func(ok bool) {
+		if ok {
+			join(localdb.LocalDataNone)
+		}
 	}, w)
+}
+
+// askOwnData asks what becomes of this device's own customers before it joins a shop:
+// brought in as new customers, or discarded (a copy is kept); then joins with the
+// choice. Discarding asks once more. A device with no customer or operation of its own
+// (a shop set up here, connected for the first time) brings its settings and staff in
+// without asking: the shop's settings win where it has some.
+func (u *UI) askOwnData(w fyne.Window, join func(localdb.LocalData)) {
+	l := u.lang
+	own, err := u.store.OwnData(u.context())
+	if err != nil {
+		dialog.ShowInformation(l.T("cloud.connect"), u.describe(err), w)
+		return
+	}
+	if own.Customers == 0 && own.Operations == 0 {
+		join(localdb.LocalDataBring)
+		return
+	}
+	text := widget.NewLabel(u.describeOwnData(own))
+	text.Wrapping = fyne.TextWrapWord
+	var d *dialog.CustomDialog
+	bring := widget.NewButtonWithIcon(l.T("cloud.own_bring"), theme.UploadIcon(), func() {
+		d.Hide()
+		join(localdb.LocalDataBring)
+	})
+	bring.Importance = widget.HighImportance
+	discard := widget.NewButtonWithIcon(l.T("cloud.own_discard"), theme.DeleteIcon(), func() {
+		d.Hide()
+		dialog.ShowConfirm(l.T("cloud.own_discard"), l.T("cloud.own_discard_confirm"), func(ok bool) {
+			if ok {
+				join(localdb.LocalDataDiscard)
+			}
+		}, w)
+	})
+	discard.Importance = widget.DangerImportance
+	d = dialog.NewCustomWithoutButtons(l.T("cloud.own_title"), text, w)
+	d.SetButtons([]fyne.CanvasObject{widget.NewButton(l.T("settings.cancel"), d.Hide), discard, bring})
+	d.Resize(fyne.NewSize(560, 0))
+	d.Show()
 }

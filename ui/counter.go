@@ -159,7 +159,10 @@ func (c *counter) header() fyne.CanvasObject {
 	title := bigText(22, true, theme.ColorNameForeground)
 	title.Text = shop.Name
 	items := []fyne.CanvasObject{title}
-	if shop.Demo {
+	if logo := shopLogo(shop, 36); logo != nil {
+		items = []fyne.CanvasObject{logo, title}
+	}
+	if shop.Demo && c.u.leaveDemo == nil { // a demo of an older version, connected: see localdb.Folder
 		badge := canvas.NewText(" "+l.T("counter.demo_badge")+" ", themeColor(theme.ColorNameWarning))
 		badge.TextStyle.Bold = true
 		items = append(items, badge)
@@ -168,7 +171,11 @@ func (c *counter) header() fyne.CanvasObject {
 	customerScreen := widget.NewButtonWithIcon(l.T("counter.customer_screen"), theme.ComputerIcon(), func() { c.u.ShowKiosk(false) })
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { c.u.showSettings(c.win, c.rebuild) })
 	owner := widget.NewButtonWithIcon(l.T("owner.open"), theme.AccountIcon(), func() { c.u.askOwnerPIN(c.win, c.rebuild) })
-	return container.NewBorder(nil, nil, container.NewHBox(items...), container.NewHBox(newCustomer, customerScreen, owner, settings))
+	bar := container.NewBorder(nil, nil, container.NewHBox(items...), container.NewHBox(newCustomer, customerScreen, owner, settings))
+	if c.u.leaveDemo != nil {
+		return container.NewVBox(c.u.demoBanner(c.win), bar)
+	}
+	return bar
 }
 
 func (c *counter) statusBar() fyne.CanvasObject {

@@ -117,7 +117,8 @@ func (c *testCloud) status(t *testing.T, token string) int {
 func connectUI(t *testing.T, u *UI, c *testCloud, code string) {
 	t.Helper()
 	client := syncclient.New(u.store, syncclient.Config{Tokens: &memTokens{m: map[string]string{}}, Logger: u.log})
-	if err := client.Enroll(context.Background(), c.http.URL, code, "Till 1"); err != nil {
+	req := syncclient.JoinRequest{ServerURL: c.http.URL, Code: code, DeviceName: "Till 1", Local: localdb.LocalDataBring}
+	if _, err := client.Join(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
 	u.SetSync(client)
@@ -349,7 +350,8 @@ func TestDevicesPageNotOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := client.Enroll(ctx, c.http.URL, code.Code, "Till 2"); err != nil {
+	req := syncclient.JoinRequest{ServerURL: c.http.URL, Code: code.Code, DeviceName: "Till 2", Local: localdb.LocalDataBring}
+	if _, err := client.Join(ctx, req); err != nil {
 		t.Fatal(err)
 	}
 	d.reload()

@@ -89,6 +89,12 @@ var deskErrors = []errorMessage{
 	{syncclient.ErrUnavailable, "err.cloud_unavailable"},
 	{syncclient.ErrUnknownDevice, "err.cloud_unknown_device"},
 	{syncclient.ErrRevokeSelf, "err.cloud_revoke_self"},
+	{localdb.ErrDemo, "err.demo_connect"},
+	{localdb.ErrOwnData, "err.own_data"},
+	{localdb.ErrAlreadySetUp, "err.already_set_up"},
+	{localdb.ErrNameRequired, "err.name_required"},
+	{localdb.ErrLogo, "err.logo"},
+	{errPINMismatch, "err.pin_mismatch"},
 }
 
 // printErrors explain why cards could not be printed; the print system's own message

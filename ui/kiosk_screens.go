@@ -53,7 +53,11 @@ func (k *kiosk) topBar() fyne.CanvasObject {
 		left = container.NewHBox(k.logo(44), container.NewCenter(name))
 	}
 	right := container.NewHBox()
+	spoken := k.shop().Languages
 	for _, l := range i18n.Langs {
+		if len(spoken) > 0 && !slices.Contains(spoken, string(l)) && l != k.lang {
+			continue // the shop chose the languages its customers are offered
+		}
 		bg, fg := color.Color(kioskKey), color.Color(lightText)
 		if l == k.lang {
 			bg, fg = brandGreen, white

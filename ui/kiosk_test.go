@@ -41,7 +41,8 @@ func newTestUI(t *testing.T) *UI {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	if _, err := store.SeedDemo(context.Background()); err != nil {
+	// The demo's sample data in a store that may be connected, unlike the demo's.
+	if err := store.SeedSample(context.Background(), localdb.Shop{Name: "Café Merci (demo)", Demo: true}); err != nil {
 		t.Fatal(err)
 	}
 	return New(a, store, i18n.English, slog.New(slog.NewTextHandler(testWriter{t}, nil)))

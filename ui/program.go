@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -24,6 +25,8 @@ type programForm struct {
 	program loyalty.Program // as loaded: the currency and the reward ids are kept
 
 	shop                                   *widget.Entry
+	logo                                   []byte // PNG, shown on the counter, the kiosk and the cards
+	win                                    fyne.Window
 	perVisit, perUnit, cashback, xpPerUnit *widget.Entry
 	maxPurchase, kioskVisit                *widget.Entry
 	offlinePoints, offlineCashback         *widget.Entry
@@ -63,6 +66,7 @@ func (d *desk) programPage() fyne.CanvasObject {
 		d.fail(err)
 	}
 	f := d.u.newProgramForm(p, shop)
+	f.win = d.win
 	f.onSaved = func() {
 		d.changed()
 		d.done(d.u.lang.T("program.saved"))
@@ -79,6 +83,7 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	}
 	num := func(n int64) *widget.Entry { return entry(strconv.FormatInt(n, 10)) }
 	f.shop = entry(shop.Name)
+	f.logo = shop.Logo
 	if shop.Demo {
 		f.shop.SetText("")
 		f.shop.SetPlaceHolder(shop.Name)
@@ -117,7 +122,8 @@ func (f *programForm) build() fyne.CanvasObject {
 		h.Wrapping = fyne.TextWrapWord
 		return h
 	}
-	shop := widget.NewForm(widget.NewFormItem(l.T("program.shop_name"), f.shop))
+	shop := widget.NewForm(widget.NewFormItem(l.T("program.shop_name"), f.shop),
+		widget.NewFormItem(l.T("start.logo"), f.logoRow()))
 	earning := widget.NewForm(
 		widget.NewFormItem(l.T("program.points_per_visit"), f.perVisit),
 		widget.NewFormItem(l.T("program.points_per_unit", f.program.Currency), f.perUnit),
@@ -274,6 +280,7 @@ func (f *programForm) onSave() {
 		f.showError(err)
 		return
 	}
+	shop.Logo = f.logo
 	if name := strings.TrimSpace(f.shop.Text); name != "" {
 		shop.Name, shop.Demo = name, false
 	} else if !shop.Demo {
@@ -357,4 +364,26 @@ func (f *programForm) showOfflineCaps() {
 		f.offlinePoints.Disable()
 		f.offlineCashback.Disable()
 	}
+}
+
+// logoRow shows the shop's logo with a button to choose another; it is saved with the
+// program.
+func (f *programForm) logoRow() fyne.CanvasObject {
+	preview := canvas.NewImageFromResource(nil)
+	preview.FillMode = canvas.ImageFillContain
+	preview.SetMinSize(fyne.NewSize(96, 48))
+	if len(f.logo) > 0 {
+		preview.Resource = fyne.NewStaticResource("logo.png", f.logo)
+	}
+	choose := widget.NewButtonWithIcon(f.u.lang.T("start.logo_choose"), theme.FileImageIcon(), func() {
+		if f.win == nil {
+			return
+		}
+		pickLogo(f.win, f.showError, func(png []byte) {
+			f.logo = png
+			preview.Resource = fyne.NewStaticResource("logo.png", png)
+			preview.Refresh()
+		})
+	})
+	return container.NewHBox(preview, choose)
 }

@@ -41,6 +41,8 @@ type UI struct {
 	statusListeners []func() // screens redrawing their status line, on the UI goroutine
 	// answers holds the NPS answers the owner's desk reads and follows up.
 	answers Answers
+	// leaveDemo, set on the demo only, closes it and opens the shop's setup.
+	leaveDemo func()
 }
 
 // New prepares the app's screens over store. The language is the one chosen in settings,

@@ -21,9 +21,24 @@ import (
 
 var codeLine = regexp.MustCompile(`(?m)^  ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{3})$`)
 
+// shopData returns a data folder with a shop set up, with the demo's sample data.
+func shopData(t *testing.T) string {
+	t.Helper()
+	data := t.TempDir()
+	store, err := openStore(context.Background(), data, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.SeedSample(context.Background(), localdb.Shop{Name: "Café Merci"}); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 func TestCardsPrintIssuesIntoTheStore(t *testing.T) {
 	ctx := context.Background()
-	data := t.TempDir()
+	data := shopData(t)
 	out := filepath.Join(t.TempDir(), "cards.pdf")
 	var stdout, stderr bytes.Buffer
 	err := run(ctx, []string{"--data", data, "cards", "print", "--count", "3", "--credit", "50", "--out", out}, &stdout, &stderr)
@@ -83,7 +98,7 @@ func TestCardsPrintIssuesIntoTheStore(t *testing.T) {
 
 func TestCardsESCPOS(t *testing.T) {
 	ctx := context.Background()
-	data := t.TempDir()
+	data := shopData(t)
 	store, err := openStore(ctx, data, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,13 @@
 // Command merci is Merci's desktop app: the counter, the kiosk and the owner's desk, plus
 // a few commands for support and scripting.
 //
-//	merci                  open the counter (a demo shop on first start)
+//	merci                  open the counter (on first start: try the demo, set up or join the shop)
 //	merci kiosk            open the customer tablet screen, full screen
 //	merci scan FILE...     decode QR codes from image files
 //	merci cards print|escpos  issue, print and reprint loyalty cards (merci cards for help)
 //
-// Data lives in the user's config folder (merci/merci.db), or in --data DIR.
+// Data lives in the user's config folder (merci/merci.db, and the demo apart in
+// merci/demo.db), or in --data DIR.
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -76,50 +78,43 @@ func defaultDataDir() string {
 	return filepath.Join(dir, "merci")
 }
 
-// openStore opens the local database in dataDir, with the demo shop on first start.
+// openStore opens the shop's store in dataDir, for the support commands: never the
+// demo's.
 func openStore(ctx context.Context, dataDir string, log *slog.Logger) (*localdb.Store, error) {
-	store, err := localdb.Open(ctx, filepath.Join(dataDir, "merci.db"))
-	if err != nil {
-		return nil, err
-	}
-	seeded, err := store.SeedDemo(ctx)
-	if err != nil {
-		store.Close()
-		return nil, err
-	}
-	if seeded {
-		log.Info("first start: created the demo shop", "data", dataDir)
-	}
-	return store, nil
+	return localdb.Folder{Dir: dataDir, Log: log}.OpenShop(ctx)
 }
 
-// runApp opens the app with the window show makes.
+// runApp opens the app: the first-start choice on a new device, else the demo or the
+// shop, in the window show makes.
 func runApp(ctx context.Context, dataDir string, log *slog.Logger, show func(*ui.UI) fyne.Window) error {
-	store, err := openStore(ctx, dataDir, log)
-	if err != nil {
+	a := app.NewWithID(appID)
+	// Each sync loop (the shop's store has one; the demo none) runs for the app's
+	// lifetime and reports to the status bar; with no cloud account it waits, and the
+	// counter works on the local store alone.
+	syncCtx, stopSync := context.WithCancel(ctx)
+	var loops sync.WaitGroup
+	startSync := func(store *localdb.Store, onStatus func(syncclient.Status)) ui.Syncer {
+		c := syncclient.New(store, syncclient.Config{DataDir: dataDir, Logger: log, OnStatus: onStatus})
+		loops.Add(1)
+		go func() {
+			defer loops.Done()
+			c.Run(syncCtx)
+		}()
+		return c
+	}
+	l := ui.NewLauncher(a, i18n.Detect(os.Getenv), log, localdb.Folder{Dir: dataDir, Log: log}, startSync, show)
+	if err := l.Start(ctx); err != nil {
+		stopSync()
 		return err
 	}
-	defer store.Close()
-	a := app.NewWithID(appID)
-	u := ui.New(a, store, i18n.Detect(os.Getenv), log)
-	// The sync loop runs for the app's lifetime and reports to the status bar; with no
-	// cloud account it waits, and the counter works on the local store alone.
-	sync := syncclient.New(store, syncclient.Config{DataDir: dataDir, Logger: log, OnStatus: u.OnSyncStatus})
-	u.SetSync(sync)
-	syncCtx, stopSync := context.WithCancel(ctx)
-	synced := make(chan struct{})
-	go func() {
-		defer close(synced)
-		sync.Run(syncCtx)
-	}()
-	show(u)
 	go func() {
 		<-ctx.Done()
 		a.Quit()
 	}()
 	a.Run()
 	stopSync()
-	<-synced
+	loops.Wait()
+	l.Close()
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
