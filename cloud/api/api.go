@@ -106,6 +106,7 @@ const SettingProgram = "program"
 const (
 	CodeInvalid  = "invalid"  // the change breaks a rule and will never apply
 	CodeConflict = "conflict" // the id is taken by a different change, or the card code by another shop
+	CodeFailed   = "failed"   // the server met a fault applying the change: it is rejected alone, never the batch
 )
 
 // Error codes.
