@@ -204,7 +204,10 @@ func TestPushRejectsAmountsBeyondTheBounds(t *testing.T) {
 			op(func(o *loyalty.Operation) { o.Amount = loyalty.MaxMoney + 1 }),
 			op(func(o *loyalty.Operation) { o.Delta.Cashback = loyalty.MaxMoney + 1 }),
 			op(func(o *loyalty.Operation) { o.Delta.XP = math.MaxInt64 }),
-			op(func(o *loyalty.Operation) { o.Kind, o.Amount, o.Delta = loyalty.KindVoid, 0, loyalty.Delta{Points: math.MinInt64}; o.Target = "x" }),
+			op(func(o *loyalty.Operation) {
+				o.Kind, o.Amount, o.Delta = loyalty.KindVoid, 0, loyalty.Delta{Points: math.MinInt64}
+				o.Target = "x"
+			}),
 		}
 		resp := mustPush(t, db, dev, bad...)
 		if len(resp.Rejected) != len(bad) {
