@@ -134,6 +134,8 @@ type Client struct {
 	mu     sync.Mutex
 	status Status
 	batch  int // the push batch size, halved when the server finds a batch too large
+
+	hunt hunt // the search for a change the server cannot take: see bisect.go
 }
 
 // New returns a client of store.
@@ -325,7 +327,7 @@ func (c *Client) pushAll(ctx context.Context, serverURL, token string) error {
 		c.mu.Lock()
 		size := c.batch
 		c.mu.Unlock()
-		batch, err := c.store.Outgoing(ctx, size)
+		batch, err := c.store.Outgoing(ctx, c.hunt.size(size))
 		if err != nil {
 			return err
 		}
@@ -343,8 +345,13 @@ func (c *Client) pushAll(ctx context.Context, serverURL, token string) error {
 			continue
 		}
 		if err != nil {
-			return err
+			// A batch the server fails on may hold a change it cannot take: see bisect.go.
+			if err := c.afterFailure(ctx, serverURL, token, batch, err); err != nil {
+				return err
+			}
+			continue
 		}
+		c.hunt.pushed(len(batch), size)
 		if err := c.store.Acknowledge(ctx, batch, resp); err != nil {
 			return err
 		}
