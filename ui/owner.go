@@ -91,6 +91,7 @@ type desk struct {
 	// customerQuery is what the Customers page searches for when it opens next, set by
 	// openCustomer.
 	customerQuery string
+	notSynced     *notSyncedAlert
 }
 
 type deskPage struct {
@@ -160,7 +161,8 @@ func (d *desk) build() fyne.CanvasObject {
 	d.title.SizeName = theme.SizeNameHeadingText
 	d.title.TextStyle.Bold = true
 	d.content = container.NewStack()
-	main := container.NewBorder(d.title, nil, nil, nil, d.content)
+	d.notSynced = newNotSyncedAlert()
+	main := container.NewBorder(container.NewVBox(d.title, d.notSynced.box), nil, nil, nil, d.content)
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(230, 0))
 	return container.NewPadded(container.NewBorder(nil, nil, container.NewStack(width, card(side)), nil,
@@ -184,6 +186,8 @@ func (d *desk) show(i int) {
 		d.background(f)
 	}
 	d.pending = nil
+	d.loadNotSynced()
+	d.every(notSyncedEvery, d.loadNotSynced)
 }
 
 // background runs f on a goroutine, for work that takes time; f reaches widgets only
