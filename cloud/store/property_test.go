@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/cloud/api/apitest"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/loyalty"
@@ -66,8 +67,8 @@ func TestRandomExtremeBatchesNeverFailAPush(t *testing.T) {
 		// One customer starts near the bounds, as a server before them may have left it.
 		near := loyalty.Balance{Points: loyalty.MaxBalance - loyalty.MaxPoints/2, Cashback: -loyalty.MaxBalance + 1, XP: loyalty.MaxBalance}
 		rawExec(t, dsn, "INSERT INTO balances (shop_id, customer_id, points, cashback, xp) VALUES (?, ?, ?, ?, ?)",
-			dev.ShopID, synctest.Customers[2], near.Points, int64(near.Cashback), near.XP)
-		m.balances[synctest.Customers[2]] = near
+			dev.ShopID, apitest.Customers[2], near.Points, int64(near.Cashback), near.XP)
+		m.balances[apitest.Customers[2]] = near
 		var pushed []api.Change
 		for round := range 25 {
 			batch := make([]api.Change, 1+r.IntN(40))
@@ -76,7 +77,7 @@ func TestRandomExtremeBatchesNeverFailAPush(t *testing.T) {
 					batch[i] = pushed[r.IntN(len(pushed))] // a retry
 					continue
 				}
-				batch[i] = synctest.RandomChange(t, r)
+				batch[i] = apitest.RandomChange(t, r)
 			}
 			resp, err := db.Push(ctx, dev, batch)
 			if err != nil {
@@ -127,7 +128,7 @@ func TestRandomExtremeBatchesNeverFailAPush(t *testing.T) {
 		if outcomes["accepted"] == 0 || outcomes["rejected"] == 0 {
 			t.Errorf("operations %v: want some accepted and some rejected", outcomes)
 		}
-		for _, cu := range synctest.Customers {
+		for _, cu := range apitest.Customers {
 			got, err := db.Balance(ctx, dev.ShopID, cu)
 			if err != nil {
 				t.Fatal(err)

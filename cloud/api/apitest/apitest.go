@@ -1,4 +1,7 @@
-package synctest
+// Package apitest makes random sync changes for tests, valid or not, with the
+// extreme values a buggy or hostile device may send. It is outside cloud/internal so
+// that the desktop side's tests can queue them too.
+package apitest
 
 import (
 	"encoding/json"
@@ -10,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/loyalty"
 )
 
@@ -51,10 +55,10 @@ func text(r *rand.Rand) string {
 // huge reasons and customer ids now and then, sometimes guarded. Many are invalid.
 func RandomOp(tb testing.TB, r *rand.Rand) api.Change {
 	tb.Helper()
-	id := NewID(tb)
+	id := synctest.NewID(tb)
 	op := loyalty.Operation{ID: id, CustomerID: Customers[r.IntN(len(Customers))], Kind: kinds[r.IntN(len(kinds))],
 		Delta:  loyalty.Delta{Points: number(r), Cashback: loyalty.Money(number(r)), XP: number(r)},
-		Amount: loyalty.Money(number(r)), Currency: "EUR", Device: "till-1", At: At}
+		Amount: loyalty.Money(number(r)), Currency: "EUR", Device: "till-1", At: synctest.At}
 	if r.IntN(3) > 0 {
 		op.Delta.Cashback, op.Delta.XP = 0, 0 // else nearly every one breaks a rule of its kind
 	}
@@ -75,7 +79,7 @@ func RandomOp(tb testing.TB, r *rand.Rand) api.Change {
 	case loyalty.KindRedeem:
 		op.RewardID = "menu"
 	}
-	c := Change(tb, id, api.TypeOp, id, op)
+	c := synctest.Change(tb, id, api.TypeOp, id, op)
 	c.Guard = r.IntN(5) == 0
 	return c
 }
@@ -87,15 +91,15 @@ func RandomChange(tb testing.TB, r *rand.Rand) api.Change {
 	tb.Helper()
 	switch r.IntN(10) {
 	case 0:
-		cu := loyalty.Customer{ID: Customers[r.IntN(len(Customers))], Name: text(r), Email: text(r), CreatedAt: At}
-		return Record(tb, api.TypeCustomer, cu.ID, cu)
+		cu := loyalty.Customer{ID: Customers[r.IntN(len(Customers))], Name: text(r), Email: text(r), CreatedAt: synctest.At}
+		return synctest.Record(tb, api.TypeCustomer, cu.ID, cu)
 	case 1:
 		p := loyalty.Program{Currency: "EUR", PointsPerVisit: number(r), PointsPerUnit: number(r), CashbackBasisPoints: number(r),
 			MaxPurchase: loyalty.Money(number(r)), Rewards: []loyalty.Reward{{ID: "menu", Name: "Menu", Points: number(r)}}}
-		return Record(tb, api.TypeSetting, api.SettingProgram, p)
+		return synctest.Record(tb, api.TypeSetting, api.SettingProgram, p)
 	case 2:
 		code := "K" + strings.ToUpper(uuid.NewString()[:8])
-		return Record(tb, api.TypeCard, code, loyalty.Card{Code: code, CustomerID: Customers[r.IntN(len(Customers))], Status: loyalty.CardActive})
+		return synctest.Record(tb, api.TypeCard, code, loyalty.Card{Code: code, CustomerID: Customers[r.IntN(len(Customers))], Status: loyalty.CardActive})
 	case 3:
 		c := RandomOp(tb, r)
 		switch r.IntN(4) {
