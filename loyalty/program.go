@@ -108,8 +108,10 @@ func (p Program) Validate() error {
 			return bad("reward %q needs a unique id", r.Name)
 		case strings.TrimSpace(r.Name) == "":
 			return bad("reward %q has no name", r.ID)
-		case r.Points <= 0 || r.Points > MaxPoints:
-			return bad("reward %q must cost 1 to %d points", r.Name, MaxPoints)
+		case r.Points <= 0:
+			return bad("reward %q must cost at least one point", r.Name)
+		case r.Points > MaxPoints:
+			return bad("reward %q may cost at most %d points", r.Name, MaxPoints)
 		}
 		ids[r.ID] = true
 	}
