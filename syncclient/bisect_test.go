@@ -132,11 +132,11 @@ func onServer(c *cloud) map[string]bool {
 
 func notSynced(t *testing.T, d *device) ([]localdb.RejectedChange, int) {
 	t.Helper()
-	list, n, err := d.store.NotSynced(context.Background(), 100)
+	l, err := d.store.NotSynced(context.Background(), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return list, n
+	return l.Changes, l.Total
 }
 
 // Finding: one change the server failed on (500) stopped the whole queue for good.

@@ -61,10 +61,7 @@ func TestRandomExtremeChangesNeverStopTheSync(t *testing.T) {
 	waitFor(t, "the till's outbox to drain", func() bool { return a.pending() == 0 })
 	settle(t, c, a, b)
 
-	list, _, err := a.store.NotSynced(context.Background(), 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
+	list, _ := notSynced(t, a)
 	for _, rc := range list {
 		if rc.Code == localdb.CodeSetAside {
 			t.Errorf("change %s set aside: the server failed on it (%s)", rc.ID, rc.Reason)

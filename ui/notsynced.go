@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -28,18 +29,38 @@ type notSyncedAlert struct {
 	box   *fyne.Container
 	title *widget.Label
 	rows  *widget.Label
+	// again queues the set-aside operations once more, for a server fixed since.
+	again *widget.Button
 }
 
-func newNotSyncedAlert() *notSyncedAlert {
+func (d *desk) newNotSyncedAlert() *notSyncedAlert {
 	a := &notSyncedAlert{title: widget.NewLabel(""), rows: widget.NewLabel("")}
 	a.title.TextStyle.Bold = true
 	a.title.Importance = widget.DangerImportance
 	a.title.Wrapping = fyne.TextWrapWord
 	a.rows.Wrapping = fyne.TextWrapWord
+	a.again = widget.NewButtonWithIcon("", theme.UploadIcon(), d.onSendAgain)
+	a.again.Hide()
 	a.box = container.NewVBox(card(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil,
-		container.NewVBox(a.title, a.rows))))
+		container.NewVBox(a.title, a.rows, container.NewHBox(a.again)))))
 	a.box.Hide()
 	return a
+}
+
+// onSendAgain puts the set-aside operations back in the queue and wakes the sync.
+func (d *desk) onSendAgain() {
+	d.working(d.u.lang.T("notsynced.sending"), func(ctx context.Context) error {
+		_, err := d.u.store.QueueSetAsideAgain(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			d.fail(err)
+		}
+		if d.u.sync != nil {
+			d.u.sync.SyncNow()
+		}
+		d.loadNotSynced()
+	})
 }
 
 // loadNotSynced reads the changes that will not reach the cloud and shows or hides the
@@ -47,36 +68,41 @@ func newNotSyncedAlert() *notSyncedAlert {
 func (d *desk) loadNotSynced() {
 	ctx := d.ctx
 	d.background(func() {
-		list, n, err := d.u.store.NotSynced(ctx, notSyncedShown)
+		l, err := d.u.store.NotSynced(ctx, notSyncedShown)
 		d.u.do(func() {
 			if ctx.Err() == nil {
-				d.showNotSynced(list, n, err)
+				d.showNotSynced(l, err)
 			}
 		})
 	})
 }
 
-func (d *desk) showNotSynced(list []localdb.RejectedChange, n int, err error) {
+func (d *desk) showNotSynced(list localdb.NotSyncedList, err error) {
 	l := d.u.lang
 	a := d.notSynced
+	a.again.Hide()
 	switch {
 	case err != nil:
 		a.title.SetText(l.T("notsynced.unreadable"))
 		a.rows.SetText(d.u.describe(err))
-	case n == 0:
+	case list.Total == 0:
 		a.box.Hide()
 		return
 	default:
-		a.title.SetText(l.T("notsynced.title", n))
-		lines := make([]string, 0, len(list)+1)
-		for _, r := range list {
+		a.title.SetText(l.T("notsynced.title", list.Total))
+		lines := make([]string, 0, len(list.Changes)+2)
+		for _, r := range list.Changes {
 			lines = append(lines, d.notSyncedLine(r))
 		}
-		if n > len(list) {
-			lines = append(lines, l.T("notsynced.more", n-len(list)))
+		if more := list.Total - len(list.Changes); more > 0 {
+			lines = append(lines, l.T("notsynced.more", more))
 		}
 		lines = append(lines, l.T("notsynced.hint"))
 		a.rows.SetText(strings.Join(lines, "\n"))
+		if list.SetAsideOps > 0 {
+			a.again.SetText(l.T("notsynced.again", list.SetAsideOps))
+			a.again.Show()
+		}
 	}
 	a.box.Show()
 }

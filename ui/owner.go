@@ -161,7 +161,7 @@ func (d *desk) build() fyne.CanvasObject {
 	d.title.SizeName = theme.SizeNameHeadingText
 	d.title.TextStyle.Bold = true
 	d.content = container.NewStack()
-	d.notSynced = newNotSyncedAlert()
+	d.notSynced = d.newNotSyncedAlert()
 	main := container.NewBorder(container.NewVBox(d.title, d.notSynced.box), nil, nil, nil, d.content)
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(230, 0))
