@@ -5,7 +5,9 @@
 // It never blocks the caller: Run works in its own goroutine, and reports through a
 // Status callback. Failures are retried with capped exponential backoff and full jitter;
 // a rate-limited answer waits what the server says; a refused token stops the retries
-// until the device is enrolled again or SyncNow is called.
+// until the device is enrolled again or SyncNow is called. A batch the server keeps
+// failing on is split until the one change it cannot take is found and set aside, so
+// that the queue behind it flows (see bisect.go).
 package syncclient
 
 import (
