@@ -129,6 +129,9 @@ func (u *UI) openDesk(owner localdb.Staff, changed func()) *desk {
 	w.Resize(fyne.NewSize(1366, 768))
 	w.Show()
 	d.show(0)
+	d.loadNotSynced()
+	// A change is set aside in the background: the alert is read again now and then.
+	everyUntil(d.ctx, notSyncedEvery, d.loadNotSynced)
 	return d
 }
 
@@ -186,8 +189,6 @@ func (d *desk) show(i int) {
 		d.background(f)
 	}
 	d.pending = nil
-	d.loadNotSynced()
-	d.every(notSyncedEvery, d.loadNotSynced)
 }
 
 // background runs f on a goroutine, for work that takes time; f reaches widgets only
@@ -207,8 +208,10 @@ func (d *desk) background(f func()) {
 
 // every runs f on the UI thread every period while the current page is shown: answers
 // arrive from the kiosk and sales from the counter while the owner looks.
-func (d *desk) every(period time.Duration, f func()) {
-	ctx := d.pageCtx
+func (d *desk) every(period time.Duration, f func()) { everyUntil(d.pageCtx, period, f) }
+
+// everyUntil runs f on the UI thread every period until ctx ends.
+func everyUntil(ctx context.Context, period time.Duration, f func()) {
 	go func() {
 		t := time.NewTicker(period)
 		defer t.Stop()
