@@ -70,7 +70,8 @@ func TestParsePayload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, in := range []string{string(code), " " + code.String() + "\n", cards.URL("https://cloud.example/", code), "http://shop.example:8080/c/" + code.String()} {
+	for _, in := range []string{string(code), " " + code.String() + "\n", cards.URL("https://cloud.example/", code), "http://shop.example:8080/c/" + code.String(),
+		"https://cloud.example/c/1a2b3c4d5e/" + string(code), cards.URL("https://cloud.example/c/1a2b3c4d5e", code)} {
 		got, err := cards.ParsePayload(in)
 		if err != nil || got != code {
 			t.Errorf("ParsePayload(%q) = %q, %v; want %q", in, got, err, code)
@@ -80,7 +81,8 @@ func TestParsePayload(t *testing.T) {
 	if bad == string(code) {
 		bad = string(code[:10]) + "1"
 	}
-	for _, in := range []string{"hello", "https://example.com/", "https://x.example/c/" + bad, "ftp://x/c/" + string(code), "https://x.example/c/" + string(code) + "/more", "WIFI:S:shop;T:WPA;P:secret;;"} {
+	for _, in := range []string{"hello", "https://example.com/", "https://x.example/c/" + bad, "ftp://x/c/" + string(code), "https://x.example/c/" + string(code) + "/more", "WIFI:S:shop;T:WPA;P:secret;;",
+		"https://x.example/c//" + string(code), "https://x.example/c/a%20b/" + string(code), "https://x.example/c/t/u/" + string(code)} {
 		if _, err := cards.ParsePayload(in); !errors.Is(err, cards.ErrNotMerciCard) {
 			t.Errorf("ParsePayload(%q) err = %v, want ErrNotMerciCard", in, err)
 		}

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/merci-loyalty/merci/assets"
@@ -124,13 +126,7 @@ func (l Lang) Money(m loyalty.Money, currency string) string {
 	if !ok {
 		sym = strings.ToUpper(currency)
 	}
-	group, dec := ",", "."
-	switch l {
-	case French:
-		group, dec = "\u202f", ","
-	case Portuguese:
-		group, dec = ".", ","
-	}
+	group, dec := l.separators()
 	n := groupThousands(whole, group)
 	if frac != "" {
 		n += dec + frac
@@ -153,14 +149,45 @@ func (l Lang) Number(n int64) string {
 	if n < 0 {
 		sign, n = "-", -n
 	}
-	group := ","
+	group, _ := l.separators()
+	return sign + groupThousands(fmt.Sprint(n), group)
+}
+
+// separators returns l's thousands and decimal separators.
+func (l Lang) separators() (group, decimal string) {
 	switch l {
 	case French:
-		group = "\u202f"
+		return "\u202f", ","
 	case Portuguese:
-		group = "."
+		return ".", ","
 	}
-	return sign + groupThousands(fmt.Sprint(n), group)
+	return ",", "."
+}
+
+// DecimalSeparator is the separator l types amounts with.
+func (l Lang) DecimalSeparator() string {
+	_, dec := l.separators()
+	return dec
+}
+
+// PlainAmount writes m as a person types it in l, for an input field: "5000", "12.50"
+// in English, "12,50" in French and Portuguese; no symbol, no grouping.
+func (l Lang) PlainAmount(m loyalty.Money, currency string) string {
+	per := loyalty.MinorPerUnit(currency)
+	if int64(m)%per == 0 {
+		return strconv.FormatInt(int64(m)/per, 10)
+	}
+	_, dec := l.separators()
+	return fmt.Sprintf("%d%s%0*d", int64(m)/per, dec, loyalty.MinorDigits(currency), int64(m)%per)
+}
+
+// ShortDate writes a day without its year, as l does on a chart's axis: "Jan 2" in
+// English, "02/01" in French and Portuguese.
+func (l Lang) ShortDate(t time.Time) string {
+	if l == English {
+		return t.Format("Jan 2")
+	}
+	return t.Format("02/01")
 }
 
 func groupThousands(digits, sep string) string {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -32,6 +33,40 @@ func TestMoney(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.lang.Money(tt.m, tt.currency); got != tt.want {
 			t.Errorf("%s.Money(%d, %s) = %q, want %q", tt.lang, tt.m, tt.currency, got, tt.want)
+		}
+	}
+}
+
+// PlainAmount writes what the amount parser reads back, in each language.
+func TestPlainAmount(t *testing.T) {
+	tests := []struct {
+		lang     i18n.Lang
+		m        loyalty.Money
+		currency string
+		want     string
+	}{
+		{i18n.English, 1250, "EUR", "12.50"},
+		{i18n.French, 1250, "EUR", "12,50"},
+		{i18n.Portuguese, 500000, "BRL", "5000"},
+		{i18n.French, 1500, "JPY", "1500"},
+		{i18n.English, 1234, "KWD", "1.234"},
+	}
+	for _, tt := range tests {
+		got := tt.lang.PlainAmount(tt.m, tt.currency)
+		if got != tt.want {
+			t.Errorf("%s.PlainAmount(%d, %s) = %q, want %q", tt.lang, tt.m, tt.currency, got, tt.want)
+		}
+		if back, err := loyalty.ParseAmount(got, tt.currency); err != nil || back != tt.m {
+			t.Errorf("ParseAmount(%q, %s) = %d, %v, want %d", got, tt.currency, back, err, tt.m)
+		}
+	}
+}
+
+func TestShortDate(t *testing.T) {
+	day := time.Date(2026, 1, 2, 15, 0, 0, 0, time.UTC)
+	for l, want := range map[i18n.Lang]string{i18n.English: "Jan 2", i18n.French: "02/01", i18n.Portuguese: "02/01"} {
+		if got := l.ShortDate(day); got != want {
+			t.Errorf("%s.ShortDate = %q, want %q", l, got, want)
 		}
 	}
 }

@@ -106,7 +106,10 @@ func (s *Store) SearchAccounts(ctx context.Context, q string, limit int) ([]Acco
 // NewAccount creates a customer and issues them a new card. The customer's id and
 // creation time are filled in.
 func (s *Store) NewAccount(ctx context.Context, c loyalty.Customer) (Account, error) {
-	c.Name, c.Email, c.Phone = strings.TrimSpace(c.Name), strings.TrimSpace(c.Email), strings.TrimSpace(c.Phone)
+	c = c.Normalize()
+	if err := c.Validate(); err != nil {
+		return Account{}, fmt.Errorf("new customer: %w", err)
+	}
 	c.ID, c.CreatedAt = uuid.NewString(), s.Now()
 	code, err := cards.NewCode()
 	if err != nil {
@@ -158,8 +161,12 @@ func (s *Store) putCard(ctx context.Context, tx *sql.Tx, card loyalty.Card) erro
 	return s.enqueue(ctx, tx, "", api.TypeCard, card.Code, body)
 }
 
-// SaveCustomer updates a customer's details.
+// SaveCustomer updates a customer's details, under the same rules as a new customer's.
 func (s *Store) SaveCustomer(ctx context.Context, c loyalty.Customer) error {
+	c = c.Normalize()
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("save customer: %w", err)
+	}
 	return inTx(ctx, s.db, func(tx *sql.Tx) error { return s.putCustomer(ctx, tx, c) })
 }
 

@@ -7,12 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/merci-loyalty/merci/cloud/api"
-	"net/mail"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/loyalty"
 )
 
 // Change types of the owner's follow-ups, as they travel to the cloud.
@@ -57,7 +58,7 @@ type Email struct {
 // Status are filled in.
 func (s *Store) QueueEmail(ctx context.Context, e Email) (Email, error) {
 	e.To, e.Subject, e.Text = strings.TrimSpace(e.To), strings.TrimSpace(e.Subject), strings.TrimSpace(e.Text)
-	if a, err := mail.ParseAddress(e.To); err != nil || a.Address != e.To {
+	if loyalty.CheckEmail(e.To) != nil {
 		return Email{}, ErrBadRecipient
 	}
 	if e.Subject == "" || e.Text == "" {

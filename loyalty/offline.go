@@ -16,17 +16,24 @@ func IsSpend(k Kind) bool {
 }
 
 // AllowOffline checks a spend op that the cloud could not confirm against the
-// program's offline allowance. unconfirmed is what the card already spent without
-// confirmation (as positive amounts). Operations other than spends are always allowed
-// offline: credits add up in any order, and corrections are the shop's own.
+// program's rule for spending offline. unconfirmed is what the card already spent
+// without confirmation (as positive amounts). Up to the balance, the op was already
+// checked against the balance this till knows. Operations other than spends are always
+// allowed offline: credits add up in any order, and corrections are the shop's own.
 func (p Program) AllowOffline(unconfirmed Balance, op Operation) error {
 	if !IsSpend(op.Kind) {
 		return nil
 	}
-	points, cashback := unconfirmed.Points-op.Delta.Points, unconfirmed.Cashback-op.Delta.Cashback
-	if points > p.OfflinePoints || cashback > p.OfflineCashback {
-		return &OfflineAllowanceError{Points: p.OfflinePoints, Cashback: p.OfflineCashback, Currency: p.Currency,
-			Cash: op.Kind == KindSpendCashback}
+	refuse := &OfflineAllowanceError{Currency: p.Currency, Cash: op.Kind == KindSpendCashback}
+	switch p.offlineRule() {
+	case OfflineNever:
+		return refuse
+	case OfflineCapped:
+		points, cashback := unconfirmed.Points-op.Delta.Points, unconfirmed.Cashback-op.Delta.Cashback
+		if points > p.OfflinePoints || cashback > p.OfflineCashback {
+			refuse.Points, refuse.Cashback = p.OfflinePoints, p.OfflineCashback
+			return refuse
+		}
 	}
 	return nil
 }

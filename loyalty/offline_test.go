@@ -22,7 +22,11 @@ func TestAllowOffline(t *testing.T) {
 	credit := mustOp(cafe.Credit(origin, card, 1250))
 	adjust := mustOp(loyalty.Adjust(origin, card, rich, -20, "duplicate card"))
 	allowance := cafe
-	allowance.OfflinePoints, allowance.OfflineCashback = 12, 600
+	allowance.OfflineSpending, allowance.OfflinePoints, allowance.OfflineCashback = loyalty.OfflineCapped, 12, 600
+	legacy := cafe // saved before the rule existed: an allowance meant a cap
+	legacy.OfflinePoints = 12
+	never := cafe
+	never.OfflineSpending = loyalty.OfflineNever
 
 	tests := []struct {
 		name        string
@@ -31,10 +35,13 @@ func TestAllowOffline(t *testing.T) {
 		op          loyalty.Operation
 		ok          bool
 	}{
-		{"no allowance refuses a redemption", cafe, loyalty.Balance{}, menu, false},
-		{"no allowance refuses cashback spent", cafe, loyalty.Balance{}, cash, false},
-		{"no allowance still credits", cafe, loyalty.Balance{}, credit, true},
-		{"corrections are not spends", cafe, loyalty.Balance{}, adjust, true},
+		{"by default up to the balance this till knows", cafe, loyalty.Balance{Points: 80}, menu, true},
+		{"by default cashback too", cafe, loyalty.Balance{Cashback: 9000}, cash, true},
+		{"never refuses a redemption", never, loyalty.Balance{}, menu, false},
+		{"never refuses cashback spent", never, loyalty.Balance{}, cash, false},
+		{"never still credits", never, loyalty.Balance{}, credit, true},
+		{"corrections are not spends", never, loyalty.Balance{}, adjust, true},
+		{"an allowance saved before the rule is a cap", legacy, loyalty.Balance{Points: 3}, menu, false},
 		{"within the allowance", allowance, loyalty.Balance{}, menu, true},
 		{"up to the allowance exactly", allowance, loyalty.Balance{Points: 9}, debit3, true},
 		{"what was spent unconfirmed counts", allowance, loyalty.Balance{Points: 3}, menu, false},

@@ -328,7 +328,7 @@ func (p Program) checkAmount(amount Money) error {
 	if amount <= 0 {
 		return ErrInvalidAmount
 	}
-	if amount > p.maxPurchase() {
+	if amount > p.PurchaseCeiling() {
 		return ErrAmountTooLarge
 	}
 	return nil

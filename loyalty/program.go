@@ -33,12 +33,33 @@ type Program struct {
 	// SelfServiceVisitPoints is the fixed credit a customer earns by scanning their own
 	// card at the kiosk.
 	SelfServiceVisitPoints int64
-	// OfflinePoints and OfflineCashback cap what one card may spend (redeem, debit,
-	// spend cashback) at a till that cannot have the cloud check the spend against the
-	// card's balance there: a risk bounded per card, as the owner chooses, since two
-	// offline tills could each spend the same points. Zero refuses offline spending.
+	// OfflineSpending is what a card may spend (redeem, debit, spend cashback) at a
+	// till that cannot have the cloud check the spend against the card's balance there.
+	OfflineSpending OfflineSpending
+	// OfflinePoints and OfflineCashback cap it when OfflineSpending is OfflineCapped: a
+	// risk bounded per card, since two offline tills could each spend the same points.
 	OfflinePoints   int64
 	OfflineCashback Money
+}
+
+// OfflineSpending is a rule for spending at a till that cannot reach the cloud.
+type OfflineSpending string
+
+// The rules for spending offline. The zero value is the default: a shop promises its
+// customers that the counter works without a network.
+const (
+	OfflineUpToBalance OfflineSpending = ""       // what this till knows of the card's balance
+	OfflineCapped      OfflineSpending = "capped" // at most OfflinePoints and OfflineCashback per card
+	OfflineNever       OfflineSpending = "never"  // nothing until the cloud answers
+)
+
+// offlineRule is p's rule for spending offline. A program saved before the rule existed
+// with an allowance meant a cap.
+func (p Program) offlineRule() OfflineSpending {
+	if p.OfflineSpending == OfflineUpToBalance && (p.OfflinePoints > 0 || p.OfflineCashback > 0) {
+		return OfflineCapped
+	}
+	return p.OfflineSpending
 }
 
 // DefaultMaxPurchase is the purchase ceiling, in currency units, of a program that sets none.
@@ -78,6 +99,8 @@ func (p Program) Validate() error {
 		return bad("the largest purchase cannot be negative")
 	case p.OfflinePoints < 0 || p.OfflineCashback < 0:
 		return bad("the offline spending allowance cannot be negative")
+	case p.OfflineSpending != OfflineUpToBalance && p.OfflineSpending != OfflineCapped && p.OfflineSpending != OfflineNever:
+		return bad("unknown rule for spending offline %q", p.OfflineSpending)
 	case p.PointsPerVisit > MaxPoints || p.SelfServiceVisitPoints > MaxPoints:
 		return bad("a visit may earn at most %d points", MaxPoints)
 	case p.PointsPerUnit > MaxRatePerUnit || p.XPPerUnit > MaxRatePerUnit:
@@ -118,8 +141,8 @@ func (p Program) Validate() error {
 	return nil
 }
 
-// maxPurchase returns the effective purchase ceiling in minor units.
-func (p Program) maxPurchase() Money {
+// PurchaseCeiling returns the largest purchase a till may credit, in minor units.
+func (p Program) PurchaseCeiling() Money {
 	if p.MaxPurchase > 0 {
 		return p.MaxPurchase
 	}

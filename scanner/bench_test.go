@@ -142,6 +142,9 @@ func TestBenchPhotographs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 716 photographs twice")
 	}
+	if raceDetector {
+		t.Skip("reads 716 photographs twice: make test runs it without the race detector")
+	}
 	images := loadBench(t)
 	merci := runBench(images, scanner.NewDecoder(0).Decode)
 	plain := runBench(images, plainGozxing)

@@ -40,11 +40,34 @@ type Connection struct {
 	DeviceID  string // the server's id of this device
 }
 
+// Role is what a device may do; the server enforces it on every push and call.
+type Role = api.Role
+
+// The roles of devices.
+const (
+	RoleOwner = api.RoleOwner // the owner's desk: everything
+	RoleTill  = api.RoleTill  // a counter: sales, customers and cards
+	RoleKiosk = api.RoleKiosk // a customer tablet: its survey and self-service visits
+)
+
+// roleOf reads a device's role from a server's answer; a server from before roles
+// says only whether it is an owner.
+func roleOf(role Role, owner bool) Role {
+	switch {
+	case role != "":
+		return role
+	case owner:
+		return RoleOwner
+	}
+	return RoleTill
+}
+
 // Device is a device of the shop, as the owner device sees it.
 type Device struct {
 	ID         string
 	Name       string
 	Owner      bool // it may manage the shop's devices
+	Role       Role
 	EnrolledAt time.Time
 	RevokedAt  time.Time // zero while the device may sync
 	This       bool      // the device this client runs on
@@ -57,6 +80,7 @@ func (d Device) Revoked() bool { return !d.RevokedAt.IsZero() }
 type EnrollCode struct {
 	Code      string
 	Owner     bool // the device connected with it will be an owner device
+	Role      Role // the role of the device connected with it
 	ExpiresAt time.Time
 	ServerURL string // to type on the new device along with the code
 }
@@ -94,7 +118,7 @@ func (c *Client) Devices(ctx context.Context) ([]Device, error) {
 	}
 	devs := make([]Device, len(resp.Devices))
 	for i, d := range resp.Devices {
-		devs[i] = Device{ID: d.ID, Name: d.Name, Owner: d.Owner, EnrolledAt: d.CreatedAt, This: d.ID == st.DeviceID}
+		devs[i] = Device{ID: d.ID, Name: d.Name, Owner: d.Owner, Role: roleOf(d.Role, d.Owner), EnrolledAt: d.CreatedAt, This: d.ID == st.DeviceID}
 		if d.RevokedAt != nil {
 			devs[i].RevokedAt = *d.RevokedAt
 		}
@@ -125,18 +149,20 @@ func (c *Client) Revoke(ctx context.Context, id string) error {
 	return nil
 }
 
-// NewCode makes a one-time code that enrolls one more device, an owner device if
-// owner. Owner device only (ErrNotOwner).
-func (c *Client) NewCode(ctx context.Context, owner bool) (EnrollCode, error) {
+// NewCode makes a one-time code that enrolls one more device in role. Owner device
+// only (ErrNotOwner).
+func (c *Client) NewCode(ctx context.Context, role Role) (EnrollCode, error) {
 	st, err := c.enrolled(ctx)
 	if err != nil {
 		return EnrollCode{}, err
 	}
 	var resp api.CodeResponse
-	if err := c.ask(ctx, st, http.MethodPost, "/v1/codes", api.CodeRequest{Owner: owner}, &resp); err != nil {
+	// Owner too, for a server from before roles.
+	req := api.CodeRequest{Role: role, Owner: role == RoleOwner}
+	if err := c.ask(ctx, st, http.MethodPost, "/v1/codes", req, &resp); err != nil {
 		return EnrollCode{}, fmt.Errorf("make an enrollment code: %w", err)
 	}
-	return EnrollCode{Code: resp.Code, Owner: resp.Owner, ExpiresAt: resp.ExpiresAt, ServerURL: st.ServerURL}, nil
+	return EnrollCode{Code: resp.Code, Owner: resp.Owner, Role: roleOf(resp.Role, resp.Owner), ExpiresAt: resp.ExpiresAt, ServerURL: st.ServerURL}, nil
 }
 
 // Overdrawn lists the operations that took a customer's balance below zero on the

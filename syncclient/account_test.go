@@ -33,7 +33,7 @@ func TestOwnerManagesDevices(t *testing.T) {
 		t.Errorf("second device = %+v, want the active cashier kiosk", d)
 	}
 
-	code, err := owner.NewCode(ctx, false)
+	code, err := owner.NewCode(ctx, syncclient.RoleTill)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestDeviceManagementRefusals(t *testing.T) {
 	if _, err := kiosk.client.Devices(ctx); !errors.Is(err, syncclient.ErrNotOwner) {
 		t.Errorf("cashier Devices() err = %v, want ErrNotOwner", err)
 	}
-	if _, err := kiosk.client.NewCode(ctx, true); !errors.Is(err, syncclient.ErrNotOwner) {
+	if _, err := kiosk.client.NewCode(ctx, syncclient.RoleOwner); !errors.Is(err, syncclient.ErrNotOwner) {
 		t.Errorf("cashier NewCode() err = %v, want ErrNotOwner", err)
 	}
 	if err := kiosk.client.Revoke(ctx, tillID); !errors.Is(err, syncclient.ErrNotOwner) {
@@ -112,7 +112,7 @@ func TestDeviceManagementRefusals(t *testing.T) {
 	if devs, err := c.db.Devices(ctx, other.ID); err != nil || len(devs) != 1 || devs[0].RevokedAt != nil {
 		t.Errorf("the other shop's devices = %+v, %v; want its device active", devs, err)
 	}
-	if code, err := till.client.NewCode(ctx, true); err != nil || !code.Owner {
+	if code, err := till.client.NewCode(ctx, syncclient.RoleOwner); err != nil || !code.Owner {
 		t.Errorf("owner NewCode(owner) = %+v, %v; want an owner code", code, err)
 	}
 }
@@ -129,7 +129,7 @@ func TestAccountErrors(t *testing.T) {
 	if _, err := fresh.client.Devices(ctx); !errors.Is(err, syncclient.ErrNotEnrolled) {
 		t.Errorf("fresh Devices() err = %v, want ErrNotEnrolled", err)
 	}
-	if _, err := fresh.client.NewCode(ctx, false); !errors.Is(err, syncclient.ErrNotEnrolled) {
+	if _, err := fresh.client.NewCode(ctx, syncclient.RoleTill); !errors.Is(err, syncclient.ErrNotEnrolled) {
 		t.Errorf("fresh NewCode() err = %v, want ErrNotEnrolled", err)
 	}
 

@@ -87,7 +87,22 @@ type Config struct {
 	WatchEvery time.Duration
 	// Logger [slog.Default()].
 	Logger *slog.Logger
+	// OnStep, if set, hears of each Step of a cycle, with the batch or page number
+	// in that cycle (from 1). The cycle waits for it to return, so a fault test can
+	// kill the process or cut the network at exactly that point.
+	OnStep func(step Step, n int)
 }
+
+// Step is a point in a sync cycle where a crash leaves a distinct state behind.
+type Step string
+
+// Steps, in the order of a cycle.
+const (
+	StepPushed       Step = "pushed"       // the server answered a batch; not yet acknowledged here
+	StepAcknowledged Step = "acknowledged" // the batch's answer is committed here
+	StepPulled       Step = "pulled"       // a page arrived; not yet applied here
+	StepApplied      Step = "applied"      // the page and its cursor are committed here
+)
 
 func (c *Config) defaults() {
 	if c.Tokens == nil {
@@ -122,6 +137,9 @@ func (c *Config) defaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.OnStep == nil {
+		c.OnStep = func(Step, int) {}
 	}
 }
 
@@ -325,7 +343,7 @@ func (c *Client) cycle(ctx context.Context) error {
 
 // pushAll pushes the outbox in batches until it is empty.
 func (c *Client) pushAll(ctx context.Context, serverURL, token string) error {
-	for {
+	for n := 1; ; {
 		c.mu.Lock()
 		size := c.batch
 		c.mu.Unlock()
@@ -354,9 +372,11 @@ func (c *Client) pushAll(ctx context.Context, serverURL, token string) error {
 			continue
 		}
 		c.hunt.pushed(len(batch), size)
+		c.cfg.OnStep(StepPushed, n)
 		if err := c.store.Acknowledge(ctx, batch, resp); err != nil {
 			return err
 		}
+		c.cfg.OnStep(StepAcknowledged, n)
 		answered := len(resp.Accepted) + len(resp.Duplicate) + len(resp.Rejected)
 		if answered == 0 {
 			return fmt.Errorf("push: the server answered none of %d changes", len(batch))
@@ -364,6 +384,7 @@ func (c *Client) pushAll(ctx context.Context, serverURL, token string) error {
 		// Counted down rather than counted: a count walks the whole outbox, 100,000
 		// rows after a week offline, after every batch. refresh recounts at the end.
 		c.update(func(s *Status) { s.Pending = max(0, s.Pending-answered) })
+		n++
 	}
 }
 
@@ -393,7 +414,7 @@ func (c *Client) catchUp(ctx context.Context, serverURL, token string) error {
 		resp api.PullResponse
 		err  error
 	}
-	for {
+	for n := 1; ; n++ {
 		var next chan page
 		if resp.More {
 			c.update(func(s *Status) { s.State = StateSyncing })
@@ -405,7 +426,7 @@ func (c *Client) catchUp(ctx context.Context, serverURL, token string) error {
 		}
 		// A page from another epoch resets the cursor instead: the next page, fetched
 		// from the old cursor, is then ignored by ApplyPull.
-		if err := c.store.ApplyPull(ctx, from, resp); err != nil {
+		if err := c.apply(ctx, from, resp, n); err != nil {
 			return err
 		}
 		if next == nil {
@@ -461,7 +482,17 @@ func (c *Client) listen(ctx context.Context, serverURL, token string) error {
 		}
 		return err
 	}
-	return c.store.ApplyPull(ctx, st.Cursor, resp)
+	return c.apply(ctx, st.Cursor, resp, 1)
+}
+
+// apply applies the n-th page of a cycle, pulled from cursor from.
+func (c *Client) apply(ctx context.Context, from int64, resp api.PullResponse, n int) error {
+	c.cfg.OnStep(StepPulled, n)
+	if err := c.store.ApplyPull(ctx, from, resp); err != nil {
+		return err
+	}
+	c.cfg.OnStep(StepApplied, n)
+	return nil
 }
 
 // httpError is an error answer of the server.

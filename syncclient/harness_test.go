@@ -152,7 +152,7 @@ func (c *cloud) url() string { return "http://" + c.addr }
 // newCode returns a one-time code that enrolls one more device of the shop.
 func (c *cloud) newCode() string {
 	c.t.Helper()
-	code, err := c.db.NewCode(context.Background(), c.shop.ID, false)
+	code, err := c.db.NewCode(context.Background(), c.shop.ID, api.RoleTill)
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -6,12 +6,10 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -27,12 +25,12 @@ const ImportReason = "import"
 // Errors about one row, wrapped in a RowError.
 var (
 	ErrNoIdentity     = errors.New("the row has no name, email, phone or card code")
-	ErrBadEmail       = errors.New("not an email address")
-	ErrBadPhone       = errors.New("not a phone number")
+	ErrBadEmail       = loyalty.ErrBadEmail
+	ErrBadPhone       = loyalty.ErrBadPhone
 	ErrBadNumber      = errors.New("not a whole number of 0 or more")
 	ErrBadYesNo       = errors.New("not yes or no")
 	ErrLooksFormula   = errors.New("starts with = like a formula: type the value itself")
-	ErrTooLong        = errors.New("longer than 200 characters")
+	ErrTooLong        = loyalty.ErrTooLong
 	ErrDuplicateRow   = errors.New("the same customer as an earlier row")
 	ErrAmbiguous      = errors.New("the card, email and phone point to different customers")
 	ErrOtherCard      = errors.New("the customer already has another card")
@@ -176,8 +174,8 @@ func parseRow(n int, row []string, m Mapping, currency string) (record, []RowErr
 			fail(ErrLooksFormula)
 			continue
 		}
-		if utf8.RuneCountInString(v) > 200 {
-			fail(ErrTooLong)
+		if err := loyalty.CheckText(v); err != nil {
+			fail(err)
 			continue
 		}
 		r.has[f] = true
@@ -186,15 +184,11 @@ func parseRow(n int, row []string, m Mapping, currency string) (record, []RowErr
 		case FieldName:
 			r.customer.Name = v
 		case FieldEmail:
-			a, perr := mail.ParseAddress(v)
-			if perr != nil || a.Address != v {
-				err = ErrBadEmail
-			}
+			v = loyalty.NormalizeEmail(v)
+			err = loyalty.CheckEmail(v)
 			r.customer.Email = v
 		case FieldPhone:
-			if d := len(digits(v)); d < 6 || d > 15 || strings.Trim(v, "0123456789+-.() /") != "" {
-				err = ErrBadPhone
-			}
+			err = loyalty.CheckPhone(v)
 			r.customer.Phone = v
 		case FieldCard:
 			r.card, err = cards.ParseCode(v)

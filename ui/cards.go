@@ -224,7 +224,7 @@ func (p *cardsPage) onSave() {
 		if err != nil {
 			return err
 		}
-		fyne.Do(func() { p.issued(len(faces)) })
+		p.d.u.do(func() { p.issued(len(faces)) })
 		return sheet.WritePDF(w, paper, faces)
 	})
 }
@@ -473,7 +473,7 @@ func (d *desk) working(msg string, work func(ctx context.Context) error, done fu
 	progress.Show()
 	d.background(func() {
 		err := work(d.ctx)
-		fyne.Do(func() {
+		d.u.do(func() {
 			progress.Hide()
 			done(err)
 		})
@@ -656,19 +656,8 @@ func (d *desk) reprintCard(code cards.Code) {
 // with the print system's own message below for whoever sets the printer up.
 func (u *UI) describeCards(err error) string {
 	l := u.lang
-	known := []struct {
-		err error
-		key string
-	}{
-		{osprint.ErrNoPrintSystem, "cards.err_no_print_system"},
-		{osprint.ErrNoPrinter, "cards.err_no_printer"},
-		{osprint.ErrPrinterOff, "cards.err_printer_off"},
-		{escpos.ErrUnreachable, "cards.err_receipt_unreachable"},
-	}
-	for _, k := range known {
-		if errors.Is(err, k.err) {
-			return l.T(k.key) + "\n\n" + l.T("cards.details", err.Error())
-		}
+	if key, ok := lookupMessage(printErrors, err); ok {
+		return l.T(key) + "\n\n" + l.T("cards.details", err.Error())
 	}
 	switch {
 	case errors.Is(err, errCardCount):

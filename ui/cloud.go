@@ -35,7 +35,7 @@ type CloudAccount interface {
 	// Devices, Revoke and NewCode are for the owner device only.
 	Devices(ctx context.Context) ([]syncclient.Device, error)
 	Revoke(ctx context.Context, id string) error
-	NewCode(ctx context.Context, owner bool) (syncclient.EnrollCode, error)
+	NewCode(ctx context.Context, role syncclient.Role) (syncclient.EnrollCode, error)
 	Overdrawn(ctx context.Context) ([]syncclient.Overdrawn, error)
 }
 
@@ -101,10 +101,12 @@ func (u *UI) showConnect(w fyne.Window, connected func()) {
 		}
 		progress := dialog.NewCustomWithoutButtons(l.T("cloud.connecting"), widget.NewProgressBarInfinite(), w)
 		progress.Show()
+		// Read on the UI goroutine: the widgets are not the enrolling goroutine's to touch.
+		server, enrollCode, deviceName := strings.TrimSpace(serverURL.Text), strings.TrimSpace(code.Text), strings.TrimSpace(name.Text)
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			err := u.sync.Enroll(ctx, strings.TrimSpace(serverURL.Text), strings.TrimSpace(code.Text), strings.TrimSpace(name.Text))
+			err := u.sync.Enroll(ctx, server, enrollCode, deviceName)
 			u.do(func() {
 				progress.Hide()
 				if err != nil {

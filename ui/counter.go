@@ -209,7 +209,7 @@ func (c *counter) keypad() fyne.CanvasObject {
 		key("7"), key("8"), key("9"),
 		key("4"), key("5"), key("6"),
 		key("1"), key("2"), key("3"),
-		key(c.u.decimalSeparator()), key("0"), key("⌫"),
+		key(c.u.lang.DecimalSeparator()), key("0"), key("⌫"),
 	)
 	credit := widget.NewButtonWithIcon(l.T("counter.credit"), theme.ConfirmIcon(), c.onCredit)
 	credit.Importance = widget.HighImportance

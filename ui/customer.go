@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"net/mail"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -32,11 +31,14 @@ func (u *UI) newCustomerForm(c loyalty.Customer) *customerForm {
 	f.taxID.SetText(c.TaxID)
 	f.consent.SetChecked(c.Consent)
 	f.email.Validator = func(s string) error {
-		if s == "" {
-			return nil
-		}
-		if _, err := mail.ParseAddress(s); err != nil {
+		if s = loyalty.NormalizeEmail(s); s != "" && loyalty.CheckEmail(s) != nil {
 			return errors.New(l.T("customer.bad_email"))
+		}
+		return nil
+	}
+	f.phone.Validator = func(s string) error {
+		if s = strings.TrimSpace(s); s != "" && loyalty.CheckPhone(s) != nil {
+			return errors.New(l.T("err.bad_phone"))
 		}
 		return nil
 	}

@@ -38,13 +38,11 @@ type customersPage struct {
 	program  loyalty.Program
 }
 
-// customerColumns are the table's columns: title key and width.
-var customerColumns = []struct {
-	key   string
-	width float32
-}{
-	{"customers.col_name", 140}, {"customers.col_email", 165}, {"customers.col_phone", 120},
-	{"customers.col_card", 118}, {"customers.col_points", 62}, {"customers.col_cashback", 80},
+// customerColumns are the table's columns: a code, a phone number and amounts keep
+// their width, names and emails share the rest.
+var customerColumns = []tableColumn{
+	{"customers.col_name", 140, true}, {"customers.col_email", 170, true}, {"customers.col_phone", 150, false},
+	{"customers.col_card", 148, false}, {"customers.col_points", 64, false}, {"customers.col_cashback", 86, false},
 }
 
 func (d *desk) customersPage() fyne.CanvasObject {
@@ -86,9 +84,6 @@ func (p *customersPage) build() fyne.CanvasObject {
 		b.SetText(text)
 		b.OnTapped = func() { p.sortBy(id.Col) }
 	}
-	for i, c := range customerColumns {
-		p.table.SetColumnWidth(i, c.width)
-	}
 	p.table.OnSelected = func(id widget.TableCellID) {
 		if id.Row >= 0 && id.Row < len(p.rows) {
 			p.showCustomer(p.rows[id.Row])
@@ -99,8 +94,9 @@ func (p *customersPage) build() fyne.CanvasObject {
 	p.detail = container.NewStack()
 	p.showNone()
 	p.load()
-	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, card(p.table)), card(p.detail))
-	split.SetOffset(0.65)
+	table := container.New(newFitColumns(p.table, customerColumns), p.table)
+	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, card(table)), card(p.detail))
+	split.SetOffset(0.72)
 	if q := p.d.customerQuery; q != "" {
 		p.d.customerQuery = ""
 		p.search.SetText(q)
@@ -378,7 +374,7 @@ func (p *customersPage) onRefund(purchase loyalty.Operation) {
 		return
 	}
 	amount := widget.NewEntry()
-	amount.SetText(p.d.u.plainAmount(purchase.Amount-refunded, purchase.Currency))
+	amount.SetText(p.d.u.lang.PlainAmount(purchase.Amount-refunded, purchase.Currency))
 	msg := l.T("customers.refund_of", p.d.u.lang.Money(purchase.Amount, purchase.Currency), purchase.At.Local().Format("2006-01-02 15:04"))
 	items := []*widget.FormItem{
 		widget.NewFormItem("", widget.NewLabel(msg)),
@@ -482,7 +478,7 @@ func (d *desk) saveFile(name string, write func(io.Writer) error) {
 			if cerr := w.Close(); werr == nil {
 				werr = cerr
 			}
-			fyne.Do(func() {
+			d.u.do(func() {
 				progress.Hide()
 				if werr != nil {
 					d.fail(fmt.Errorf("save %s: %w", name, werr))

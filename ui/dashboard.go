@@ -67,7 +67,7 @@ func (p *dashboardPage) refresh() {
 		if err == nil {
 			nf, nerr = loadNPS(ctx, p.d.u.answers, from, to)
 		}
-		fyne.Do(func() {
+		p.d.u.do(func() {
 			if ctx.Err() != nil {
 				return // the page or the desk was closed meanwhile
 			}
@@ -128,10 +128,7 @@ func (p *dashboardPage) show(st localdb.Stats, nf *npsFigures) {
 	issued := make([]float64, len(st.Days))
 	redeemed := make([]float64, len(st.Days))
 	for i, d := range st.Days {
-		days[i] = d.Day.Format("02/01")
-		if l == "en" {
-			days[i] = d.Day.Format("Jan 2")
-		}
+		days[i] = l.ShortDate(d.Day)
 		visits[i], issued[i], redeemed[i] = float64(d.Visits), float64(d.PointsIssued), float64(d.PointsRedeemed)
 	}
 	win := p.d.win
@@ -295,5 +292,5 @@ func npsText(score int) string {
 
 // share writes a share with one decimal in the owner's language: "64.3" or "64,3".
 func (p *dashboardPage) share(s nps.Share) string {
-	return strings.Replace(s.String(), ".", p.d.u.decimalSeparator(), 1)
+	return strings.Replace(s.String(), ".", p.d.u.lang.DecimalSeparator(), 1)
 }

@@ -177,10 +177,7 @@ func (p *devicesPage) deviceRow(dev syncclient.Device) fyne.CanvasObject {
 	name := widget.NewLabel(dev.Name)
 	name.TextStyle.Bold = true
 	name.Truncation = fyne.TextTruncateEllipsis
-	facts := []string{l.T("devices.role.cashier"), l.T("devices.enrolled", dev.EnrolledAt.Local().Format(dayFormat))}
-	if dev.Owner {
-		facts[0] = l.T("devices.role.owner")
-	}
+	facts := []string{l.T("devices.role." + string(dev.Role)), l.T("devices.enrolled", dev.EnrolledAt.Local().Format(dayFormat))}
 	state := pill(l.T("devices.active"), theme.ColorNameSuccess)
 	if dev.Revoked() {
 		facts[1] = l.T("devices.revoked_on", dev.RevokedAt.Local().Format(dayFormat)) // when it joined matters no more
@@ -227,7 +224,16 @@ func (p *devicesPage) onRevoke(dev syncclient.Device) {
 // onAdd asks what the new device will be, then makes its one-time code.
 func (p *devicesPage) onAdd() {
 	l := p.d.u.lang
-	kinds := []string{l.T("devices.kind_cashier"), l.T("devices.kind_owner")}
+	roles := []struct {
+		role syncclient.Role
+		key  string
+	}{
+		{syncclient.RoleTill, "devices.kind_till"}, {syncclient.RoleKiosk, "devices.kind_kiosk"}, {syncclient.RoleOwner, "devices.kind_owner"},
+	}
+	kinds := make([]string, len(roles))
+	for i, r := range roles {
+		kinds[i] = l.T(r.key)
+	}
 	kind := widget.NewRadioGroup(kinds, nil)
 	kind.SetSelected(kinds[0])
 	kind.Required = true
@@ -238,11 +244,11 @@ func (p *devicesPage) onAdd() {
 			if !ok {
 				return
 			}
-			owner := kind.Selected == kinds[1]
+			role := roles[slices.Index(kinds, kind.Selected)].role
 			var code syncclient.EnrollCode
 			p.d.working(l.T("devices.making_code"), func(ctx context.Context) error {
 				var err error
-				code, err = p.acct.NewCode(ctx, owner)
+				code, err = p.acct.NewCode(ctx, role)
 				return err
 			}, func(err error) {
 				if err != nil {
@@ -260,10 +266,7 @@ func (p *devicesPage) onAdd() {
 // with what to type it into.
 func (p *devicesPage) showCode(c syncclient.EnrollCode) {
 	l := p.d.u.lang
-	kind := l.T("devices.role.cashier")
-	if c.Owner {
-		kind = l.T("devices.role.owner")
-	}
+	kind := l.T("devices.role." + string(c.Role))
 	code := bigText(34, true, theme.ColorNamePrimary)
 	code.Text = c.Code
 	code.TextStyle.Monospace = true
@@ -328,6 +331,11 @@ func (p *devicesPage) loadOverdrawn() {
 		slices.Reverse(out) // the latest first
 		return out, nil
 	}, func(list []overdrawnCustomer, err error) {
+		if errors.Is(err, syncclient.ErrNotOwner) {
+			// A kiosk: trying again would change nothing.
+			p.over.note(p.d.u.describe(err))
+			return
+		}
 		if err != nil {
 			p.over.failed(p.d.u.describe(err))
 			return

@@ -218,7 +218,7 @@ func TestDevicesPage(t *testing.T) {
 	u := newTestUI(t)
 	c := startTestCloud(t)
 	connectUI(t, u, c, c.code)
-	kioskCode, err := c.db.NewCode(ctx, c.shop.ID, false)
+	kioskCode, err := c.db.NewCode(ctx, c.shop.ID, api.RoleTill)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,8 +246,13 @@ func TestDevicesPage(t *testing.T) {
 		t.Errorf("%d Revoke buttons, want %d: the kiosk's, not this device's", got, want)
 	}
 
-	// Add a cashier device: the code shown enrolls it.
+	// Add a kiosk: the code shown enrolls it, as a kiosk.
 	test.Tap(button(t, d.content, "Add a device"))
+	kinds := findAll[*widget.RadioGroup](topOverlay(t, d.win))
+	if len(kinds) != 1 || len(kinds[0].Options) != 3 || kinds[0].Selected != u.lang.T("devices.kind_till") {
+		t.Fatalf("the new device's kinds = %+v, want till, kiosk and owner, till first", kinds)
+	}
+	kinds[0].SetSelected(u.lang.T("devices.kind_kiosk"))
 	dialogButton(t, d.win, "Make the code")
 	d.work.Wait()
 	var code string
@@ -259,12 +264,12 @@ func TestDevicesPage(t *testing.T) {
 	if code == "" {
 		t.Fatalf("no code in the dialog:\n%s", texts(topOverlay(t, d.win)))
 	}
-	if shown := texts(topOverlay(t, d.win)); !strings.Contains(shown, c.http.URL) || !strings.Contains(shown, "Cashier device · works once, until ") {
+	if shown := texts(topOverlay(t, d.win)); !strings.Contains(shown, c.http.URL) || !strings.Contains(shown, "Kiosk · works once, until ") {
 		t.Errorf("the code's dialog does not give the server and the expiry:\n%s", shown)
 	}
 	dialogButton(t, d.win, "Close")
-	if office, _ := c.enroll(t, code, "Office"); office.Owner {
-		t.Errorf("the device enrolled with a cashier code is an owner device")
+	if office, _ := c.enroll(t, code, "Office"); office.Role != api.RoleKiosk {
+		t.Errorf("the device enrolled with a kiosk code is a %s", office.Role)
 	}
 
 	// Revoke the kiosk.
@@ -340,7 +345,7 @@ func TestDevicesPageNotOwner(t *testing.T) {
 
 	c := startTestCloud(t)
 	c.enroll(t, c.code, "Back office") // the owner device
-	code, err := c.db.NewCode(ctx, c.shop.ID, false)
+	code, err := c.db.NewCode(ctx, c.shop.ID, api.RoleTill)
 	if err != nil {
 		t.Fatal(err)
 	}

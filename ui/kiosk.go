@@ -316,24 +316,8 @@ func firstName(name string) string {
 // explain says what went wrong in words for the customer, who can only try again or ask
 // at the counter.
 func (k *kiosk) explain(err error) string {
-	known := []struct {
-		err error
-		key string
-	}{
-		{nps.ErrVisitLimit, "kiosk.err.visit_limit"},
-		{localdb.ErrUnknownCard, "kiosk.err.unknown_card"},
-		{loyalty.ErrCardBlocked, "kiosk.err.card_blocked"},
-		{loyalty.ErrCardReplaced, "kiosk.err.card_replaced"},
-		{cards.ErrNotMerciCard, "kiosk.err.bad_code"},
-		{localdb.ErrNoSelfService, "kiosk.err.no_self_service"},
-		{nps.ErrAlreadyAnswered, "kiosk.already_answered"},
-		{nps.ErrExpired, "kiosk.expired"},
-		{localdb.ErrWrongPIN, "kiosk.wrong_pin"},
-	}
-	for _, e := range known {
-		if errors.Is(err, e.err) {
-			return k.lang.T(e.key)
-		}
+	if key, ok := lookupMessage(kioskErrors, err); ok {
+		return k.lang.T(key)
 	}
 	k.u.log.Error("kiosk: unexpected error", "err", err)
 	return k.lang.T("kiosk.err.internal")

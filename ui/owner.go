@@ -131,7 +131,7 @@ func (u *UI) openDesk(owner localdb.Staff, changed func()) *desk {
 	d.show(0)
 	d.loadNotSynced()
 	// A change is set aside in the background: the alert is read again now and then.
-	everyUntil(d.ctx, notSyncedEvery, d.loadNotSynced)
+	d.everyUntil(d.ctx, notSyncedEvery, d.loadNotSynced)
 	return d
 }
 
@@ -208,10 +208,10 @@ func (d *desk) background(f func()) {
 
 // every runs f on the UI thread every period while the current page is shown: answers
 // arrive from the kiosk and sales from the counter while the owner looks.
-func (d *desk) every(period time.Duration, f func()) { everyUntil(d.pageCtx, period, f) }
+func (d *desk) every(period time.Duration, f func()) { d.everyUntil(d.pageCtx, period, f) }
 
 // everyUntil runs f on the UI thread every period until ctx ends.
-func everyUntil(ctx context.Context, period time.Duration, f func()) {
+func (d *desk) everyUntil(ctx context.Context, period time.Duration, f func()) {
 	go func() {
 		t := time.NewTicker(period)
 		defer t.Stop()
@@ -220,7 +220,7 @@ func everyUntil(ctx context.Context, period time.Duration, f func()) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				fyne.Do(func() {
+				d.u.do(func() {
 					if ctx.Err() == nil {
 						f()
 					}

@@ -27,6 +27,7 @@ type programForm struct {
 	perVisit, perUnit, cashback, xpPerUnit *widget.Entry
 	maxPurchase, kioskVisit                *widget.Entry
 	offlinePoints, offlineCashback         *widget.Entry
+	offlineRule                            *widget.RadioGroup
 	tiers, rewards                         *fyne.Container
 	tierRows                               []tierRow
 	rewardRows                             []rewardRow
@@ -84,14 +85,17 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	}
 	f.perVisit, f.perUnit, f.xpPerUnit = num(p.PointsPerVisit), num(p.PointsPerUnit), num(p.XPPerUnit)
 	f.kioskVisit = num(p.SelfServiceVisitPoints)
-	f.cashback = entry(fmt.Sprintf("%d%s%02d", p.CashbackBasisPoints/100, u.decimalSeparator(), p.CashbackBasisPoints%100))
+	f.cashback = entry(fmt.Sprintf("%d%s%02d", p.CashbackBasisPoints/100, u.lang.DecimalSeparator(), p.CashbackBasisPoints%100))
 	f.maxPurchase = entry("")
 	if p.MaxPurchase > 0 {
-		f.maxPurchase.SetText(u.plainAmount(p.MaxPurchase, p.Currency))
+		f.maxPurchase.SetText(u.lang.PlainAmount(p.MaxPurchase, p.Currency))
 	}
 	f.maxPurchase.SetPlaceHolder(strconv.Itoa(loyalty.DefaultMaxPurchase))
 	f.offlinePoints = num(p.OfflinePoints)
-	f.offlineCashback = entry(u.plainAmount(p.OfflineCashback, p.Currency))
+	f.offlineCashback = entry(u.lang.PlainAmount(p.OfflineCashback, p.Currency))
+	f.offlineRule = widget.NewRadioGroup(f.offlineRuleLabels(), func(string) { f.showOfflineCaps() })
+	f.offlineRule.Required = true
+	f.offlineRule.SetSelected(f.offlineRuleLabel(p.OfflineSpending, p.OfflinePoints > 0 || p.OfflineCashback > 0))
 	f.tiers, f.rewards = container.NewVBox(), container.NewVBox()
 	for _, t := range p.Tiers {
 		f.addTier(t)
@@ -104,23 +108,6 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	f.save = widget.NewButtonWithIcon(u.lang.T("program.save"), theme.DocumentSaveIcon(), f.onSave)
 	f.save.Importance = widget.HighImportance
 	return f
-}
-
-// decimalSeparator is the separator l writes amounts with.
-func (u *UI) decimalSeparator() string {
-	if u.lang == "en" {
-		return "."
-	}
-	return ","
-}
-
-// plainAmount writes m as a person types it: "5000" or "12,50", with no symbol or grouping.
-func (u *UI) plainAmount(m loyalty.Money, currency string) string {
-	per := loyalty.MinorPerUnit(currency)
-	if int64(m)%per == 0 {
-		return strconv.FormatInt(int64(m)/per, 10)
-	}
-	return fmt.Sprintf("%d%s%0*d", int64(m)/per, u.decimalSeparator(), loyalty.MinorDigits(currency), int64(m)%per)
 }
 
 func (f *programForm) build() fyne.CanvasObject {
@@ -150,7 +137,7 @@ func (f *programForm) build() fyne.CanvasObject {
 	left := container.NewVBox(
 		section(l.T("program.section_shop"), shop),
 		section(l.T("program.section_earning"), container.NewVBox(earning, hint(l.T("program.earning_hint")))),
-		section(l.T("program.section_offline"), container.NewVBox(hint(l.T("program.offline_hint")), offline)),
+		section(l.T("program.section_offline"), container.NewVBox(hint(l.T("program.offline_hint")), f.offlineRule, offline)),
 	)
 	right := container.NewVBox(
 		section(l.T("program.section_tiers"), container.NewVBox(hint(l.T("program.tiers_hint")), tierHead, f.tiers, container.NewHBox(addTier))),
@@ -245,6 +232,7 @@ func (f *programForm) values() (loyalty.Program, error) {
 			return p, errField{l.T("program.max_purchase", p.Currency), err}
 		}
 	}
+	p.OfflineSpending = f.selectedOfflineRule()
 	p.OfflineCashback = 0
 	if s := strings.TrimSpace(f.offlineCashback.Text); s != "" {
 		if p.OfflineCashback, err = loyalty.ParseAmount(s, p.Currency); err != nil {
@@ -314,4 +302,59 @@ func (f *programForm) onSave() {
 func (f *programForm) showError(err error) {
 	f.message.Importance = widget.DangerImportance
 	f.message.SetText(f.u.describe(err))
+}
+
+// offlineRules are the rules for spending offline, in the order the owner reads them.
+var offlineRules = []struct {
+	rule loyalty.OfflineSpending
+	key  string
+}{
+	{loyalty.OfflineUpToBalance, "program.offline_up_to_balance"},
+	{loyalty.OfflineCapped, "program.offline_capped"},
+	{loyalty.OfflineNever, "program.offline_never"},
+}
+
+func (f *programForm) offlineRuleLabels() []string {
+	labels := make([]string, len(offlineRules))
+	for i, r := range offlineRules {
+		labels[i] = f.u.lang.T(r.key)
+	}
+	return labels
+}
+
+// offlineRuleLabel is the option of rule; a program saved before the rule existed
+// with an allowance meant a cap.
+func (f *programForm) offlineRuleLabel(rule loyalty.OfflineSpending, allowance bool) string {
+	if rule == loyalty.OfflineUpToBalance && allowance {
+		rule = loyalty.OfflineCapped
+	}
+	for _, r := range offlineRules {
+		if r.rule == rule {
+			return f.u.lang.T(r.key)
+		}
+	}
+	return f.u.lang.T(offlineRules[0].key)
+}
+
+func (f *programForm) selectedOfflineRule() loyalty.OfflineSpending {
+	for _, r := range offlineRules {
+		if f.u.lang.T(r.key) == f.offlineRule.Selected {
+			return r.rule
+		}
+	}
+	return loyalty.OfflineUpToBalance
+}
+
+// showOfflineCaps lets the owner type the caps only when they apply.
+func (f *programForm) showOfflineCaps() {
+	if f.offlinePoints == nil {
+		return // the radio group reports its first selection before the caps exist
+	}
+	if f.selectedOfflineRule() == loyalty.OfflineCapped {
+		f.offlinePoints.Enable()
+		f.offlineCashback.Enable()
+	} else {
+		f.offlinePoints.Disable()
+		f.offlineCashback.Disable()
+	}
 }

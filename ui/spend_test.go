@@ -51,7 +51,7 @@ func TestCounterSpendCheckedByCloud(t *testing.T) {
 	}
 
 	// Another till spent all of Alice's points and synced; this one has not pulled yet.
-	other, err := cloud.db.NewCode(ctx, cloud.shop.ID, false)
+	other, err := cloud.db.NewCode(ctx, cloud.shop.ID, api.RoleTill)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,19 @@ func TestCounterSpendCheckedByCloud(t *testing.T) {
 		t.Errorf("balance after the cloud refused = %d, want %d (nothing written)", got.Points, alice.Balance.Points)
 	}
 
-	// The cloud is gone, and the demo program allows no spending offline.
+	// The cloud is gone, and the owner allows no spending offline.
+	setOffline := func(rule loyalty.OfflineSpending, points int64) {
+		t.Helper()
+		p, err := store.Program(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.OfflineSpending, p.OfflinePoints = rule, points
+		if err := store.SaveProgram(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setOffline(loyalty.OfflineNever, 0)
 	cloud.http.Close()
 	debit("5")
 	if want := u.lang.T("err.offline_none"); c.msg.Text != want {
@@ -81,14 +93,7 @@ func TestCounterSpendCheckedByCloud(t *testing.T) {
 	}
 
 	// The owner allows 5 points per card offline.
-	p, err := store.Program(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.OfflinePoints = 5
-	if err := store.SaveProgram(ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	setOffline(loyalty.OfflineCapped, 5)
 	debit("5")
 	if want := u.lang.T("counter.debited", "5"); !strings.Contains(c.msg.Text, want) {
 		t.Errorf("message = %q, want %q", c.msg.Text, want)
@@ -99,5 +104,15 @@ func TestCounterSpendCheckedByCloud(t *testing.T) {
 	debit("1")
 	if want := u.lang.T("err.offline_points", "5"); c.msg.Text != want {
 		t.Errorf("message = %q, want %q", c.msg.Text, want)
+	}
+
+	// By default, a card spends offline what this till knows it has.
+	setOffline(loyalty.OfflineUpToBalance, 0)
+	debit("3")
+	if want := u.lang.T("counter.debited", "3"); !strings.Contains(c.msg.Text, want) {
+		t.Errorf("message = %q, want %q", c.msg.Text, want)
+	}
+	if got := balance(t, store, alice.Code()); got.Points != alice.Balance.Points-8 {
+		t.Errorf("balance after a default offline debit = %d, want %d", got.Points, alice.Balance.Points-8)
 	}
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -130,7 +129,7 @@ func (p *transferPage) load(name string, r io.ReadCloser) {
 	p.d.background(func() {
 		defer r.Close()
 		t, err := transfer.Read(r, name)
-		fyne.Do(func() {
+		p.d.u.do(func() {
 			p.busy(false)
 			if err != nil {
 				p.table, p.file = transfer.Table{}, ""
@@ -259,7 +258,7 @@ func (p *transferPage) onImport(dryRun bool) {
 	l := p.d.u.lang
 	opt := transfer.Options{DryRun: dryRun, SkipInvalid: p.skip.Checked, Origin: p.d.origin(),
 		Progress: func(done, total int) {
-			fyne.Do(func() { p.progress.SetValue(float64(done) / float64(max(total, 1))) })
+			p.d.u.do(func() { p.progress.SetValue(float64(done) / float64(max(total, 1))) })
 		}}
 	t, m := p.table, transfer.Mapping{}
 	for f, c := range p.mapping {
@@ -269,9 +268,9 @@ func (p *transferPage) onImport(dryRun bool) {
 	p.result.SetText(l.T("transfer.working", l.Number(int64(len(t.Rows)))))
 	p.d.background(func() {
 		start := time.Now()
-		rep, err := transfer.Import(context.Background(), p.d.u.store, t, m, opt)
+		rep, err := transfer.Import(p.d.ctx, p.d.u.store, t, m, opt)
 		took := time.Since(start).Round(100 * time.Millisecond)
-		fyne.Do(func() {
+		p.d.u.do(func() {
 			p.busy(false)
 			p.errs = rep.Errors
 			p.errList.Refresh()
@@ -314,7 +313,7 @@ func (d *desk) exportCard() fyne.CanvasObject {
 			from, to := period.bounds()
 			name := fmt.Sprintf("operations-%s-%s.%s", from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly), f)
 			d.saveFile(name, func(w io.Writer) error {
-				return transfer.ExportOperations(context.Background(), d.u.store, w, f, from, to)
+				return transfer.ExportOperations(d.ctx, d.u.store, w, f, from, to)
 			})
 		}
 	}
@@ -331,6 +330,6 @@ func (d *desk) exportCard() fyne.CanvasObject {
 func (d *desk) exportCustomers(f transfer.Format) {
 	name := fmt.Sprintf("customers-%s.%s", d.u.store.Now().Format(time.DateOnly), f)
 	d.saveFile(name, func(w io.Writer) error {
-		return transfer.ExportCustomers(context.Background(), d.u.store, w, f)
+		return transfer.ExportCustomers(d.ctx, d.u.store, w, f)
 	})
 }

@@ -11,13 +11,10 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
-	"github.com/merci-loyalty/merci/nps"
 	"github.com/merci-loyalty/merci/syncclient"
-	"github.com/merci-loyalty/merci/transfer"
 )
 
 // Preference keys of the choices made in settings.
@@ -91,74 +88,8 @@ func (u *UI) describe(err error) string {
 		}
 		return l.T("err.offline_none")
 	}
-	known := []struct {
-		err error
-		key string
-	}{
-		{cards.ErrCheck, "err.code_check"},
-		{cards.ErrNotMerciCard, "err.not_merci_card"},
-		{localdb.ErrUnknownCard, "err.unknown_card"},
-		{loyalty.ErrCardBlocked, "err.card_blocked"},
-		{loyalty.ErrCardReplaced, "err.card_replaced"},
-		{loyalty.ErrNotEnoughPoints, "err.not_enough_points"},
-		{loyalty.ErrNotEnoughCashback, "err.not_enough_cashback"},
-		{loyalty.ErrInvalidAmount, "err.invalid_amount"},
-		{loyalty.ErrAmountTooLarge, "err.amount_too_large"},
-		{loyalty.ErrPointsTooLarge, "err.points_too_large"},
-		{loyalty.ErrBalanceOutOfRange, "err.balance_out_of_range"},
-		{loyalty.ErrAmountSyntax, "err.amount_syntax"},
-		{loyalty.ErrAlreadyVoided, "err.already_voided"},
-		{loyalty.ErrNotVoidable, "err.not_voidable"},
-		{loyalty.ErrUnknownReward, "err.unknown_reward"},
-		{loyalty.ErrReasonRequired, "err.reason_required"},
-		{localdb.ErrWrongPIN, "err.wrong_pin"},
-		{errNotOwner, "err.not_owner"},
-		{errWholeNumber, "err.whole_number"},
-		{errNameRequired, "err.name_required"},
-		{localdb.ErrLastOwner, "err.last_owner"},
-		{localdb.ErrPINSyntax, "err.pin_syntax"},
-		{localdb.ErrPINInUse, "err.pin_in_use"},
-		{loyalty.ErrRefundTooLarge, "err.refund_too_large"},
-		{loyalty.ErrNotRefundable, "err.not_refundable"},
-		{cards.ErrMalformed, "err.malformed_code"},
-		{localdb.ErrCouponUsed, "err.coupon_used"},
-		{localdb.ErrNoCoupon, "err.no_coupon"},
-		{localdb.ErrBadRecipient, "err.bad_recipient"},
-		{localdb.ErrEmptyEmail, "err.empty_email"},
-		{localdb.ErrEmptyOffer, "err.empty_offer"},
-		{nps.ErrClosed, "err.answer_closed"},
-		{transfer.ErrTooLarge, "err.file_too_large"},
-		{transfer.ErrTooManyRows, "err.too_many_rows"},
-		{transfer.ErrTooManyColumns, "err.too_many_columns"},
-		{transfer.ErrUnreadable, "err.unreadable_file"},
-		{transfer.ErrFormat, "err.file_format"},
-		{transfer.ErrEmpty, "err.empty_file"},
-		{transfer.ErrFormula, "err.file_formula"},
-		{transfer.ErrNoIdentity, "err.row_no_identity"},
-		{transfer.ErrBadEmail, "err.bad_email"},
-		{transfer.ErrBadPhone, "err.bad_phone"},
-		{transfer.ErrBadNumber, "err.whole_number"},
-		{transfer.ErrBadYesNo, "err.bad_yes_no"},
-		{transfer.ErrLooksFormula, "err.looks_formula"},
-		{transfer.ErrTooLong, "err.too_long"},
-		{transfer.ErrDuplicateRow, "err.duplicate_row"},
-		{transfer.ErrAmbiguous, "err.ambiguous_row"},
-		{transfer.ErrOtherCard, "err.other_card"},
-		{transfer.ErrBalanceChanged, "err.balance_changed"},
-		{syncclient.ErrNotEnrolled, "err.cloud_not_connected"},
-		{syncclient.ErrNotOwner, "err.cloud_not_owner"},
-		{syncclient.ErrRefused, "err.cloud_refused"},
-		{syncclient.ErrEnrollCode, "err.enroll_code"},
-		{syncclient.ErrServerAddress, "err.server_address"},
-		{syncclient.ErrOffline, "err.cloud_offline"},
-		{syncclient.ErrUnavailable, "err.cloud_unavailable"},
-		{syncclient.ErrUnknownDevice, "err.cloud_unknown_device"},
-		{syncclient.ErrRevokeSelf, "err.cloud_revoke_self"},
-	}
-	for _, k := range known {
-		if errors.Is(err, k.err) {
-			return l.T(k.key)
-		}
+	if key, ok := lookupMessage(deskErrors, err); ok {
+		return l.T(key)
 	}
 	if errors.Is(err, loyalty.ErrInvalidProgram) {
 		return l.T("err.invalid_program", err.Error())

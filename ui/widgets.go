@@ -68,3 +68,54 @@ func tallButton(b *widget.Button, height float32) fyne.CanvasObject {
 	spacer.SetMinSize(fyne.NewSize(0, height))
 	return container.NewStack(spacer, b)
 }
+
+// fitColumns lays a table out over the whole of its space: the fixed columns (a card
+// code, a number) get their width, and the flexible ones (a name, an email) share the
+// rest in proportion to theirs, so that every column shows without scrolling sideways,
+// on a laptop as on a wide screen. A flexible column never gets narrower than
+// minColumnShare of its width: below that, scrolling beats unreadable cells.
+type fitColumns struct {
+	table   *widget.Table
+	columns []tableColumn
+	widths  []float32 // as last laid out
+}
+
+// tableColumn is a column's title key and its width; flex columns share what is left.
+type tableColumn struct {
+	key   string
+	width float32
+	flex  bool
+}
+
+const minColumnShare = 0.8
+
+func newFitColumns(table *widget.Table, columns []tableColumn) *fitColumns {
+	return &fitColumns{table: table, columns: columns, widths: make([]float32, len(columns))}
+}
+
+func (f *fitColumns) MinSize([]fyne.CanvasObject) fyne.Size { return f.table.MinSize() }
+
+func (f *fitColumns) Layout(_ []fyne.CanvasObject, size fyne.Size) {
+	th := f.table.Theme()
+	// Each column is followed by a divider as wide as the padding; the vertical
+	// scroll bar takes its width once the rows overflow.
+	rest := size.Width - float32(len(f.columns))*th.Size(theme.SizeNamePadding) - th.Size(theme.SizeNameScrollBar)
+	var flex float32
+	for _, c := range f.columns {
+		if c.flex {
+			flex += c.width
+		} else {
+			rest -= c.width
+		}
+	}
+	scale := max(rest/flex, minColumnShare)
+	for i, c := range f.columns {
+		f.widths[i] = c.width
+		if c.flex {
+			f.widths[i] *= scale
+		}
+		f.table.SetColumnWidth(i, f.widths[i])
+	}
+	f.table.Move(fyne.NewPos(0, 0))
+	f.table.Resize(size)
+}

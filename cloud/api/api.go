@@ -105,8 +105,14 @@ const SettingProgram = "program"
 // Rejection codes.
 const (
 	CodeInvalid  = "invalid"  // the change breaks a rule and will never apply
-	CodeConflict = "conflict" // the id is taken by a different change, or the card code by another shop
-	CodeFailed   = "failed"   // the server met a fault applying the change: it is rejected alone, never the batch
+	CodeConflict = "conflict" // the id is taken by a different change
+	// CodeForbidden: the device's role may not make this change.
+	CodeForbidden = "forbidden"
+	// CodeQuota: the shop is over a quota (emails per day, storage); the reason says which.
+	CodeQuota = "quota"
+	// CodeFailed: the server met a fault applying the change; it is rejected alone,
+	// never the batch.
+	CodeFailed = "failed"
 )
 
 // Error codes.
@@ -119,6 +125,9 @@ const (
 	ErrCodeRateLimited  = "rate_limited" // wait Retry-After seconds
 	ErrCodeUnavailable  = "unavailable"  // the server is shutting down or overloaded: retry later
 	ErrCodeInternal     = "internal"     // a server fault: retry later
+	// ErrCodeSuspended comes with 403 while the operator has suspended the shop: do
+	// not retry until it is resumed.
+	ErrCodeSuspended = "suspended"
 )
 
 // Email is the Body of a change of TypeEmail: a message the server sends once.
@@ -158,14 +167,36 @@ type EnrollResponse struct {
 	ShopID   string `json:"shop_id"`
 	ShopName string `json:"shop_name"`
 	Owner    bool   `json:"owner"`
+	Role     Role   `json:"role"`
 	Epoch    string `json:"epoch"`
+	// ShopTag names the shop in its cards' public page URLs: /c/TAG/CODE.
+	ShopTag string `json:"shop_tag"`
 }
+
+// Role is what a device may do; the server enforces it on every push and call.
+type Role string
+
+// Roles of devices.
+const (
+	// RoleOwner is the owner's desk: everything, including the program, settings,
+	// devices and emails to new addresses.
+	RoleOwner Role = "owner"
+	// RoleTill is a counter: operations within the purchase ceiling, customers,
+	// cards, coupons, the survey of its customer screen, emails to known addresses.
+	RoleTill Role = "till"
+	// RoleKiosk is a customer tablet: its survey answers and self-service visits.
+	RoleKiosk Role = "kiosk"
+)
+
+// Valid reports whether r is one of the roles.
+func (r Role) Valid() bool { return r == RoleOwner || r == RoleTill || r == RoleKiosk }
 
 // Device is an enrolled device, as GET /v1/devices lists it.
 type Device struct {
 	ID        string     `json:"id"`
 	Name      string     `json:"name"`
 	Owner     bool       `json:"owner"`
+	Role      Role       `json:"role"`
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
@@ -178,13 +209,17 @@ type DevicesResponse struct {
 // CodeRequest is the body of POST /v1/codes: an owner asks for a code to enroll
 // another device.
 type CodeRequest struct {
-	Owner bool `json:"owner"` // the device enrolled with the code will be an owner too
+	// Role is the role of the device the code enrolls; empty takes Owner's word, for
+	// apps that predate roles: an owner, or else a till.
+	Role  Role `json:"role,omitempty"`
+	Owner bool `json:"owner,omitempty"`
 }
 
 // CodeResponse carries a one-time enrollment code.
 type CodeResponse struct {
 	Code      string    `json:"code"`
 	Owner     bool      `json:"owner"`
+	Role      Role      `json:"role"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
 

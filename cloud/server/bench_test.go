@@ -21,7 +21,10 @@ import (
 )
 
 // benchConfig lifts the rate limits: the benchmarks measure the server, not the limiter.
-var benchConfig = server.Config{DeviceRate: 1e9, DeviceBurst: 1e9, IPRate: 1e9, IPBurst: 1e9}
+var benchConfig = server.Config{DeviceRate: 1e9, DeviceBurst: 1e9, EnrollLimit: unlimited, CardLimit: unlimited,
+	AuthFailLimit: unlimited, GlobalLimit: unlimited}
+
+var unlimited = server.Limit{Rate: 1e9, Burst: 1e9}
 
 // gzipPush is a push body as the sync client sends it.
 func gzipPush(tb testing.TB, changes []api.Change) []byte {

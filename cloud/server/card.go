@@ -37,6 +37,8 @@ type cardData struct {
 	Next     *loyalty.Reward
 	NextGap  int64
 	NextPct  int
+
+	Unavailable bool // the shop's account is suspended: nothing of the card is shown
 }
 
 func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
@@ -45,16 +47,22 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Robots-Tag", "noindex")
 	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 
 	data := cardData{}
 	status := http.StatusNotFound
 	if code, err := cards.ParseCode(r.PathValue("code")); err == nil {
-		view, err := s.db.Card(r.Context(), string(code))
+		var view store.CardView
+		if tag := r.PathValue("tag"); tag != "" {
+			view, err = s.db.Card(r.Context(), tag, string(code))
+		} else {
+			view, err = s.db.LegacyCard(r.Context(), string(code))
+		}
 		switch {
 		case err == nil:
 			data, status = viewData(code, view), http.StatusOK
+		case errors.Is(err, store.ErrSuspended):
+			data, status = cardData{Unavailable: true}, http.StatusForbidden
 		case !errors.Is(err, store.ErrNotFound):
 			s.log.Error("card page", "err", err)
 			status = http.StatusInternalServerError

@@ -17,9 +17,10 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	s.log.Info("device enrolled", "shop", shop.ID, "device", dev.ID, "owner", dev.Owner)
+	s.log.Info("device enrolled", "shop", shop.ID, "device", dev.ID, "role", dev.Role)
 	s.reply(w, r, http.StatusOK, api.EnrollResponse{
-		Token: token, DeviceID: dev.ID, ShopID: shop.ID, ShopName: shop.Name, Owner: dev.Owner, Epoch: s.db.Epoch(),
+		Token: token, DeviceID: dev.ID, ShopID: shop.ID, ShopName: shop.Name, Owner: dev.Owner, Role: dev.Role,
+		Epoch: s.db.Epoch(), ShopTag: shop.Tag,
 	})
 }
 
@@ -36,9 +37,10 @@ func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, http.StatusOK, resp)
 }
 
-// apiDevice converts a stored device to its wire form.
+// apiDevice converts a stored device to its wire form; a name stored before names
+// were cleaned on enrollment is cleaned here.
 func apiDevice(d store.Device) api.Device {
-	return api.Device{ID: d.ID, Name: d.Name, Owner: d.Owner, CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt}
+	return api.Device{ID: d.ID, Name: store.CleanName(d.Name), Owner: d.Owner, Role: d.Role, CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt}
 }
 
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
@@ -57,12 +59,20 @@ func (s *Server) handleCode(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req) {
 		return
 	}
-	code, err := s.db.NewCode(r.Context(), deviceOf(r).ShopID, req.Owner)
+	role := req.Role
+	if role == "" {
+		// An app from before roles asks for an owner or a cashier's device.
+		role = api.RoleTill
+		if req.Owner {
+			role = api.RoleOwner
+		}
+	}
+	code, err := s.db.NewCode(r.Context(), deviceOf(r).ShopID, role)
 	if err != nil {
 		s.storeError(w, r, err)
 		return
 	}
-	s.reply(w, r, http.StatusCreated, api.CodeResponse{Code: code.Code, Owner: code.Owner, ExpiresAt: code.ExpiresAt})
+	s.reply(w, r, http.StatusCreated, api.CodeResponse{Code: code.Code, Owner: code.Owner, Role: code.Role, ExpiresAt: code.ExpiresAt})
 }
 
 func (s *Server) handleOverdrawn(w http.ResponseWriter, r *http.Request) {

@@ -8,14 +8,25 @@ import (
 )
 
 // limiters keeps one token bucket per key (a device or an address), forgetting the
-// keys idle for long enough to have a full bucket again.
+// keys idle for long enough to have a full bucket again. With maxKeys, it holds at
+// most that many: beyond, new keys share one bucket, so that a flood of addresses (a
+// whole IPv6 range, say) costs no more memory and gets no more tokens. Devices need
+// no bound: only an enrolled device gets a key.
 type limiters struct {
-	mu    sync.Mutex
-	rate  rate.Limit
-	burst int
-	m     map[string]*limiter
-	swept time.Time
+	mu      sync.Mutex
+	rate    rate.Limit
+	burst   int
+	maxKeys int
+	m       map[string]*limiter
+	swept   time.Time
 }
+
+// maxAddrKeys bounds each per-address limiter: about 100 bytes a key.
+const maxAddrKeys = 100_000
+
+// overflowKey is the bucket that keys beyond maxKeys share; no device id or address
+// looks like it.
+const overflowKey = "(overflow)"
 
 type limiter struct {
 	*rate.Limiter
@@ -40,6 +51,10 @@ func (l *limiters) wait(key string, now time.Time) time.Duration {
 		l.swept = now
 	}
 	lim := l.m[key]
+	if lim == nil && l.maxKeys > 0 && len(l.m) >= l.maxKeys {
+		key = overflowKey
+		lim = l.m[key]
+	}
 	if lim == nil {
 		lim = &limiter{Limiter: rate.NewLimiter(l.rate, l.burst)}
 		l.m[key] = lim
@@ -51,4 +66,32 @@ func (l *limiters) wait(key string, now time.Time) time.Duration {
 		return d
 	}
 	return 0
+}
+
+// Limit is a token bucket: Rate requests a second, in bursts of up to Burst.
+type Limit struct {
+	Rate  rate.Limit
+	Burst int
+}
+
+// orDefault returns l, or def if l is zero.
+func (l Limit) orDefault(def Limit) Limit {
+	if l.Rate == 0 {
+		return def
+	}
+	return l
+}
+
+// addrLimit is a limit per client address, and the global one it counts towards too.
+type addrLimit struct {
+	per, global *limiters
+}
+
+// wait takes a token for addr from both buckets and returns 0, or how long until
+// both have one. A request refused per address spends nothing of the global bucket.
+func (l addrLimit) wait(addr string, now time.Time) time.Duration {
+	if d := l.per.wait(limitKey(addr), now); d > 0 {
+		return d
+	}
+	return l.global.wait("", now)
 }

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"net/http"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 type metrics struct {
@@ -31,4 +34,10 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	reg.MustRegister(m.requests, m.latency, m.changes, m.waiting,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// Metrics returns the handler of the metrics in Prometheus' format. Serve it on an
+// address of its own, not the API's: the metrics tell who is busy.
+func (s *Server) Metrics() http.Handler {
+	return promhttp.HandlerFor(s.cfg.Metrics, promhttp.HandlerOpts{})
 }

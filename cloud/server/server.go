@@ -12,14 +12,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/time/rate"
 
 	"github.com/merci-loyalty/merci/cloud/api"
@@ -37,12 +36,22 @@ type Config struct {
 	// can keep up: a synced device makes one long poll per 25 s and a push per sale.
 	DeviceRate  rate.Limit
 	DeviceBurst int
-	// IPRate and IPBurst limit enrollments and card pages per client address, which
-	// could otherwise guess codes [1/s, 20].
-	IPRate  rate.Limit
-	IPBurst int
-	Logger  *slog.Logger         // [slog.Default()]
-	Metrics *prometheus.Registry // where the server registers its metrics; [a new one]
+	// Limits per client address, each counted apart, so that guessing tokens does
+	// not close the card pages or enrollment to anybody else.
+	CardLimit     Limit // card pages, which could otherwise guess card codes [1/s, 30]
+	EnrollLimit   Limit // enrollments, which could guess codes [1 per 10 s, 10]
+	AuthFailLimit Limit // requests with an unknown or revoked token [1/s, 20]
+	// GlobalLimit counts those three over every address together, so that many
+	// addresses cannot guess faster than it either [100/s, 1000].
+	GlobalLimit Limit
+	// TrustedProxies are the proxies whose X-Forwarded-For or Forwarded header names
+	// the client; without them the client is the peer.
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger         // [slog.Default()]
+	Metrics        *prometheus.Registry // where the server registers its metrics; [a new one]
+	// Now is the clock of the rate limits; a test stops it to count a burst exactly,
+	// however slow the machine [time.Now].
+	Now func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -58,11 +67,15 @@ func (c *Config) defaults() {
 	if c.DeviceRate == 0 {
 		c.DeviceRate, c.DeviceBurst = 10, 300
 	}
-	if c.IPRate == 0 {
-		c.IPRate, c.IPBurst = 1, 20
-	}
+	c.CardLimit = c.CardLimit.orDefault(Limit{1, 30})
+	c.EnrollLimit = c.EnrollLimit.orDefault(Limit{0.1, 10})
+	c.AuthFailLimit = c.AuthFailLimit.orDefault(Limit{1, 20})
+	c.GlobalLimit = c.GlobalLimit.orDefault(Limit{100, 1000})
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	if c.Metrics == nil {
 		c.Metrics = prometheus.NewRegistry()
@@ -76,10 +89,12 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	devices *limiters
-	ips     *limiters
 	metrics *metrics
 	quit    chan struct{}
 	once    sync.Once
+
+	// Limits per client address, each counting towards the global one too.
+	cards, enrolls, authFails addrLimit
 }
 
 // New returns a server of db.
@@ -91,20 +106,28 @@ func New(db *store.DB, cfg Config) *Server {
 		log:     cfg.Logger,
 		mux:     http.NewServeMux(),
 		devices: newLimiters(cfg.DeviceRate, cfg.DeviceBurst),
-		ips:     newLimiters(cfg.IPRate, cfg.IPBurst),
 		metrics: newMetrics(cfg.Metrics),
 		quit:    make(chan struct{}),
 	}
-	s.mux.HandleFunc("POST /v1/enroll", s.limitIP(s.handleEnroll))
+	global := newLimiters(cfg.GlobalLimit.Rate, cfg.GlobalLimit.Burst)
+	for _, l := range []struct {
+		to  *addrLimit
+		cfg Limit
+	}{{&s.cards, cfg.CardLimit}, {&s.enrolls, cfg.EnrollLimit}, {&s.authFails, cfg.AuthFailLimit}} {
+		per := newLimiters(l.cfg.Rate, l.cfg.Burst)
+		per.maxKeys = maxAddrKeys
+		*l.to = addrLimit{per: per, global: global}
+	}
+	s.mux.HandleFunc("POST /v1/enroll", s.limitAddr(s.enrolls, s.handleEnroll))
 	s.mux.HandleFunc("POST /v1/sync/push", s.auth(s.handlePush))
 	s.mux.HandleFunc("GET /v1/sync/pull", s.auth(s.handlePull))
-	s.mux.HandleFunc("GET /v1/devices", s.auth(s.owner(s.handleDevices)))
-	s.mux.HandleFunc("DELETE /v1/devices/{id}", s.auth(s.owner(s.handleRevoke)))
-	s.mux.HandleFunc("POST /v1/codes", s.auth(s.owner(s.handleCode)))
-	s.mux.HandleFunc("GET /v1/overdrawn", s.auth(s.handleOverdrawn))
-	s.mux.HandleFunc("GET /c/{code}", s.limitIP(s.handleCard))
+	s.mux.HandleFunc("GET /v1/devices", s.auth(s.only(ownerOnly, s.handleDevices)))
+	s.mux.HandleFunc("DELETE /v1/devices/{id}", s.auth(s.only(ownerOnly, s.handleRevoke)))
+	s.mux.HandleFunc("POST /v1/codes", s.auth(s.only(ownerOnly, s.handleCode)))
+	s.mux.HandleFunc("GET /v1/overdrawn", s.auth(s.only(ownerAndTills, s.handleOverdrawn)))
+	s.mux.HandleFunc("GET /c/{tag}/{code}", s.limitAddr(s.cards, s.handleCard))
+	s.mux.HandleFunc("GET /c/{code}", s.limitAddr(s.cards, s.handleCard))
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Metrics, promhttp.HandlerOpts{}))
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, api.ErrCodeNotFound, "no such endpoint", nil)
 	})
@@ -119,6 +142,7 @@ func (s *Server) Close() { s.once.Do(func() { close(s.quit) }) }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	s.secureHeaders(w.Header(), r)
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -139,7 +163,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The route pattern, never the path or the headers: no token, no card code.
 		s.log.LogAttrs(r.Context(), levelFor(rec.status), "request", slog.String("route", route),
 			slog.Int("status", rec.status), slog.Duration("took", elapsed), slog.String("device", rec.device),
-			slog.String("remote", clientIP(r)))
+			slog.String("remote", s.clientAddr(r)))
 	}()
 	s.mux.ServeHTTP(rec, r)
 }
@@ -180,19 +204,21 @@ func deviceOf(r *http.Request) store.Device { return r.Context().Value(deviceKey
 // auth admits requests with a valid device token, within the device's rate limit.
 func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		token, ok := bearerToken(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="merci"`)
 			s.fail(w, r, http.StatusUnauthorized, api.ErrCodeUnauthorized, "a device token is required", nil)
 			return
 		}
-		dev, err := s.db.Authenticate(r.Context(), strings.TrimSpace(token))
+		dev, err := s.db.Authenticate(r.Context(), token)
 		if err != nil {
-			// Guessing tokens spends the address's allowance, like guessing codes.
-			if errors.Is(err, store.ErrUnauthorized) && !s.allow(w, r, s.ips, clientIP(r)) {
-				return
+			if errors.Is(err, store.ErrUnauthorized) {
+				// Guessing tokens spends the address's allowance of failures.
+				if !s.allow(w, r, s.authFails, s.clientAddr(r)) {
+					return
+				}
+				w.Header().Set("WWW-Authenticate", `Bearer realm="merci", error="invalid_token"`)
 			}
-			w.Header().Set("WWW-Authenticate", `Bearer realm="merci", error="invalid_token"`)
 			s.storeError(w, r, err)
 			return
 		}
@@ -206,44 +232,30 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// owner admits only the owner device of the shop.
-func (s *Server) owner(next http.HandlerFunc) http.HandlerFunc {
+// limitAddr rate-limits an unauthenticated endpoint by client address.
+func (s *Server) limitAddr(l addrLimit, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !deviceOf(r).Owner {
-			s.fail(w, r, http.StatusForbidden, api.ErrCodeForbidden, "only the owner device may do this", nil)
-			return
-		}
-		next(w, r)
-	}
-}
-
-// limitIP rate-limits unauthenticated endpoints by client address.
-func (s *Server) limitIP(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if s.allow(w, r, s.ips, clientIP(r)) {
+		if s.allow(w, r, l, s.clientAddr(r)) {
 			next(w, r)
 		}
 	}
 }
 
-func (s *Server) allow(w http.ResponseWriter, r *http.Request, l *limiters, key string) bool {
-	wait := l.wait(key, time.Now())
+// bucket is a rate limit by key: limiters or addrLimit.
+type bucket interface {
+	// wait takes a token for key and returns 0, or how long until one is free.
+	wait(key string, now time.Time) time.Duration
+}
+
+// allow takes a token for key from l, or answers 429 and returns false.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, l bucket, key string) bool {
+	wait := l.wait(key, s.cfg.Now())
 	if wait == 0 {
 		return true
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(int((wait+time.Second-1)/time.Second)))
 	s.fail(w, r, http.StatusTooManyRequests, api.ErrCodeRateLimited, "too many requests: retry later", nil)
 	return false
-}
-
-// clientIP is the address of the peer. Behind a load balancer it is the balancer's,
-// which then shares one enrollment limit: rate-limit clients at the balancer too.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // decode reads a JSON request body of at most MaxBody bytes, gzip-compressed or not,
@@ -340,6 +352,9 @@ func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, store.ErrUnauthorized):
 		s.fail(w, r, http.StatusUnauthorized, api.ErrCodeUnauthorized, "the token or code is unknown, used, expired or revoked", nil)
+	case errors.Is(err, store.ErrSuspended):
+		s.fail(w, r, http.StatusForbidden, api.ErrCodeSuspended,
+			"this shop's cloud account is suspended: its data is kept, and the shop's provider can resume it", nil)
 	case errors.Is(err, store.ErrNotFound):
 		s.fail(w, r, http.StatusNotFound, api.ErrCodeNotFound, "not found", nil)
 	case errors.Is(err, store.ErrInvalid):

@@ -37,7 +37,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 
 // handlePull answers GET /v1/sync/pull?cursor=N[&limit=M][&wait=25s]. With wait, and
 // nothing after the cursor, it holds the request until a push of the shop, the wait
-// or the client ends.
+// or the client ends, or the device may no longer pull (revoked, shop suspended).
 func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	cursor, err := intParam(q.Get("cursor"), 0)
@@ -56,7 +56,8 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wait = min(wait, s.cfg.MaxWait)
-	shop := deviceOf(r).ShopID
+	dev := deviceOf(r)
+	shop := dev.ShopID
 
 	var woken <-chan struct{}
 	if wait > 0 {
@@ -75,7 +76,11 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 		for err == nil && len(resp.Changes) == 0 {
 			select {
 			case <-woken:
-				resp, err = s.db.Pull(r.Context(), shop, cursor, int(limit))
+				// Revoking the device or suspending the shop wakes us too: nothing
+				// pushed after that reaches the device.
+				if err = s.db.Admit(r.Context(), dev); err == nil {
+					resp, err = s.db.Pull(r.Context(), shop, cursor, int(limit))
+				}
 			case <-timer.C:
 				break wait
 			case <-s.quit:

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/merci-loyalty/merci/cloud/api"
 )
 
 // CodeLifetime is how long an enrollment code can be used.
@@ -20,16 +22,21 @@ const CodeLifetime = 7 * 24 * time.Hour
 type Shop struct {
 	ID        string
 	Name      string
+	Tag       string // names the shop in its card page URLs: /c/TAG/CODE
 	CreatedAt time.Time
 }
 
-// Device is an enrolled device of a shop. The owner device may list and revoke the
-// others.
+// shopTag derives a shop's tag from its random id: 40 bits, short in a URL.
+func shopTag(id string) string { return id[:8] + id[9:11] }
+
+// Device is an enrolled device of a shop. Its role says what it may push and call;
+// an owner device may list and revoke the others.
 type Device struct {
 	ID        string
 	ShopID    string
 	Name      string
-	Owner     bool
+	Owner     bool // Role == api.RoleOwner
+	Role      api.Role
 	CreatedAt time.Time
 	RevokedAt *time.Time
 }
@@ -37,25 +44,27 @@ type Device struct {
 // Code is a one-time enrollment code, shown once: the store keeps its hash.
 type Code struct {
 	Code      string // in groups of four, as people type it
-	Owner     bool
+	Owner     bool   // Role == api.RoleOwner
+	Role      api.Role
 	ExpiresAt time.Time
 }
 
 // CreateShop creates a shop and its first enrollment code, which enrolls an owner.
 func (db *DB) CreateShop(ctx context.Context, name string) (Shop, Code, error) {
-	name = strings.TrimSpace(name)
+	name = CleanName(name)
 	if name == "" || len(name) > 200 {
 		return Shop{}, Code{}, fmt.Errorf("%w: a shop needs a name of at most 200 bytes", ErrInvalid)
 	}
-	shop := Shop{ID: uuid.NewString(), Name: name, CreatedAt: fromMillis(db.millis())}
+	id := uuid.NewString()
+	shop := Shop{ID: id, Name: name, Tag: shopTag(id), CreatedAt: fromMillis(db.millis())}
 	var code Code
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, db.q("INSERT INTO shops (id, name, version, created_at) VALUES (?, ?, 0, ?)"),
-			shop.ID, shop.Name, shop.CreatedAt.UnixMilli()); err != nil {
+		if _, err := tx.ExecContext(ctx, db.q("INSERT INTO shops (id, name, tag, version, created_at) VALUES (?, ?, ?, 0, ?)"),
+			shop.ID, shop.Name, shop.Tag, shop.CreatedAt.UnixMilli()); err != nil {
 			return fmt.Errorf("insert shop: %w", err)
 		}
 		var err error
-		code, err = db.newCode(ctx, tx, shop.ID, true)
+		code, err = db.newCode(ctx, tx, shop.ID, api.RoleOwner)
 		return err
 	})
 	if err != nil {
@@ -66,7 +75,7 @@ func (db *DB) CreateShop(ctx context.Context, name string) (Shop, Code, error) {
 
 // Shops lists every shop, oldest first.
 func (db *DB) Shops(ctx context.Context) ([]Shop, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT id, name, created_at FROM shops ORDER BY created_at, id")
+	rows, err := db.r.QueryContext(ctx, "SELECT id, name, tag, created_at FROM shops ORDER BY created_at, id")
 	if err != nil {
 		return nil, fmt.Errorf("list shops: %w", err)
 	}
@@ -75,7 +84,7 @@ func (db *DB) Shops(ctx context.Context) ([]Shop, error) {
 	for rows.Next() {
 		var s Shop
 		var created int64
-		if err := rows.Scan(&s.ID, &s.Name, &created); err != nil {
+		if err := rows.Scan(&s.ID, &s.Name, &s.Tag, &created); err != nil {
 			return nil, fmt.Errorf("list shops: %w", err)
 		}
 		s.CreatedAt = fromMillis(created)
@@ -84,8 +93,11 @@ func (db *DB) Shops(ctx context.Context) ([]Shop, error) {
 	return shops, rows.Err()
 }
 
-// NewCode creates a one-time code that enrolls one more device of shopID.
-func (db *DB) NewCode(ctx context.Context, shopID string, owner bool) (Code, error) {
+// NewCode creates a one-time code that enrolls one more device of shopID, in role.
+func (db *DB) NewCode(ctx context.Context, shopID string, role api.Role) (Code, error) {
+	if !role.Valid() {
+		return Code{}, fmt.Errorf("%w: the role must be %s, %s or %s", ErrInvalid, api.RoleOwner, api.RoleTill, api.RoleKiosk)
+	}
 	var code Code
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var n int
@@ -96,7 +108,7 @@ func (db *DB) NewCode(ctx context.Context, shopID string, owner bool) (Code, err
 			return fmt.Errorf("shop %s: %w", shopID, ErrNotFound)
 		}
 		var err error
-		code, err = db.newCode(ctx, tx, shopID, owner)
+		code, err = db.newCode(ctx, tx, shopID, role)
 		return err
 	})
 	if err != nil {
@@ -108,7 +120,7 @@ func (db *DB) NewCode(ctx context.Context, shopID string, owner bool) (Code, err
 // codeAlphabet is Crockford's base 32: no I, L, O or U to misread.
 const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-func (db *DB) newCode(ctx context.Context, tx *sql.Tx, shopID string, owner bool) (Code, error) {
+func (db *DB) newCode(ctx context.Context, tx *sql.Tx, shopID string, role api.Role) (Code, error) {
 	// 16 symbols of 5 bits: 80 random bits, and enrollment is rate limited.
 	var buf [16]byte
 	if _, err := rand.Read(buf[:]); err != nil {
@@ -121,9 +133,9 @@ func (db *DB) newCode(ctx context.Context, tx *sql.Tx, shopID string, owner bool
 		}
 		b.WriteByte(codeAlphabet[x&31])
 	}
-	code := Code{Code: b.String(), Owner: owner, ExpiresAt: fromMillis(db.Now().Add(CodeLifetime).UnixMilli())}
-	if _, err := tx.ExecContext(ctx, db.q("INSERT INTO codes (hash, shop_id, owner, expires_at) VALUES (?, ?, ?, ?)"),
-		hashHex(normalizeCode(code.Code)), shopID, boolInt(owner), code.ExpiresAt.UnixMilli()); err != nil {
+	code := Code{Code: b.String(), Owner: role == api.RoleOwner, Role: role, ExpiresAt: fromMillis(db.Now().Add(CodeLifetime).UnixMilli())}
+	if _, err := tx.ExecContext(ctx, db.q("INSERT INTO codes (hash, shop_id, owner, role, expires_at) VALUES (?, ?, ?, ?, ?)"),
+		hashHex(normalizeCode(code.Code)), shopID, boolInt(code.Owner), string(role), code.ExpiresAt.UnixMilli()); err != nil {
 		return Code{}, fmt.Errorf("insert code: %w", err)
 	}
 	return code, nil
@@ -149,11 +161,11 @@ func normalizeCode(s string) string {
 }
 
 // Enroll uses a one-time code to enroll a device named name and returns the device
-// with its token, which is shown only here. The first device of a shop is its owner,
-// as is one enrolled with an owner code. A used, expired or unknown code is
+// with its token, which is shown only here. The device takes the code's role; the
+// first device of a shop is its owner whatever the code says. A used, expired or unknown code is
 // ErrUnauthorized.
 func (db *DB) Enroll(ctx context.Context, code, name string) (Device, Shop, string, error) {
-	name = strings.TrimSpace(name)
+	name = CleanName(name)
 	if name == "" || len(name) > 100 {
 		return Device{}, Shop{}, "", fmt.Errorf("%w: a device needs a name of at most 100 bytes", ErrInvalid)
 	}
@@ -165,28 +177,36 @@ func (db *DB) Enroll(ctx context.Context, code, name string) (Device, Shop, stri
 	dev := Device{ID: uuid.NewString(), Name: name, CreatedAt: fromMillis(now)}
 	var shop Shop
 	err = db.tx(ctx, func(tx *sql.Tx) error {
-		var owner int
+		var role string
 		err := tx.QueryRowContext(ctx, db.q(
-			"UPDATE codes SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING shop_id, owner"),
-			now, hashHex(normalizeCode(code)), now).Scan(&dev.ShopID, &owner)
+			"UPDATE codes SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING shop_id, role"),
+			now, hashHex(normalizeCode(code)), now).Scan(&dev.ShopID, &role)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrUnauthorized
 		}
 		if err != nil {
 			return fmt.Errorf("use code: %w", err)
 		}
+		if err := db.checkSuspended(ctx, tx, dev.ShopID); err != nil {
+			return err
+		}
 		var devices int
 		if err := tx.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM devices WHERE shop_id = ?"), dev.ShopID).Scan(&devices); err != nil {
 			return fmt.Errorf("count devices: %w", err)
 		}
-		dev.Owner = owner == 1 || devices == 0
+		dev.Role = api.Role(role)
+		if devices == 0 {
+			dev.Role = api.RoleOwner
+		}
+		dev.Owner = dev.Role == api.RoleOwner
 		var created int64
-		if err := tx.QueryRowContext(ctx, db.q("SELECT id, name, created_at FROM shops WHERE id = ?"), dev.ShopID).Scan(&shop.ID, &shop.Name, &created); err != nil {
+		if err := tx.QueryRowContext(ctx, db.q("SELECT id, name, tag, created_at FROM shops WHERE id = ?"), dev.ShopID).
+			Scan(&shop.ID, &shop.Name, &shop.Tag, &created); err != nil {
 			return fmt.Errorf("read shop: %w", err)
 		}
 		shop.CreatedAt = fromMillis(created)
-		if _, err := tx.ExecContext(ctx, db.q("INSERT INTO devices (id, shop_id, name, token_hash, owner, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
-			dev.ID, dev.ShopID, dev.Name, hashHex(token), boolInt(dev.Owner), now); err != nil {
+		if _, err := tx.ExecContext(ctx, db.q("INSERT INTO devices (id, shop_id, name, token_hash, owner, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+			dev.ID, dev.ShopID, dev.Name, hashHex(token), boolInt(dev.Owner), string(dev.Role), now); err != nil {
 			return fmt.Errorf("insert device: %w", err)
 		}
 		return nil
@@ -210,31 +230,34 @@ func newToken() (string, error) {
 }
 
 // Authenticate returns the device whose token this is. An unknown or revoked token is
-// ErrUnauthorized.
+// ErrUnauthorized; a device of a suspended shop is ErrSuspended.
 func (db *DB) Authenticate(ctx context.Context, token string) (Device, error) {
 	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
 		return Device{}, ErrUnauthorized
 	}
 	var dev Device
-	var owner int
 	var created int64
-	err := db.r.QueryRowContext(ctx, db.q(
-		"SELECT id, shop_id, name, owner, created_at FROM devices WHERE token_hash = ? AND revoked_at IS NULL"),
-		hashHex(token)).Scan(&dev.ID, &dev.ShopID, &dev.Name, &owner, &created)
+	var suspended sql.NullInt64
+	err := db.r.QueryRowContext(ctx, db.q(`SELECT d.id, d.shop_id, d.name, d.role, d.created_at, s.suspended_at
+		FROM devices d LEFT JOIN shop_suspensions s ON s.shop_id = d.shop_id WHERE d.token_hash = ? AND d.revoked_at IS NULL`),
+		hashHex(token)).Scan(&dev.ID, &dev.ShopID, &dev.Name, &dev.Role, &created, &suspended)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Device{}, ErrUnauthorized
 	}
 	if err != nil {
 		return Device{}, fmt.Errorf("authenticate: %w", err)
 	}
-	dev.Owner, dev.CreatedAt = owner == 1, fromMillis(created)
+	if suspended.Valid {
+		return Device{}, ErrSuspended
+	}
+	dev.Owner, dev.CreatedAt = dev.Role == api.RoleOwner, fromMillis(created)
 	return dev, nil
 }
 
 // Devices lists the devices of shopID, revoked ones included, oldest first.
 func (db *DB) Devices(ctx context.Context, shopID string) ([]Device, error) {
 	rows, err := db.r.QueryContext(ctx, db.q(
-		"SELECT id, shop_id, name, owner, created_at, revoked_at FROM devices WHERE shop_id = ? ORDER BY created_at, id"), shopID)
+		"SELECT id, shop_id, name, role, created_at, revoked_at FROM devices WHERE shop_id = ? ORDER BY created_at, id"), shopID)
 	if err != nil {
 		return nil, fmt.Errorf("list devices: %w", err)
 	}
@@ -242,13 +265,12 @@ func (db *DB) Devices(ctx context.Context, shopID string) ([]Device, error) {
 	var devs []Device
 	for rows.Next() {
 		var d Device
-		var owner int
 		var created int64
 		var revoked sql.NullInt64
-		if err := rows.Scan(&d.ID, &d.ShopID, &d.Name, &owner, &created, &revoked); err != nil {
+		if err := rows.Scan(&d.ID, &d.ShopID, &d.Name, &d.Role, &created, &revoked); err != nil {
 			return nil, fmt.Errorf("list devices: %w", err)
 		}
-		d.Owner, d.CreatedAt = owner == 1, fromMillis(created)
+		d.Owner, d.CreatedAt = d.Role == api.RoleOwner, fromMillis(created)
 		if revoked.Valid {
 			t := fromMillis(revoked.Int64)
 			d.RevokedAt = &t
@@ -269,6 +291,9 @@ func (db *DB) Revoke(ctx context.Context, shopID, id string) error {
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return fmt.Errorf("revoke device %s: %w", id, errors.Join(ErrNotFound, err))
 	}
+	// Its pulls waiting here or in another server process wake up, see the
+	// revocation and end.
+	db.wake(ctx, shopID)
 	return nil
 }
 

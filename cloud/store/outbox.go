@@ -33,10 +33,12 @@ type OutboxEmail struct {
 // function to call when done waiting.
 func (db *DB) WaitOutbox() (<-chan struct{}, func()) { return db.Subscribe(outboxTopic) }
 
-// DueEmails returns up to limit queued emails whose next try is due.
+// DueEmails returns up to limit queued emails whose next try is due. Those of a
+// suspended shop wait until it is resumed.
 func (db *DB) DueEmails(ctx context.Context, limit int) ([]OutboxEmail, error) {
 	rows, err := db.r.QueryContext(ctx, db.q(`SELECT shop_id, id, recipient, subject, body, attempts FROM outbox
-		WHERE status = ? AND next_at <= ? ORDER BY next_at LIMIT ?`), api.EmailQueued, db.millis(), limit)
+		WHERE status = ? AND next_at <= ? AND shop_id NOT IN (SELECT shop_id FROM shop_suspensions)
+		ORDER BY next_at LIMIT ?`), api.EmailQueued, db.millis(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list due emails: %w", err)
 	}

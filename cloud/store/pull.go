@@ -92,18 +92,34 @@ type CardView struct {
 	Program  *loyalty.Program // nil if the shop has not pushed one
 }
 
-// Card returns the public view of the card with code, or ErrNotFound.
-func (db *DB) Card(ctx context.Context, code string) (CardView, error) {
+// Card returns the public view of the card with code of the shop tagged tag, or
+// ErrNotFound, or ErrSuspended while its shop is suspended.
+func (db *DB) Card(ctx context.Context, tag, code string) (CardView, error) {
+	return db.cardView(ctx, code, `SELECT c.shop_id, s.name, c.customer_id, c.status, c.replaced_by
+		FROM cards c JOIN shops s ON s.id = c.shop_id WHERE s.tag = ? AND c.code = ?`, tag, code)
+}
+
+// LegacyCard returns the public view of a card pushed before codes were scoped to
+// their shop, whose printed QR code may hold /c/CODE, or ErrNotFound. The code was
+// unique then; no card pushed since answers here.
+func (db *DB) LegacyCard(ctx context.Context, code string) (CardView, error) {
+	return db.cardView(ctx, code, `SELECT c.shop_id, s.name, c.customer_id, c.status, c.replaced_by
+		FROM cards c JOIN shops s ON s.id = c.shop_id WHERE c.code = ? AND c.legacy = 1`, code)
+}
+
+func (db *DB) cardView(ctx context.Context, code, query string, args ...any) (CardView, error) {
 	var v CardView
 	var shopID string
-	err := db.r.QueryRowContext(ctx, db.q(`SELECT c.shop_id, s.name, c.customer_id, c.status, c.replaced_by
-		FROM cards c JOIN shops s ON s.id = c.shop_id WHERE c.code = ?`), code).
+	err := db.r.QueryRowContext(ctx, db.q(query), args...).
 		Scan(&shopID, &v.ShopName, &v.Card.CustomerID, &v.Card.Status, &v.Card.ReplacedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return CardView{}, fmt.Errorf("card %s: %w", code, ErrNotFound)
 	}
 	if err != nil {
 		return CardView{}, fmt.Errorf("read card: %w", err)
+	}
+	if err := db.checkSuspended(ctx, db.r, shopID); err != nil {
+		return CardView{}, err
 	}
 	v.Card.Code = code
 	if v.Balance, err = db.Balance(ctx, shopID, v.Card.CustomerID); err != nil {

@@ -101,6 +101,9 @@ func (db *DB) push(ctx context.Context, dev Device, changes []api.Change, isolat
 			}
 		}
 		resp.Version = p.version
+		if err := p.saveUsage(ctx); err != nil {
+			return err
+		}
 		if p.version == p.start {
 			return nil
 		}
@@ -131,6 +134,11 @@ type pusher struct {
 	insert, supersede, balance *sql.Stmt
 	// known holds what the shop's log already has under the ids being pushed.
 	known map[string]prior
+
+	// What authorize reads: the shop's storage used, and its program once.
+	stored, storedStart int64
+	program             *loyalty.Program
+	programRead         bool
 }
 
 // prior is what the log holds under a change id.
@@ -145,6 +153,9 @@ func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, e
 		return nil, err
 	}
 	p := &pusher{db: db, tx: tx, dev: dev, start: v, version: v, now: db.millis()}
+	if err := p.loadUsage(ctx); err != nil {
+		return nil, err
+	}
 	for _, s := range []struct {
 		stmt  **sql.Stmt
 		query string
@@ -197,7 +208,7 @@ func (p *pusher) applyIsolated(ctx context.Context, c api.Change) (outcome, api.
 	if _, err := p.tx.ExecContext(ctx, "SAVEPOINT change"); err != nil {
 		return 0, api.Rejection{}, fmt.Errorf("savepoint: %w", err)
 	}
-	version := p.version
+	version, stored := p.version, p.stored
 	out, rej, err := p.apply(ctx, c)
 	var refused *refusedError
 	if err == nil || errors.As(err, &refused) {
@@ -215,7 +226,7 @@ func (p *pusher) applyIsolated(ctx context.Context, c api.Change) (outcome, api.
 	if _, rerr := p.tx.ExecContext(ctx, "RELEASE SAVEPOINT change"); rerr != nil {
 		return 0, api.Rejection{}, errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
 	}
-	p.version = version
+	p.version, p.stored = version, stored
 	// The detail is for the operator; the device gets a sentence and keeps the change.
 	slog.Warn("push: a change failed and is rejected", "shop", p.dev.ShopID, "change", clip(c.ID, 40), "err", err)
 	_, hash, _ := canonical(c)
@@ -240,7 +251,7 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 	body, hash, valid := canonical(c)
 	if old, ok := p.known[c.ID]; ok {
 		switch {
-		case old.hash != hash:
+		case old.hash != hash && old.hash != contentHash(c, body):
 			return reject(api.CodeConflict, "another change with this id was pushed before")
 		case old.code.Valid:
 			return reject(old.code.String, "%s", old.reason.String)
@@ -266,8 +277,12 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 	return accepted, api.Rejection{}, nil
 }
 
-// reject keeps the rejection of c, so that a retry gets the same answer.
+// reject keeps the rejection of c, so that a retry gets the same answer, unless kept
+// rejections would fill the shop's storage past its quota.
 func (p *pusher) reject(ctx context.Context, c api.Change, hash string, rej api.Rejection) error {
+	if !p.roomForRejection(c, &rej) {
+		return nil
+	}
 	_, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, clip(c.Type, 40), clip(c.Key, MaxKeyBytes), "{}", p.dev.ID,
 		c.At.UTC().Format(time.RFC3339Nano), nil, 0, rej.Code, rej.Reason)
 	if err != nil {
@@ -329,6 +344,7 @@ func (p *pusher) append(ctx context.Context, c api.Change, body, hash string) er
 		}
 	}
 	p.version++
+	p.stored += int64(len(body))
 	if _, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, c.Type, c.Key, body, p.dev.ID,
 		c.At.UTC().Format(time.RFC3339Nano), p.version, 1, nil, nil); err != nil {
 		return fmt.Errorf("insert change: %w", err)
@@ -358,6 +374,9 @@ func (p *pusher) check(ctx context.Context, c api.Change, body string, valid boo
 	case c.At.IsZero():
 		return bad(api.CodeInvalid, "the change has no time")
 	}
+	if rej, err := p.authorize(ctx, c, body); rej != nil || err != nil {
+		return rej, err
+	}
 	var err error
 	switch c.Type {
 	case api.TypeEmailStatus:
@@ -381,13 +400,10 @@ func (p *pusher) check(ctx context.Context, c api.Change, body string, valid boo
 	case api.TypeEmail:
 		err = p.applyEmail(ctx, c, body)
 	}
-	var conflict *conflictError
 	var refused *refusedError
 	switch {
 	case err == nil:
 		return nil, nil
-	case errors.As(err, &conflict):
-		return bad(api.CodeConflict, "%s", conflict.msg)
 	case errors.Is(err, errDB), errors.As(err, &refused):
 		return nil, err
 	default:
@@ -400,10 +416,6 @@ var (
 	// errDB marks a database fault met while checking a change.
 	errDB = errors.New("database")
 )
-
-type conflictError struct{ msg string }
-
-func (e *conflictError) Error() string { return e.msg }
 
 // refusedError is a guarded spend that the customer's balance, points and cashback
 // here, does not cover.
@@ -480,17 +492,13 @@ func (p *pusher) applyCard(ctx context.Context, c api.Change, body string) error
 	case card.Status != loyalty.CardActive && card.Status != loyalty.CardBlocked && card.Status != loyalty.CardReplaced:
 		return fmt.Errorf("%w: unknown card status %q", errRule, card.Status)
 	}
-	res, err := p.tx.ExecContext(ctx, p.db.q(`INSERT INTO cards (code, shop_id, customer_id, status, replaced_by) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (code) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, replaced_by = excluded.replaced_by
-		WHERE cards.shop_id = excluded.shop_id`),
-		card.Code, p.dev.ShopID, card.CustomerID, string(card.Status), card.ReplacedBy)
+	// Keyed by shop and code: another shop's card of the same code is another card,
+	// which nothing pushed here can reveal or take.
+	_, err := p.tx.ExecContext(ctx, p.db.q(`INSERT INTO cards (shop_id, code, customer_id, status, replaced_by, legacy) VALUES (?, ?, ?, ?, ?, 0)
+		ON CONFLICT (shop_id, code) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, replaced_by = excluded.replaced_by`),
+		p.dev.ShopID, card.Code, card.CustomerID, string(card.Status), card.ReplacedBy)
 	if err != nil {
 		return fmt.Errorf("%w: update card: %w", errDB, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("%w: update card: %w", errDB, err)
-	} else if n == 0 {
-		return &conflictError{"the card code belongs to another shop"}
 	}
 	return nil
 }
@@ -510,9 +518,9 @@ func (p *pusher) applyEmail(ctx context.Context, c api.Change, body string) erro
 		return fmt.Errorf("%w: the email has no text", errRule)
 	}
 	// A later version of the same email record never sends it again.
-	_, err = p.tx.ExecContext(ctx, p.db.q(`INSERT INTO outbox (shop_id, id, recipient, subject, body, status, attempts, next_at, lease_until, last_error)
-		VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, '') ON CONFLICT (shop_id, id) DO NOTHING`),
-		p.dev.ShopID, c.Key, addr.Address, e.Subject, e.Text, api.EmailQueued, p.now)
+	_, err = p.tx.ExecContext(ctx, p.db.q(`INSERT INTO outbox (shop_id, id, recipient, subject, body, status, attempts, next_at, lease_until, last_error, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, '', ?) ON CONFLICT (shop_id, id) DO NOTHING`),
+		p.dev.ShopID, c.Key, addr.Address, e.Subject, e.Text, api.EmailQueued, p.now, p.now)
 	if err != nil {
 		return fmt.Errorf("%w: queue email: %w", errDB, err)
 	}
@@ -538,7 +546,7 @@ func canonical(c api.Change) (body, hash string, valid bool) {
 		b.Write(c.Body)
 	}
 	body = b.String()
-	return body, hashHex(c.Type + "\x00" + c.Key + "\x00" + body), valid
+	return body, retryHash(c, body, valid), valid
 }
 
 // clip makes s storable in at most n bytes, for the record of a rejected change.

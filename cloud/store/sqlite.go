@@ -14,6 +14,9 @@ import (
 // survives a power loss. Writers go through one connection, so they queue in Go instead
 // of sleeping in SQLite's busy handler; readers use a pool of their own.
 func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	params := url.Values{}
 	params.Add("_pragma", "busy_timeout(10000)")
 	params.Add("_pragma", "journal_mode(WAL)")

@@ -16,7 +16,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
-	_ "embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -33,9 +32,6 @@ var (
 	ErrInvalid      = errors.New("invalid input")
 )
 
-//go:embed schema.sql
-var schema string
-
 // DB is the server's database. It is safe for concurrent use.
 type DB struct {
 	w, r    *sql.DB // w serialises writers on SQLite; on PostgreSQL w == r
@@ -46,6 +42,8 @@ type DB struct {
 	// Now returns the time; tests replace it. It stamps records and schedules
 	// retries, never orders changes.
 	Now func() time.Time
+	// Quotas bound each shop; set them before serving. [DefaultQuotas]
+	Quotas Quotas
 
 	rebound sync.Map // query text -> query for the dialect
 	stop    context.CancelFunc
@@ -63,46 +61,15 @@ const (
 // path of a SQLite file, created if missing. It creates the schema and the epoch the
 // first time.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	open := openSQLite
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return openPostgres(ctx, dsn)
+		open = openPostgres
 	}
-	return openSQLite(ctx, dsn)
+	return open(ctx, dsn)
 }
 
 func newDB(w, r *sql.DB, d dialect) *DB {
-	return &DB{w: w, r: r, dialect: d, hub: newHub(), Now: time.Now, done: make(chan struct{})}
-}
-
-// migrate creates the schema and reads the epoch, creating it with the database.
-func (db *DB) migrate(ctx context.Context) error {
-	epoch, err := randomHex(16)
-	if err != nil {
-		return err
-	}
-	err = db.tx(ctx, func(tx *sql.Tx) error {
-		if db.dialect == postgres {
-			// Several server processes may start at once on an empty database.
-			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7007)"); err != nil {
-				return fmt.Errorf("lock schema: %w", err)
-			}
-		}
-		for _, stmt := range strings.Split(schema, ";") {
-			if strings.TrimSpace(stmt) == "" {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("create schema: %w", err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, db.q("INSERT INTO meta (k, v) VALUES ('epoch', ?) ON CONFLICT (k) DO NOTHING"), epoch); err != nil {
-			return fmt.Errorf("create epoch: %w", err)
-		}
-		if err := tx.QueryRowContext(ctx, "SELECT v FROM meta WHERE k = 'epoch'").Scan(&db.epoch); err != nil {
-			return fmt.Errorf("read epoch: %w", err)
-		}
-		return nil
-	})
-	return err
+	return &DB{w: w, r: r, dialect: d, hub: newHub(), Now: time.Now, Quotas: DefaultQuotas, done: make(chan struct{})}
 }
 
 // Epoch returns the random id of this copy of the database. It changes when the

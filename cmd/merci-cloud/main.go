@@ -4,7 +4,9 @@
 //	merci-cloud serve [--addr 127.0.0.1:8787] [--db ./merci-cloud.db] [--smtp-host ...]
 //	merci-cloud shop create --name "Café Lune"     prints a one-time owner enrollment code
 //	merci-cloud shop list
-//	merci-cloud shop code --shop ID [--owner]       another one-time enrollment code
+//	merci-cloud shop code --shop ID [--role till]   another one-time enrollment code: owner, till or kiosk
+//	merci-cloud shop suspend|resume --shop ID       for a customer who stops paying
+//	merci-cloud shop delete --shop ID [--export F]  exports the shop to F, then deletes it
 //	merci-cloud device list --shop ID
 //	merci-cloud device revoke --shop ID --device ID
 //	merci-cloud restore                             after restoring the database from a backup
@@ -23,6 +25,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"syscall"
@@ -31,6 +34,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/mailer"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/cloud/store"
@@ -38,14 +42,20 @@ import (
 
 const usage = `usage:
   merci-cloud serve [--addr HOST:PORT] [--db PATH-OR-URL] [--tls-cert FILE --tls-key FILE]
+                    [--trusted-proxy CIDR,...] [--metrics-addr HOST:PORT|off]
                     [--smtp-host H --smtp-port P --smtp-user U --smtp-from ADDR --smtp-tls mandatory|opportunistic|none]
+                    [--emails-per-day N] [--storage-mib N]
   merci-cloud shop create --name NAME
   merci-cloud shop list
-  merci-cloud shop code --shop ID [--owner]
+  merci-cloud shop code --shop ID [--role owner|till|kiosk]
+  merci-cloud shop suspend --shop ID
+  merci-cloud shop resume --shop ID
+  merci-cloud shop delete --shop ID [--export FILE]
   merci-cloud device list --shop ID
   merci-cloud device revoke --shop ID --device ID
   merci-cloud restore
-Every command takes --db (default $MERCI_CLOUD_DB, else ./merci-cloud.db).
+Every command takes --db (default $MERCI_CLOUD_DB, else ./merci-cloud.db);
+merci-cloud COMMAND -h lists its flags.
 `
 
 func main() {
@@ -53,7 +63,7 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdout)
 	stop()
 	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(2)
+		return // asked for: the flags went to stderr
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "merci-cloud:", err)
@@ -80,6 +90,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	dsn := fs.String("db", dbDefault, "SQLite file path or postgres:// URL")
 	switch cmd {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(out, usage)
+		return nil
 	case "serve":
 		return serve(ctx, fs, args, dsn, out)
 	case "shop create":
@@ -99,24 +112,38 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			if err != nil {
 				return err
 			}
+			suspended, err := db.Suspensions(ctx)
+			if err != nil {
+				return err
+			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tCREATED")
+			fmt.Fprintln(tw, "ID\tNAME\tCARD PAGES\tCREATED\tSUSPENDED")
 			for _, s := range shops {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", s.ID, s.Name, s.CreatedAt.Format(time.DateTime))
+				since := ""
+				if at, ok := suspended[s.ID]; ok {
+					since = at.Format(time.DateTime)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t/c/%s\t%s\t%s\n", s.ID, store.CleanName(s.Name), s.Tag, s.CreatedAt.Format(time.DateTime), since)
 			}
 			return tw.Flush()
 		})
 	case "shop code":
 		shop := fs.String("shop", "", "the shop's id")
-		owner := fs.Bool("owner", false, "the enrolled device will be an owner")
+		role := fs.String("role", string(api.RoleTill), "what the enrolled device may do: owner (the owner's desk), till or kiosk")
+		owner := fs.Bool("owner", false, "same as --role owner")
 		return withDB(ctx, fs, args, dsn, func(db *store.DB) error {
-			code, err := db.NewCode(ctx, *shop, *owner)
+			if *owner {
+				*role = string(api.RoleOwner)
+			}
+			code, err := db.NewCode(ctx, *shop, api.Role(*role))
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "enrollment code (one use, until %s): %s\n", code.ExpiresAt.Format("2006-01-02 15:04 MST"), code.Code)
+			fmt.Fprintf(out, "%s enrollment code (one use, until %s): %s\n", code.Role, code.ExpiresAt.Format("2006-01-02 15:04 MST"), code.Code)
 			return nil
 		})
+	case "shop suspend", "shop resume", "shop delete":
+		return shopLifecycle(ctx, fs, cmd, args, dsn, out)
 	case "device list":
 		shop := fs.String("shop", "", "the shop's id")
 		return withDB(ctx, fs, args, dsn, func(db *store.DB) error {
@@ -125,13 +152,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 				return err
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tOWNER\tENROLLED\tREVOKED")
+			fmt.Fprintln(tw, "ID\tNAME\tROLE\tENROLLED\tREVOKED")
 			for _, d := range devs {
 				revoked := ""
 				if d.RevokedAt != nil {
 					revoked = d.RevokedAt.Format(time.DateTime)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\n", d.ID, d.Name, d.Owner, d.CreatedAt.Format(time.DateTime), revoked)
+				// Names stored before they were cleaned on enrollment may hold escapes.
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, store.CleanName(d.Name), d.Role, d.CreatedAt.Format(time.DateTime), revoked)
 			}
 			return tw.Flush()
 		})
@@ -179,14 +207,27 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	addr := fs.String("addr", "127.0.0.1:8787", "address to listen on")
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM); without it, serve plain HTTP behind a TLS proxy")
 	key := fs.String("tls-key", "", "TLS private key file (PEM)")
+	var trusted []netip.Prefix
+	fs.Func("trusted-proxy", "CIDR or address of a TLS proxy in front, whose X-Forwarded-For names the client (repeat, or separate with commas)",
+		func(v string) error {
+			p, err := server.ParseTrustedProxies(v)
+			trusted = append(trusted, p...)
+			return err
+		})
+	metricsAddr := fs.String("metrics-addr", "127.0.0.1:9787", `address to serve Prometheus metrics on, apart from the API; "off" for none`)
 	var mc mailer.Config
 	fs.StringVar(&mc.Host, "smtp-host", "", "SMTP server; no emails are sent without it")
 	fs.IntVar(&mc.Port, "smtp-port", 587, "SMTP port")
 	fs.StringVar(&mc.User, "smtp-user", "", "SMTP user name (password in $MERCI_SMTP_PASSWORD)")
 	fs.StringVar(&mc.From, "smtp-from", "", "sender address of the emails")
 	fs.StringVar(&mc.TLS, "smtp-tls", "mandatory", "SMTP STARTTLS: mandatory, opportunistic or none")
+	emails := fs.Int("emails-per-day", store.DefaultQuotas.EmailsPerDay, "most emails a shop may queue in 24 hours (0: no limit)")
+	storage := fs.Int64("storage-mib", store.DefaultQuotas.StorageBytes>>20, "most MiB of changes a shop may store (0: no limit)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *emails < 0 || *storage < 0 {
+		return errors.New("--emails-per-day and --storage-mib cannot be negative")
 	}
 	mc.Password = os.Getenv("MERCI_SMTP_PASSWORD")
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -196,8 +237,9 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 		return err
 	}
 	defer db.Close()
+	db.Quotas = store.Quotas{EmailsPerDay: *emails, StorageBytes: *storage << 20}
 	reg := prometheus.NewRegistry()
-	srv := server.New(db, server.Config{Logger: log, Metrics: reg})
+	srv := server.New(db, server.Config{Logger: log, Metrics: reg, TrustedProxies: trusted})
 	defer srv.Close()
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -235,7 +277,16 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	} else if ip := l.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
 		log.Warn("serving plain HTTP on a public address: put a TLS proxy in front, or give --tls-cert and --tls-key")
 	}
+	metricsURL, stopMetrics, err := serveMetrics(*metricsAddr, srv.Metrics(), log)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	defer stopMetrics()
 	fmt.Fprintf(out, "merci-cloud listening on %s://%s (epoch %s)\n", scheme, l.Addr(), db.Epoch())
+	if metricsURL != "" {
+		fmt.Fprintf(out, "metrics on %s\n", metricsURL)
+	}
 	served := make(chan error, 1)
 	go func() {
 		if *cert != "" {

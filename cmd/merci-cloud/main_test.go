@@ -40,12 +40,19 @@ func TestCommands(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	served := make(chan error, 1)
-	go func() { served <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, pw) }()
-	line, err := bufio.NewReader(pr).ReadString('\n')
+	go func() {
+		served <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--trusted-proxy", "10.0.0.0/8,192.0.2.1", "--db", db}, pw)
+	}()
+	lines := bufio.NewReader(pr)
+	line, err := lines.ReadString('\n')
 	if err != nil {
 		t.Fatal(err)
 	}
-	go io.Copy(io.Discard, pr)
+	metricsLine, err := lines.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, lines)
 	base := regexp.MustCompile(`http://\S+`).FindString(line)
 	body, _ := json.Marshal(api.EnrollRequest{Code: code, DeviceName: "Till 1"})
 	resp, err := http.Post(base+"/v1/enroll", "application/json", bytes.NewReader(body))
@@ -57,6 +64,13 @@ func TestCommands(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || enrolled.ShopID != shopID || !enrolled.Owner {
 		t.Fatalf("enroll through the served API: %d %+v", resp.StatusCode, enrolled)
+	}
+	// The metrics are served on their own address, not on the API's.
+	if st, body := httpGet(t, regexp.MustCompile(`http://\S+`).FindString(metricsLine)); st != http.StatusOK || !strings.Contains(body, "merci_http_requests_total") {
+		t.Errorf("metrics address: status %d, %.200q", st, body)
+	}
+	if st, _ := httpGet(t, base+"/metrics"); st != http.StatusNotFound {
+		t.Errorf("GET /metrics on the API: status %d, want 404", st)
 	}
 	// A long-poll in flight does not hold up the shutdown.
 	go func() {
@@ -80,11 +94,17 @@ func TestCommands(t *testing.T) {
 		t.Errorf("device list = %q, want Till 1", list)
 	}
 	runOK(t, "device", "revoke", "--shop", shopID, "--device", enrolled.DeviceID, "--db", db)
-	if list := runOK(t, "device", "list", "--shop", shopID, "--db", db); !regexp.MustCompile(`Till 1\s+true\s+\S+ \S+\s+\S+`).MatchString(list) {
+	if list := runOK(t, "device", "list", "--shop", shopID, "--db", db); !regexp.MustCompile(`Till 1\s+owner\s+\S+ \S+\s+\S+`).MatchString(list) {
 		t.Errorf("device list after revoke = %q, want a revocation time", list)
 	}
-	if code := runOK(t, "shop", "code", "--shop", shopID, "--db", db); !strings.Contains(code, "enrollment code") {
-		t.Errorf("shop code = %q", code)
+	if code := runOK(t, "shop", "code", "--shop", shopID, "--db", db); !strings.Contains(code, "till enrollment code") {
+		t.Errorf("shop code = %q, want a till's code", code)
+	}
+	if code := runOK(t, "shop", "code", "--shop", shopID, "--role", "kiosk", "--db", db); !strings.Contains(code, "kiosk enrollment code") {
+		t.Errorf("shop code --role kiosk = %q, want a kiosk's code", code)
+	}
+	if err := run(context.Background(), []string{"shop", "code", "--shop", shopID, "--role", "admin", "--db", db}, io.Discard); err == nil {
+		t.Errorf("shop code --role admin: no error")
 	}
 	restored := runOK(t, "restore", "--db", db)
 	if !strings.Contains(restored, enrolled.Epoch) || strings.Count(restored, "epoch") != 1 {
@@ -93,4 +113,15 @@ func TestCommands(t *testing.T) {
 	if err := run(context.Background(), []string{"nonsense"}, io.Discard); err == nil {
 		t.Errorf("unknown command: no error")
 	}
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

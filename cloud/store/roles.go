@@ -1,0 +1,388 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"time"
+
+	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/nps"
+)
+
+// Quotas bound what one shop may use of the server, whatever its devices push.
+type Quotas struct {
+	EmailsPerDay int   // emails queued in any 24 hours
+	StorageBytes int64 // bytes of change bodies stored
+}
+
+// DefaultQuotas are generous for a shop (a few follow-up emails a day; years of
+// sales) and small for a server: 1,000 shops at their storage quota fit on one disk.
+var DefaultQuotas = Quotas{EmailsPerDay: 200, StorageBytes: 1 << 30}
+
+// Self-service visits are credited on the device's clock, which the server holds to
+// this range of its own: a kiosk cannot space forged visits out over the past.
+const (
+	visitMaxAge  = 31 * 24 * time.Hour
+	visitMaxSkew = time.Hour
+)
+
+// npsVisit is the part of the shop's "nps" setting that limits self-service visits.
+type npsVisit struct {
+	VisitHours int `json:"visit_hours"`
+}
+
+// authorize decides whether p's device may make change c, and holds the shop to its
+// quotas. It returns the rejection, or nil to go on with the change's own checks;
+// whatever makes c invalid is left to them. The rules, by role:
+//
+//   - owner: everything.
+//   - till: operations (a purchase within the program's ceiling and earning no more
+//     than the program gives for it, a self-service visit within the program's limit,
+//     a cancellation that gives back only what the operation it cancels took, once,
+//     and any operation that only takes, but no adjustment), customers, cards, the
+//     redemption of coupons the owner issued, the survey records of its customer
+//     screen, and emails to addresses the shop has written to before.
+//   - kiosk: self-service visits within the program's limit, and its own survey
+//     records.
+func (p *pusher) authorize(ctx context.Context, c api.Change, body string) (*api.Rejection, error) {
+	forbid := func(format string, args ...any) (*api.Rejection, error) {
+		return &api.Rejection{ID: c.ID, Code: api.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
+	}
+	if q := p.db.Quotas.StorageBytes; q > 0 && p.stored+int64(len(body)) > q {
+		return &api.Rejection{ID: c.ID, Code: api.CodeQuota,
+			Reason: fmt.Sprintf("the shop's storage on the cloud is full (%d MiB): ask the server's operator", q>>20)}, nil
+	}
+	role := p.dev.Role
+	switch c.Type {
+	case api.TypeOp:
+		return p.authorizeOp(ctx, c, body, role)
+	case api.TypeEmail:
+		if role == api.RoleKiosk {
+			return forbid("a kiosk does not send emails")
+		}
+		return p.authorizeEmail(ctx, c, body, role)
+	case api.TypeCustomer, api.TypeCard:
+		if role == api.RoleKiosk {
+			return forbid("a kiosk may not change %ss: connect this device as a till", c.Type)
+		}
+		return nil, nil
+	case typeCoupon:
+		// The owner issues coupons from the answers; a till redeems them.
+		if role == api.RoleKiosk {
+			return forbid("a kiosk may not change coupons: connect this device as a till")
+		}
+		if role == api.RoleOwner {
+			return nil, nil
+		}
+		_, found, err := p.writer(ctx, c)
+		if err != nil || found {
+			return nil, err
+		}
+		return forbid("only the owner's device may issue a coupon; a till redeems those issued")
+	case typeNPSInvitation, typeNPSResponse:
+		// A till's customer screen and a kiosk ask and answer; only the owner's desk
+		// works on answers another device recorded.
+		if role == api.RoleOwner {
+			return nil, nil
+		}
+		by, found, err := p.writer(ctx, c)
+		if err != nil || !found || by == p.dev.ID {
+			return nil, err
+		}
+		return forbid("a %s may only write its own survey records", role)
+	}
+	if role != api.RoleOwner {
+		return forbid("only the owner's device may change the shop's %s records", c.Type)
+	}
+	return nil, nil
+}
+
+// writer returns the device that pushed the live value of c's record, if there is one.
+func (p *pusher) writer(ctx context.Context, c api.Change) (device string, found bool, err error) {
+	err = p.tx.QueryRowContext(ctx, p.db.q("SELECT device FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
+		p.dev.ShopID, c.Type, c.Key).Scan(&device)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("%w: read record: %w", errDB, err)
+	}
+	return device, true, nil
+}
+
+// Record types of the app that a till or a kiosk makes (localdb's names).
+const (
+	typeCoupon        = "coupon"
+	typeNPSInvitation = "nps_invitation"
+	typeNPSResponse   = "nps_response"
+)
+
+func (p *pusher) authorizeOp(ctx context.Context, c api.Change, body string, role api.Role) (*api.Rejection, error) {
+	forbid := func(format string, args ...any) (*api.Rejection, error) {
+		return &api.Rejection{ID: c.ID, Code: api.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
+	}
+	var op loyalty.Operation
+	if json.Unmarshal([]byte(body), &op) != nil || op.Validate() != nil || op.ID != c.ID || op.ID != c.Key {
+		return nil, nil // the op's own checks reject it
+	}
+	switch op.Kind {
+	case loyalty.KindVisit:
+		return p.authorizeVisit(ctx, c, op, role)
+	case loyalty.KindVoid:
+		return p.authorizeVoid(ctx, c, op, role)
+	}
+	switch {
+	case role == api.RoleOwner:
+		return nil, nil
+	case role == api.RoleKiosk:
+		return forbid("a kiosk may only credit self-service visits")
+	case op.Kind == loyalty.KindAdjust:
+		return forbid("only the owner's device may adjust a balance")
+	case op.Kind == loyalty.KindCredit:
+		prog, err := p.loadProgram(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if prog == nil {
+			return forbid("the shop's loyalty program has not reached the cloud: sync the owner's device first")
+		}
+		earned := prog.Earned(op.Amount)
+		switch {
+		case op.Currency != prog.Currency:
+			return forbid("the purchase is in %q, the program in %q", op.Currency, prog.Currency)
+		case op.Amount > prog.PurchaseCeiling():
+			return forbid("the purchase is over the program's ceiling of %d minor units", prog.PurchaseCeiling())
+		case op.Delta.Points > earned.Points || op.Delta.Cashback > earned.Cashback || op.Delta.XP > earned.XP:
+			return forbid("the purchase earns more than the program gives for it")
+		}
+		return nil, nil
+	}
+	// Every other kind only takes from the customer (Validate says so).
+	return nil, nil
+}
+
+// authorizeVoid admits a till's cancellation that gives something back only as the
+// exact opposite of an operation of the same customer that the shop's log holds and
+// that nothing cancelled yet; one that only takes needs no proof. Every cancellation
+// is recorded for the next one's check.
+func (p *pusher) authorizeVoid(ctx context.Context, c api.Change, op loyalty.Operation, role api.Role) (*api.Rejection, error) {
+	forbid := func(reason string) (*api.Rejection, error) {
+		return &api.Rejection{ID: c.ID, Code: api.CodeForbidden, Reason: reason}, nil
+	}
+	gives := op.Delta.Points > 0 || op.Delta.Cashback > 0 || op.Delta.XP > 0
+	switch {
+	case role == api.RoleKiosk:
+		return forbid("a kiosk may only credit self-service visits")
+	case role == api.RoleTill && gives:
+		var body string
+		var voids int
+		err := p.tx.QueryRowContext(ctx, p.db.q(`SELECT body, (SELECT COUNT(*) FROM voids WHERE shop_id = ? AND target = ?)
+			FROM changes WHERE shop_id = ? AND id = ? AND ctype = ? AND version IS NOT NULL`),
+			p.dev.ShopID, op.Target, p.dev.ShopID, op.Target, api.TypeOp).Scan(&body, &voids)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("%w: read cancelled operation: %w", errDB, err)
+		}
+		var target loyalty.Operation
+		if err != nil || json.Unmarshal([]byte(body), &target) != nil ||
+			target.CustomerID != op.CustomerID || target.Delta.Neg() != op.Delta {
+			return forbid("a cancellation that gives back must be the exact opposite of an operation of the customer already on the cloud")
+		}
+		if voids > 0 {
+			return forbid("the operation was already cancelled")
+		}
+	}
+	if _, err := p.tx.ExecContext(ctx, p.db.q("INSERT INTO voids (shop_id, op_id, target) VALUES (?, ?, ?)"),
+		p.dev.ShopID, op.ID, op.Target); err != nil {
+		return nil, fmt.Errorf("%w: record cancellation: %w", errDB, err)
+	}
+	return nil, nil
+}
+
+// authorizeVisit holds a self-service visit to the program's fixed credit and the
+// survey settings' visit limit per card, then records it for the next one's check.
+// The owner's visits are recorded unchecked.
+func (p *pusher) authorizeVisit(ctx context.Context, c api.Change, op loyalty.Operation, role api.Role) (*api.Rejection, error) {
+	forbid := func(format string, args ...any) (*api.Rejection, error) {
+		return &api.Rejection{ID: c.ID, Code: api.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
+	}
+	if role != api.RoleOwner {
+		prog, err := p.loadProgram(ctx)
+		if err != nil {
+			return nil, err
+		}
+		now := fromMillis(p.now)
+		switch {
+		case prog == nil || prog.SelfServiceVisitPoints <= 0:
+			return forbid("self-service visits are off in the shop's program")
+		case op.Delta != loyalty.Delta{Points: prog.SelfServiceVisitPoints}:
+			return forbid("a self-service visit earns the program's %d points, no other amount", prog.SelfServiceVisitPoints)
+		case op.CardCode == "":
+			return forbid("a self-service visit names the card scanned")
+		case op.At.After(now.Add(visitMaxSkew)) || op.At.Before(now.Add(-visitMaxAge)):
+			return forbid("the visit's time is too far from the cloud's clock")
+		}
+		window, err := p.visitWindow(ctx)
+		if err != nil {
+			return nil, err
+		}
+		previous, err := p.visitTimes(ctx, op, window)
+		if err != nil {
+			return nil, err
+		}
+		if err := (nps.Policy{VisitWindow: window}).CheckVisit(previous, op.At); err != nil {
+			return forbid("%s", err)
+		}
+	}
+	if _, err := p.tx.ExecContext(ctx, p.db.q("INSERT INTO visits (shop_id, op_id, card_code, at) VALUES (?, ?, ?, ?)"),
+		p.dev.ShopID, op.ID, op.CardCode, op.At.UnixMilli()); err != nil {
+		return nil, fmt.Errorf("%w: record visit: %w", errDB, err)
+	}
+	return nil, nil
+}
+
+// visitTimes returns the times of the card's recorded visits within window of op.
+func (p *pusher) visitTimes(ctx context.Context, op loyalty.Operation, window time.Duration) ([]time.Time, error) {
+	rows, err := p.tx.QueryContext(ctx, p.db.q("SELECT at FROM visits WHERE shop_id = ? AND card_code = ? AND at > ? AND at < ?"),
+		p.dev.ShopID, op.CardCode, op.At.Add(-window).UnixMilli(), op.At.Add(window).UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("%w: read visits: %w", errDB, err)
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var at int64
+		if err := rows.Scan(&at); err != nil {
+			return nil, fmt.Errorf("%w: read visits: %w", errDB, err)
+		}
+		out = append(out, fromMillis(at))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%w: read visits: %w", errDB, err)
+	}
+	return out, nil
+}
+
+// visitWindow is the period in which a card earns one self-service visit, from the
+// shop's survey settings.
+func (p *pusher) visitWindow(ctx context.Context) (time.Duration, error) {
+	var v npsVisit
+	if err := p.setting(ctx, "nps", &v); err != nil && !errors.Is(err, ErrNotFound) {
+		return 0, err
+	}
+	if v.VisitHours <= 0 {
+		return nps.DefaultVisitWindow, nil
+	}
+	return time.Duration(v.VisitHours) * time.Hour, nil
+}
+
+// loadProgram returns the shop's program as the owner last pushed it, or nil, read
+// once per push: only the owner pushes it, and the owner's changes are not checked.
+func (p *pusher) loadProgram(ctx context.Context) (*loyalty.Program, error) {
+	if p.programRead {
+		return p.program, nil
+	}
+	var prog loyalty.Program
+	err := p.setting(ctx, api.SettingProgram, &prog)
+	if errors.Is(err, ErrNotFound) {
+		p.programRead = true
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.program, p.programRead = &prog, true
+	return p.program, nil
+}
+
+// setting reads the shop's live setting key into v; ErrNotFound if there is none
+// (a setting that no longer decodes counts as none).
+func (p *pusher) setting(ctx context.Context, key string, v any) error {
+	var body string
+	err := p.tx.QueryRowContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
+		p.dev.ShopID, api.TypeSetting, key).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("%w: read setting %s: %w", errDB, key, err)
+	}
+	if json.Unmarshal([]byte(body), v) != nil {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// authorizeEmail holds the shop to its emails per day, and a device other than the
+// owner's to the addresses the shop has already written to.
+func (p *pusher) authorizeEmail(ctx context.Context, c api.Change, body string, role api.Role) (*api.Rejection, error) {
+	var e api.Email
+	if json.Unmarshal([]byte(body), &e) != nil {
+		return nil, nil
+	}
+	addr, err := mail.ParseAddress(e.To)
+	if err != nil {
+		return nil, nil
+	}
+	var queued, sameID, known int
+	err = p.tx.QueryRowContext(ctx, p.db.q(`SELECT
+		(SELECT COUNT(*) FROM outbox WHERE shop_id = ? AND created_at > ?),
+		(SELECT COUNT(*) FROM outbox WHERE shop_id = ? AND id = ?),
+		(SELECT COUNT(*) FROM outbox WHERE shop_id = ? AND recipient = ?)`),
+		p.dev.ShopID, p.now-int64(24*time.Hour/time.Millisecond), p.dev.ShopID, c.Key, p.dev.ShopID, addr.Address).
+		Scan(&queued, &sameID, &known)
+	if err != nil {
+		return nil, fmt.Errorf("%w: count emails: %w", errDB, err)
+	}
+	switch {
+	case sameID > 0:
+		return nil, nil // a later version of a queued email is never sent again
+	case role != api.RoleOwner && known == 0:
+		return &api.Rejection{ID: c.ID, Code: api.CodeForbidden,
+			Reason: "only the owner's device may email an address the shop has not written to before"}, nil
+	case p.db.Quotas.EmailsPerDay > 0 && queued >= p.db.Quotas.EmailsPerDay:
+		return &api.Rejection{ID: c.ID, Code: api.CodeQuota,
+			Reason: fmt.Sprintf("the shop has queued %d emails in 24 hours, its most: send it later", p.db.Quotas.EmailsPerDay)}, nil
+	}
+	return nil, nil
+}
+
+// rejectionBytes is what the record of a rejected change takes besides its id, type,
+// key and reason: a row of the change log with its index entries.
+const rejectionBytes = 200
+
+// roomForRejection reports whether the shop's storage has room for the record of the
+// rejected change c, and counts it: a device pushing rejected changes without end
+// would otherwise fill the disk with their records.
+func (p *pusher) roomForRejection(c api.Change, rej *api.Rejection) bool {
+	n := int64(len(c.ID)+len(c.Type)+len(c.Key)+len(rej.Code)+len(rej.Reason)) + rejectionBytes
+	if q := p.db.Quotas.StorageBytes; q > 0 && p.stored+n > q {
+		return false
+	}
+	p.stored += n
+	return true
+}
+
+// loadUsage reads what the shop has stored, for the storage quota.
+func (p *pusher) loadUsage(ctx context.Context) error {
+	if err := p.tx.QueryRowContext(ctx, p.db.q("SELECT stored_bytes FROM shops WHERE id = ?"), p.dev.ShopID).Scan(&p.stored); err != nil {
+		return fmt.Errorf("read storage used: %w", err)
+	}
+	p.storedStart = p.stored
+	return nil
+}
+
+// saveUsage stores what the push added to the shop's storage.
+func (p *pusher) saveUsage(ctx context.Context) error {
+	if p.stored == p.storedStart {
+		return nil
+	}
+	if _, err := p.tx.ExecContext(ctx, p.db.q("UPDATE shops SET stored_bytes = ? WHERE id = ?"), p.stored, p.dev.ShopID); err != nil {
+		return fmt.Errorf("store storage used: %w", err)
+	}
+	return nil
+}

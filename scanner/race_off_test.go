@@ -1,0 +1,5 @@
+//go:build !race
+
+package scanner_test
+
+const raceDetector = false

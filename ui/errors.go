@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"errors"
+
+	"github.com/merci-loyalty/merci/cards"
+	"github.com/merci-loyalty/merci/cards/escpos"
+	"github.com/merci-loyalty/merci/cards/osprint"
+	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/nps"
+	"github.com/merci-loyalty/merci/syncclient"
+	"github.com/merci-loyalty/merci/transfer"
+)
+
+// errorMessage pairs an error with the message key of the sentence that explains it.
+type errorMessage struct {
+	err error
+	key string
+}
+
+// lookupMessage returns the key of the first entry of table that err is, or wraps.
+func lookupMessage(table []errorMessage, err error) (string, bool) {
+	for _, m := range table {
+		if errors.Is(err, m.err) {
+			return m.key, true
+		}
+	}
+	return "", false
+}
+
+// deskErrors explain errors to the cashier and the owner, at the counter and on the desk.
+var deskErrors = []errorMessage{
+	{cards.ErrCheck, "err.code_check"},
+	{cards.ErrNotMerciCard, "err.not_merci_card"},
+	{localdb.ErrUnknownCard, "err.unknown_card"},
+	{loyalty.ErrCardBlocked, "err.card_blocked"},
+	{loyalty.ErrCardReplaced, "err.card_replaced"},
+	{loyalty.ErrNotEnoughPoints, "err.not_enough_points"},
+	{loyalty.ErrNotEnoughCashback, "err.not_enough_cashback"},
+	{loyalty.ErrInvalidAmount, "err.invalid_amount"},
+	{loyalty.ErrAmountTooLarge, "err.amount_too_large"},
+	{loyalty.ErrPointsTooLarge, "err.points_too_large"},
+	{loyalty.ErrBalanceOutOfRange, "err.balance_out_of_range"},
+	{loyalty.ErrAmountSyntax, "err.amount_syntax"},
+	{loyalty.ErrAlreadyVoided, "err.already_voided"},
+	{loyalty.ErrNotVoidable, "err.not_voidable"},
+	{loyalty.ErrUnknownReward, "err.unknown_reward"},
+	{loyalty.ErrReasonRequired, "err.reason_required"},
+	{localdb.ErrWrongPIN, "err.wrong_pin"},
+	{errNotOwner, "err.not_owner"},
+	{errWholeNumber, "err.whole_number"},
+	{errNameRequired, "err.name_required"},
+	{localdb.ErrLastOwner, "err.last_owner"},
+	{localdb.ErrPINSyntax, "err.pin_syntax"},
+	{localdb.ErrPINInUse, "err.pin_in_use"},
+	{loyalty.ErrRefundTooLarge, "err.refund_too_large"},
+	{loyalty.ErrNotRefundable, "err.not_refundable"},
+	{cards.ErrMalformed, "err.malformed_code"},
+	{localdb.ErrCouponUsed, "err.coupon_used"},
+	{localdb.ErrNoCoupon, "err.no_coupon"},
+	{localdb.ErrBadRecipient, "err.bad_recipient"},
+	{localdb.ErrEmptyEmail, "err.empty_email"},
+	{localdb.ErrEmptyOffer, "err.empty_offer"},
+	{nps.ErrClosed, "err.answer_closed"},
+	{transfer.ErrTooLarge, "err.file_too_large"},
+	{transfer.ErrTooManyRows, "err.too_many_rows"},
+	{transfer.ErrTooManyColumns, "err.too_many_columns"},
+	{transfer.ErrUnreadable, "err.unreadable_file"},
+	{transfer.ErrFormat, "err.file_format"},
+	{transfer.ErrEmpty, "err.empty_file"},
+	{transfer.ErrFormula, "err.file_formula"},
+	{transfer.ErrNoIdentity, "err.row_no_identity"},
+	{transfer.ErrBadEmail, "err.bad_email"},
+	{transfer.ErrBadPhone, "err.bad_phone"},
+	{transfer.ErrBadNumber, "err.whole_number"},
+	{transfer.ErrBadYesNo, "err.bad_yes_no"},
+	{transfer.ErrLooksFormula, "err.looks_formula"},
+	{loyalty.ErrTooLong, "err.too_long"},
+	{loyalty.ErrControl, "err.control_chars"},
+	{transfer.ErrDuplicateRow, "err.duplicate_row"},
+	{transfer.ErrAmbiguous, "err.ambiguous_row"},
+	{transfer.ErrOtherCard, "err.other_card"},
+	{transfer.ErrBalanceChanged, "err.balance_changed"},
+	{syncclient.ErrNotEnrolled, "err.cloud_not_connected"},
+	{syncclient.ErrNotOwner, "err.cloud_not_owner"},
+	{syncclient.ErrRefused, "err.cloud_refused"},
+	{syncclient.ErrEnrollCode, "err.enroll_code"},
+	{syncclient.ErrServerAddress, "err.server_address"},
+	{syncclient.ErrOffline, "err.cloud_offline"},
+	{syncclient.ErrUnavailable, "err.cloud_unavailable"},
+	{syncclient.ErrUnknownDevice, "err.cloud_unknown_device"},
+	{syncclient.ErrRevokeSelf, "err.cloud_revoke_self"},
+}
+
+// printErrors explain why cards could not be printed; the print system's own message
+// is shown below them, for whoever sets the printer up.
+var printErrors = []errorMessage{
+	{osprint.ErrNoPrintSystem, "cards.err_no_print_system"},
+	{osprint.ErrNoPrinter, "cards.err_no_printer"},
+	{osprint.ErrPrinterOff, "cards.err_printer_off"},
+	{escpos.ErrUnreachable, "cards.err_receipt_unreachable"},
+}
+
+// kioskErrors explain errors to the customer at the kiosk, who can only try again or
+// ask at the counter.
+var kioskErrors = []errorMessage{
+	{nps.ErrVisitLimit, "kiosk.err.visit_limit"},
+	{localdb.ErrUnknownCard, "kiosk.err.unknown_card"},
+	{loyalty.ErrCardBlocked, "kiosk.err.card_blocked"},
+	{loyalty.ErrCardReplaced, "kiosk.err.card_replaced"},
+	{cards.ErrNotMerciCard, "kiosk.err.bad_code"},
+	{localdb.ErrNoSelfService, "kiosk.err.no_self_service"},
+	{nps.ErrAlreadyAnswered, "kiosk.already_answered"},
+	{nps.ErrExpired, "kiosk.expired"},
+	{localdb.ErrWrongPIN, "kiosk.wrong_pin"},
+}
+
+// messageTables are every table, for the test that each key exists in every language.
+var messageTables = map[string][]errorMessage{"desk": deskErrors, "print": printErrors, "kiosk": kioskErrors}
