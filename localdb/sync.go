@@ -553,8 +553,14 @@ type RejectedChange struct {
 
 // Rejected returns the rejected changes, newest first, at most limit.
 func (s *Store) Rejected(ctx context.Context, limit int) ([]RejectedChange, error) {
+	return s.listRejected(ctx, "", limit)
+}
+
+// listRejected returns the rejected changes from source ("" for any), newest first, at
+// most limit.
+func (s *Store) listRejected(ctx context.Context, source string, limit int) ([]RejectedChange, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT change_id, type, key, body, at, source, code, reason, rejected_at
-		FROM rejected ORDER BY rejected_at DESC, rowid DESC LIMIT ?`, limit)
+		FROM rejected WHERE ? IN ('', source) ORDER BY rejected_at DESC, rowid DESC LIMIT ?`, source, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list rejected changes: %w", err)
 	}
@@ -570,7 +576,10 @@ func (s *Store) Rejected(ctx context.Context, limit int) ([]RejectedChange, erro
 		r.Body, r.At, r.RejectedAt = json.RawMessage(body), fromMillis(at), fromMillis(rejectedAt)
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list rejected changes: %w", err)
+	}
+	return out, nil
 }
 
 // PutRecord stores v as the record typ/key and queues it for the shop's other devices.

@@ -3,6 +3,7 @@ package loyalty
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -117,6 +118,11 @@ func (op Operation) Validate() error {
 		return bad("no time")
 	case len(op.Reason) > 500:
 		return bad("reason longer than 500 characters")
+	case op.Amount < 0 || op.Amount > MaxMoney:
+		return bad("the amount must be between 0 and %d minor units", MaxMoney)
+	}
+	if err := op.Delta.Check(); err != nil {
+		return bad("%v", err)
 	}
 	switch op.Kind {
 	case KindCredit:
@@ -161,6 +167,9 @@ func newOperation(o Origin, c Card, kind Kind, d Delta) (Operation, error) {
 	if err := c.Usable(); err != nil {
 		return Operation{}, err
 	}
+	if err := d.Check(); err != nil {
+		return Operation{}, err
+	}
 	id, err := uuid.NewV7()
 	if err != nil {
 		return Operation{}, fmt.Errorf("new operation id: %w", err)
@@ -197,6 +206,9 @@ func (p Program) Visit(o Origin, c Card) (Operation, error) {
 func Debit(o Origin, c Card, b Balance, points int64) (Operation, error) {
 	if points <= 0 {
 		return Operation{}, ErrInvalidAmount
+	}
+	if points > MaxPoints {
+		return Operation{}, ErrPointsTooLarge
 	}
 	if points > b.Points {
 		return Operation{}, ErrNotEnoughPoints
@@ -240,7 +252,14 @@ func Adjust(o Origin, c Card, b Balance, points int64, reason string) (Operation
 		return Operation{}, ErrReasonRequired
 	case points == 0:
 		return Operation{}, ErrInvalidAmount
-	case b.Points+points < 0:
+	case !within(points, MaxPoints):
+		return Operation{}, ErrPointsTooLarge
+	}
+	// Checked: a balance and a delta near the int64 limits must not wrap into a
+	// "covered" adjustment.
+	if after, err := b.Apply(Delta{Points: points}); err != nil {
+		return Operation{}, err
+	} else if after.Points < 0 {
 		return Operation{}, ErrNotEnoughPoints
 	}
 	op, err := newOperation(o, c, KindAdjust, Delta{Points: points})
@@ -262,7 +281,15 @@ func Refund(o Origin, c Card, b Balance, purchase Operation, amount, refunded Mo
 	case amount > purchase.Amount-refunded:
 		return Operation{}, ErrRefundTooLarge
 	}
-	share := func(v int64) int64 { return v * int64(amount) / int64(purchase.Amount) }
+	share := func(v int64) int64 {
+		// v·amount may pass 2^63 near the bounds: 128-bit, and never more than v.
+		if v <= 0 {
+			return 0
+		}
+		hi, lo := bits.Mul64(uint64(v), uint64(amount))
+		q, _ := bits.Div64(hi, lo, uint64(purchase.Amount))
+		return int64(q)
+	}
 	back := Delta{
 		Points:   min(share(purchase.Delta.Points), max(b.Points, 0)),
 		Cashback: Money(min(share(int64(purchase.Delta.Cashback)), max(int64(b.Cashback), 0))),

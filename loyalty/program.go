@@ -101,6 +101,14 @@ func (p Program) Validate() error {
 		return bad("the offline spending allowance cannot be negative")
 	case p.OfflineSpending != OfflineUpToBalance && p.OfflineSpending != OfflineCapped && p.OfflineSpending != OfflineNever:
 		return bad("unknown rule for spending offline %q", p.OfflineSpending)
+	case p.PointsPerVisit > MaxPoints || p.SelfServiceVisitPoints > MaxPoints:
+		return bad("a visit may earn at most %d points", MaxPoints)
+	case p.PointsPerUnit > MaxRatePerUnit || p.XPPerUnit > MaxRatePerUnit:
+		return bad("at most %d points or experience per currency unit", MaxRatePerUnit)
+	case p.MaxPurchase > MaxMoney:
+		return bad("the largest purchase may be at most %d minor units", MaxMoney)
+	case p.OfflinePoints > MaxPoints || p.OfflineCashback > MaxMoney:
+		return bad("the offline spending allowance is over %d points or %d minor units", MaxPoints, MaxMoney)
 	}
 	for i, t := range p.Tiers {
 		if strings.TrimSpace(t.Name) == "" {
@@ -108,6 +116,9 @@ func (p Program) Validate() error {
 		}
 		if i == 0 && t.MinXP != 0 {
 			return bad("the first tier must start at 0 experience")
+		}
+		if t.MinXP > MaxBalance {
+			return bad("tier %q starts above %d experience", t.Name, MaxBalance)
 		}
 		if i > 0 && t.MinXP <= p.Tiers[i-1].MinXP {
 			return bad("tier %q must start above %q", t.Name, p.Tiers[i-1].Name)
@@ -122,6 +133,8 @@ func (p Program) Validate() error {
 			return bad("reward %q has no name", r.ID)
 		case r.Points <= 0:
 			return bad("reward %q must cost at least one point", r.Name)
+		case r.Points > MaxPoints:
+			return bad("reward %q may cost at most %d points", r.Name, MaxPoints)
 		}
 		ids[r.ID] = true
 	}

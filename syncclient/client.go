@@ -5,7 +5,9 @@
 // It never blocks the caller: Run works in its own goroutine, and reports through a
 // Status callback. Failures are retried with capped exponential backoff and full jitter;
 // a rate-limited answer waits what the server says; a refused token stops the retries
-// until the device is enrolled again or SyncNow is called.
+// until the device is enrolled again or SyncNow is called. A batch the server keeps
+// failing on is split until the one change it cannot take is found and set aside, so
+// that the queue behind it flows (see bisect.go).
 package syncclient
 
 import (
@@ -152,6 +154,8 @@ type Client struct {
 	mu     sync.Mutex
 	status Status
 	batch  int // the push batch size, halved when the server finds a batch too large
+
+	hunt hunt // the search for a change the server cannot take: see bisect.go
 }
 
 // New returns a client of store.
@@ -323,7 +327,7 @@ func (c *Client) pushAll(ctx context.Context, serverURL, token string) error {
 		c.mu.Lock()
 		size := c.batch
 		c.mu.Unlock()
-		batch, err := c.store.Outgoing(ctx, size)
+		batch, err := c.store.Outgoing(ctx, c.hunt.size(size))
 		if err != nil {
 			return err
 		}
@@ -349,8 +353,13 @@ func (c *Client) pushAll(ctx context.Context, serverURL, token string) error {
 			c.mu.Unlock()
 		}
 		if err != nil {
-			return err
+			// A batch the server fails on may hold a change it cannot take: see bisect.go.
+			if err := c.afterFailure(ctx, serverURL, token, batch, err); err != nil {
+				return err
+			}
+			continue
 		}
+		c.hunt.pushed(len(batch), size)
 		c.cfg.OnStep(StepPushed, n)
 		if err := c.store.Acknowledge(ctx, batch, resp); err != nil {
 			return err

@@ -40,6 +40,8 @@ var deskErrors = []errorMessage{
 	{loyalty.ErrNotEnoughCashback, "err.not_enough_cashback"},
 	{loyalty.ErrInvalidAmount, "err.invalid_amount"},
 	{loyalty.ErrAmountTooLarge, "err.amount_too_large"},
+	{loyalty.ErrPointsTooLarge, "err.points_too_large"},
+	{loyalty.ErrBalanceOutOfRange, "err.balance_out_of_range"},
 	{loyalty.ErrAmountSyntax, "err.amount_syntax"},
 	{loyalty.ErrAlreadyVoided, "err.already_voided"},
 	{loyalty.ErrNotVoidable, "err.not_voidable"},

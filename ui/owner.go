@@ -91,6 +91,7 @@ type desk struct {
 	// customerQuery is what the Customers page searches for when it opens next, set by
 	// openCustomer.
 	customerQuery string
+	notSynced     *notSyncedAlert
 }
 
 type deskPage struct {
@@ -128,6 +129,9 @@ func (u *UI) openDesk(owner localdb.Staff, changed func()) *desk {
 	w.Resize(fyne.NewSize(1366, 768))
 	w.Show()
 	d.show(0)
+	d.loadNotSynced()
+	// A change is set aside in the background: the alert is read again now and then.
+	d.everyUntil(d.ctx, notSyncedEvery, d.loadNotSynced)
 	return d
 }
 
@@ -160,7 +164,8 @@ func (d *desk) build() fyne.CanvasObject {
 	d.title.SizeName = theme.SizeNameHeadingText
 	d.title.TextStyle.Bold = true
 	d.content = container.NewStack()
-	main := container.NewBorder(d.title, nil, nil, nil, d.content)
+	d.notSynced = d.newNotSyncedAlert()
+	main := container.NewBorder(container.NewVBox(d.title, d.notSynced.box), nil, nil, nil, d.content)
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(230, 0))
 	return container.NewPadded(container.NewBorder(nil, nil, container.NewStack(width, card(side)), nil,
@@ -203,8 +208,10 @@ func (d *desk) background(f func()) {
 
 // every runs f on the UI thread every period while the current page is shown: answers
 // arrive from the kiosk and sales from the counter while the owner looks.
-func (d *desk) every(period time.Duration, f func()) {
-	ctx := d.pageCtx
+func (d *desk) every(period time.Duration, f func()) { d.everyUntil(d.pageCtx, period, f) }
+
+// everyUntil runs f on the UI thread every period until ctx ends.
+func (d *desk) everyUntil(ctx context.Context, period time.Duration, f func()) {
 	go func() {
 		t := time.NewTicker(period)
 		defer t.Stop()

@@ -110,6 +110,9 @@ const (
 	CodeForbidden = "forbidden"
 	// CodeQuota: the shop is over a quota (emails per day, storage); the reason says which.
 	CodeQuota = "quota"
+	// CodeFailed: the server met a fault applying the change; it is rejected alone,
+	// never the batch.
+	CodeFailed = "failed"
 )
 
 // Error codes.

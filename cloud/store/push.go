@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,6 +27,9 @@ const (
 	MaxKeyBytes  = 200
 )
 
+// maxBalance is loyalty.MaxBalance in SQL.
+var maxBalance = strconv.FormatInt(loyalty.MaxBalance, 10)
+
 var typePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
 // Push applies changes pushed by dev in one transaction, in order, and says what
@@ -36,7 +41,33 @@ var typePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 // An operation that takes a customer's balance below zero is still accepted (it
 // happened at the till) and the customer is listed by Overdrawn, unless the change is
 // guarded: a till online asks first, and such a spend is refused and not kept.
+//
+// A fault met while one change applies rejects that change alone (code "failed"): the
+// push is then applied again with each change in a savepoint, which the usual push
+// does without, since savepoints cost two round trips a change on PostgreSQL.
 func (db *DB) Push(ctx context.Context, dev Device, changes []api.Change) (api.PushResponse, error) {
+	resp, emails, err := db.push(ctx, dev, changes, false)
+	if errors.Is(err, errChangeFailed) && ctx.Err() == nil {
+		resp, emails, err = db.push(ctx, dev, changes, true)
+	}
+	if err != nil {
+		return api.PushResponse{}, fmt.Errorf("push: %w", err)
+	}
+	if len(resp.Accepted) > 0 {
+		db.hub.notify(dev.ShopID)
+		if emails {
+			db.hub.notify(outboxTopic)
+		}
+	}
+	return resp, nil
+}
+
+// errChangeFailed marks a fault met while one change applied, outside a savepoint.
+var errChangeFailed = errors.New("a change failed")
+
+// push applies changes in one transaction; isolate puts each in a savepoint. It
+// reports whether an email was queued.
+func (db *DB) push(ctx context.Context, dev Device, changes []api.Change, isolate bool) (api.PushResponse, bool, error) {
 	resp := api.PushResponse{Accepted: []string{}, Duplicate: []string{}, Rejected: []api.Rejection{}, Epoch: db.epoch}
 	var emails bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
@@ -45,11 +76,12 @@ func (db *DB) Push(ctx context.Context, dev Device, changes []api.Change) (api.P
 			return err
 		}
 		defer p.close()
+		p.isolate = isolate
 		if err := p.prefetch(ctx, changes); err != nil {
 			return err
 		}
 		for _, c := range changes {
-			out, rej, err := p.apply(ctx, c)
+			out, rej, err := p.applyIsolated(ctx, c)
 			var refused *refusedError
 			if errors.As(err, &refused) {
 				resp.Refused = append(resp.Refused, api.Refusal{ID: c.ID, Points: refused.points, Cashback: refused.cashback})
@@ -77,16 +109,7 @@ func (db *DB) Push(ctx context.Context, dev Device, changes []api.Change) (api.P
 		}
 		return db.setVersion(ctx, tx, dev.ShopID, p.version)
 	})
-	if err != nil {
-		return api.PushResponse{}, fmt.Errorf("push: %w", err)
-	}
-	if len(resp.Accepted) > 0 {
-		db.hub.notify(dev.ShopID)
-		if emails {
-			db.hub.notify(outboxTopic)
-		}
-	}
-	return resp, nil
+	return resp, emails, err
 }
 
 type outcome int
@@ -106,6 +129,7 @@ type pusher struct {
 	start   int64
 	version int64
 	now     int64
+	isolate bool // each change in a savepoint
 
 	insert, supersede, balance *sql.Stmt
 	// known holds what the shop's log already has under the ids being pushed.
@@ -139,9 +163,15 @@ func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, e
 		{&p.insert, `INSERT INTO changes (shop_id, id, hash, ctype, ckey, body, device, at, version, live, reject_code, reject_reason)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&p.supersede, "UPDATE changes SET live = 0 WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"},
+		// The condition keeps every balance within ±loyalty.MaxBalance without adding
+		// anything first: a sum past the int64 range is an error on PostgreSQL and a
+		// float on SQLite. A balance it refuses returns no row.
 		{&p.balance, `INSERT INTO balances (shop_id, customer_id, points, cashback, xp) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (shop_id, customer_id) DO UPDATE SET points = balances.points + excluded.points,
 			cashback = balances.cashback + excluded.cashback, xp = balances.xp + excluded.xp
+			WHERE balances.points BETWEEN -` + maxBalance + ` - excluded.points AND ` + maxBalance + ` - excluded.points
+			AND balances.cashback BETWEEN -` + maxBalance + ` - excluded.cashback AND ` + maxBalance + ` - excluded.cashback
+			AND balances.xp BETWEEN -` + maxBalance + ` - excluded.xp AND ` + maxBalance + ` - excluded.xp
 			RETURNING points, cashback`},
 	} {
 		if *s.stmt, err = tx.PrepareContext(ctx, db.q(s.query)); err != nil {
@@ -160,9 +190,56 @@ func (p *pusher) close() {
 	}
 }
 
-// apply applies one change. An error is a fault of the database, which fails the
-// whole push, or a *refusedError for a guarded spend that nothing covers; whatever is
-// wrong with the change itself is a rejection.
+// applyIsolated applies c, inside a savepoint if p.isolate. Whatever goes wrong while c
+// applies (a database error, a value the database cannot hold) is then undone back to
+// the savepoint and rejects c alone, so that one change never fails the changes pushed
+// with it, nor every later push of the same batch. Only a fault that leaves the
+// transaction unusable, or the request's end, fails the push: those are worth a retry.
+// Without the savepoint, such a fault fails the push with errChangeFailed.
+func (p *pusher) applyIsolated(ctx context.Context, c api.Change) (outcome, api.Rejection, error) {
+	if !p.isolate {
+		out, rej, err := p.apply(ctx, c)
+		var refused *refusedError
+		if err != nil && !errors.As(err, &refused) {
+			err = fmt.Errorf("%w: %w", errChangeFailed, err)
+		}
+		return out, rej, err
+	}
+	if _, err := p.tx.ExecContext(ctx, "SAVEPOINT change"); err != nil {
+		return 0, api.Rejection{}, fmt.Errorf("savepoint: %w", err)
+	}
+	version, stored := p.version, p.stored
+	out, rej, err := p.apply(ctx, c)
+	var refused *refusedError
+	if err == nil || errors.As(err, &refused) {
+		if _, rerr := p.tx.ExecContext(ctx, "RELEASE SAVEPOINT change"); rerr != nil {
+			return 0, api.Rejection{}, fmt.Errorf("release savepoint: %w", rerr)
+		}
+		return out, rej, err
+	}
+	if ctx.Err() != nil {
+		return 0, api.Rejection{}, err
+	}
+	if _, rerr := p.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT change"); rerr != nil {
+		return 0, api.Rejection{}, errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
+	}
+	if _, rerr := p.tx.ExecContext(ctx, "RELEASE SAVEPOINT change"); rerr != nil {
+		return 0, api.Rejection{}, errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
+	}
+	p.version, p.stored = version, stored
+	// The detail is for the operator; the device gets a sentence and keeps the change.
+	slog.Warn("push: a change failed and is rejected", "shop", p.dev.ShopID, "change", clip(c.ID, 40), "err", err)
+	_, hash, _ := canonical(c)
+	r := api.Rejection{ID: c.ID, Code: api.CodeFailed, Reason: "the server could not apply this change"}
+	if err := p.reject(ctx, c, hash, r); err != nil {
+		return 0, api.Rejection{}, err
+	}
+	return rejected, r, nil
+}
+
+// apply applies one change. An error is a fault of the database, or a
+// *refusedError for a guarded spend that nothing covers; whatever is wrong with the
+// change itself is a rejection.
 func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejection, error) {
 	reject := func(code, format string, args ...any) (outcome, api.Rejection, error) {
 		return rejected, api.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
@@ -188,16 +265,9 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 		return 0, api.Rejection{}, err // a refusal too: nothing of it is kept
 	}
 	if rej != nil {
-		if !p.roomForRejection(c, rej) {
-			// Kept, rejections would fill the shop's storage past its quota.
-			return rejected, *rej, nil
+		if err := p.reject(ctx, c, hash, *rej); err != nil {
+			return 0, api.Rejection{}, err
 		}
-		_, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, clip(c.Type, 40), clip(c.Key, MaxKeyBytes), "{}", p.dev.ID,
-			c.At.UTC().Format(time.RFC3339Nano), nil, 0, rej.Code, rej.Reason)
-		if err != nil {
-			return 0, api.Rejection{}, fmt.Errorf("record rejection: %w", err)
-		}
-		p.known[c.ID] = prior{hash: hash, code: sql.NullString{String: rej.Code, Valid: true}, reason: sql.NullString{String: rej.Reason, Valid: true}}
 		return rejected, *rej, nil
 	}
 	if err := p.append(ctx, c, body, hash); err != nil {
@@ -205,6 +275,21 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 	}
 	p.known[c.ID] = prior{hash: hash}
 	return accepted, api.Rejection{}, nil
+}
+
+// reject keeps the rejection of c, so that a retry gets the same answer, unless kept
+// rejections would fill the shop's storage past its quota.
+func (p *pusher) reject(ctx context.Context, c api.Change, hash string, rej api.Rejection) error {
+	if !p.roomForRejection(c, &rej) {
+		return nil
+	}
+	_, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, clip(c.Type, 40), clip(c.Key, MaxKeyBytes), "{}", p.dev.ID,
+		c.At.UTC().Format(time.RFC3339Nano), nil, 0, rej.Code, rej.Reason)
+	if err != nil {
+		return fmt.Errorf("record rejection: %w", err)
+	}
+	p.known[c.ID] = prior{hash: hash, code: sql.NullString{String: rej.Code, Valid: true}, reason: sql.NullString{String: rej.Reason, Valid: true}}
+	return nil
 }
 
 // prefetch reads what the log holds under the ids of changes, a few hundred ids per
@@ -354,19 +439,28 @@ func (p *pusher) applyOp(ctx context.Context, c api.Change, body string) error {
 	takes := op.Delta.Points < 0 || op.Delta.Cashback < 0
 	if c.Guard && takes {
 		// The shop's row is locked for the push: no other spend can come in between.
-		var points, cashback int64
-		err := p.tx.QueryRowContext(ctx, p.db.q("SELECT points, cashback FROM balances WHERE shop_id = ? AND customer_id = ?"),
-			p.dev.ShopID, op.CustomerID).Scan(&points, &cashback)
+		var b loyalty.Balance
+		err := p.tx.QueryRowContext(ctx, p.db.q("SELECT points, cashback, xp FROM balances WHERE shop_id = ? AND customer_id = ?"),
+			p.dev.ShopID, op.CustomerID).Scan(&b.Points, &b.Cashback, &b.XP)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: read balance: %w", errDB, err)
 		}
-		if points+op.Delta.Points < 0 || cashback+int64(op.Delta.Cashback) < 0 {
-			return &refusedError{points: points, cashback: cashback}
+		// Checked: a balance near the int64 limits must not wrap into one that covers.
+		after, err := b.Apply(op.Delta)
+		if err != nil {
+			return fmt.Errorf("%w: %w", errRule, err)
+		}
+		if after.Points < 0 || after.Cashback < 0 {
+			return &refusedError{points: b.Points, cashback: int64(b.Cashback)}
 		}
 	}
 	var points, cashback int64
-	if err := p.balance.QueryRowContext(ctx, p.dev.ShopID, op.CustomerID, op.Delta.Points, int64(op.Delta.Cashback), op.Delta.XP).
-		Scan(&points, &cashback); err != nil {
+	err := p.balance.QueryRowContext(ctx, p.dev.ShopID, op.CustomerID, op.Delta.Points, int64(op.Delta.Cashback), op.Delta.XP).
+		Scan(&points, &cashback)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %w", errRule, loyalty.ErrBalanceOutOfRange)
+	}
+	if err != nil {
 		return fmt.Errorf("%w: update balance: %w", errDB, err)
 	}
 	if op.Kind == loyalty.KindVoid {
