@@ -43,6 +43,9 @@ type Config struct {
 	IPBurst int
 	Logger  *slog.Logger         // [slog.Default()]
 	Metrics *prometheus.Registry // where the server registers its metrics; [a new one]
+	// Now is the rate limiters' clock [time.Now]: a test stops it so that its bursts
+	// are judged the same however slowly the machine runs them.
+	Now func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -66,6 +69,9 @@ func (c *Config) defaults() {
 	}
 	if c.Metrics == nil {
 		c.Metrics = prometheus.NewRegistry()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 }
 
@@ -227,7 +233,7 @@ func (s *Server) limitIP(next http.HandlerFunc) http.HandlerFunc {
 }
 
 func (s *Server) allow(w http.ResponseWriter, r *http.Request, l *limiters, key string) bool {
-	wait := l.wait(key, time.Now())
+	wait := l.wait(key, s.cfg.Now())
 	if wait == 0 {
 		return true
 	}
