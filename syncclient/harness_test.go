@@ -125,16 +125,19 @@ func (c *cloud) start(rotate bool) {
 }
 
 // record notes each request's token, path, arrival and status in c.answers, so that
-// tests count what the devices asked instead of waiting and assuming.
+// tests count what the devices asked instead of waiting and assuming. The answer is
+// noted before the device can read it.
 func (c *cloud) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := answer{token: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), path: r.URL.Path, arrived: time.Now()}
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		sw := &statusWriter{ResponseWriter: w, note: func(status int) {
+			a.status = status
+			c.mu.Lock()
+			c.answers = append(c.answers, a)
+			c.mu.Unlock()
+		}}
 		next.ServeHTTP(sw, r)
-		a.status = sw.status
-		c.mu.Lock()
-		c.answers = append(c.answers, a)
-		c.mu.Unlock()
+		sw.WriteHeader(http.StatusOK) // a no-op if the handler wrote its answer
 	})
 }
 
@@ -151,15 +154,25 @@ func (c *cloud) answered(keep func(answer) bool) []answer {
 	return out
 }
 
-// statusWriter keeps the status of the answer it writes.
+// statusWriter notes the status of the answer before writing it.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	note  func(status int)
+	wrote bool
 }
 
 func (w *statusWriter) WriteHeader(status int) {
-	w.status = status
+	if w.wrote {
+		return
+	}
+	w.wrote = true
+	w.note(status)
 	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.ResponseWriter.Write(b)
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
