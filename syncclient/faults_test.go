@@ -69,6 +69,9 @@ func TestNetworkFaults(t *testing.T) {
 			for _, spec := range tc.toxics {
 				addToxic(t, p, spec)
 			}
+			// Through the fault the till gives up on a request after 2 s, as on a hung
+			// network it must; once the network heals, it waits as long as it takes.
+			a.configure(func(cfg *syncclient.Config) { cfg.RequestTimeout = 2 * time.Second })
 			a.start()
 			b.start()
 			for range 5 {
@@ -87,6 +90,9 @@ func TestNetworkFaults(t *testing.T) {
 				waitFor(t, "a push applied twice", func() bool { return c.duplicates() > 0 })
 			}
 			p.Toxics.ResetToxics(context.Background())
+			a.stop()
+			a.configure(func(*syncclient.Config) {})
+			a.start()
 			settle(t, c, a, b)
 			checkConverged(t, c, made, a, b)
 			if tc.dups && c.duplicates() == 0 {

@@ -261,14 +261,14 @@ type device struct {
 	done     chan struct{}
 }
 
-// clientConfig makes the loop quick enough for tests: short waits, short timeouts.
-// A spend's check waits as long as it takes: whether the cloud answers in time must
-// not depend on how busy the machine is (a test of the timeout hangs the server).
+// clientConfig makes the loop quick enough for tests: short waits and backoffs. Its
+// timeouts are long: whether the cloud answers in time must not depend on how busy the
+// machine is (a test of a timeout sets a short one while the network hangs).
 func clientConfig(dir string) syncclient.Config {
 	return syncclient.Config{
 		DataDir:        dir,
 		PullWait:       2 * time.Second,
-		RequestTimeout: 2 * time.Second,
+		RequestTimeout: time.Minute,
 		BackoffBase:    20 * time.Millisecond,
 		BackoffCap:     500 * time.Millisecond,
 		WatchEvery:     20 * time.Millisecond,
@@ -292,14 +292,22 @@ func newDevice(t testing.TB, name string, seed bool) *device {
 			t.Fatal(err)
 		}
 	}
+	d.store = s
+	d.configure(func(*syncclient.Config) {})
+	return d
+}
+
+// configure gives the device a new client, of clientConfig changed by edit, that
+// reports to the device's status log. The loop must be stopped.
+func (d *device) configure(edit func(*syncclient.Config)) {
 	cfg := clientConfig(d.dir)
 	cfg.OnStatus = func(st syncclient.Status) {
 		d.mu.Lock()
 		d.statuses = append(d.statuses, statusAt{st, time.Now()})
 		d.mu.Unlock()
 	}
-	d.store, d.client = s, syncclient.New(s, cfg)
-	return d
+	edit(&cfg)
+	d.client = syncclient.New(d.store, cfg)
 }
 
 func (d *device) enroll(serverURL, code string) {
