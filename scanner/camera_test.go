@@ -141,8 +141,8 @@ func TestCameraListOpenAndRead(t *testing.T) {
 		if ev.Code != "K7QM2XRT9P6" {
 			t.Errorf("event = %+v, want card K7QM2XRT9P6", ev)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no card read from the camera within 10s")
+	case <-time.After(time.Minute): // a failure bound only
+		t.Fatal("no card read from the camera within a minute")
 	}
 	if err := r.Stop(); err != nil {
 		t.Errorf("Stop: %v", err)

@@ -3,9 +3,11 @@ package syncclient_test
 import (
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,17 +69,30 @@ func TestNetworkFaults(t *testing.T) {
 			for _, spec := range tc.toxics {
 				addToxic(t, p, spec)
 			}
+			// Through the fault the till gives up on a request after 2 s, as on a hung
+			// network it must; once the network heals, it waits as long as it takes.
+			a.configure(func(cfg *syncclient.Config) { cfg.RequestTimeout = 2 * time.Second })
 			a.start()
 			b.start()
 			for range 5 {
+				seen := a.statusCount()
 				made = append(made, a.credits(30)...)
 				made = append(made, b.credits(10)...)
-				time.Sleep(200 * time.Millisecond)
+				// The till works on these sales through the fault before the next ones.
+				waitFor(t, "the till to push through the fault", func() bool { return a.statusCount() > seen || a.pending() == 0 })
 			}
 			if tc.fails {
 				waitFor(t, "the till to notice the fault", func() bool { return a.sawState(syncclient.StateOffline) })
 			}
+			if tc.dups {
+				// Each retry of the cut push is applied as a duplicate: wait for one
+				// before the network heals.
+				waitFor(t, "a push applied twice", func() bool { return c.duplicates() > 0 })
+			}
 			p.Toxics.ResetToxics(context.Background())
+			a.stop()
+			a.configure(func(*syncclient.Config) {})
+			a.start()
 			settle(t, c, a, b)
 			checkConverged(t, c, made, a, b)
 			if tc.dups && c.duplicates() == 0 {
@@ -111,12 +126,13 @@ func moveToken(t *testing.T, d *device, from, to string) {
 	}
 }
 
+// waitFor waits until cond holds; the minute is a failure bound only.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("waited 30 s for %s", what)
+			t.Fatalf("waited a minute for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -227,12 +243,8 @@ func TestRevokedDeviceAsksToReconnect(t *testing.T) {
 	made = append(made, b.credits(5)...)
 	b.start()
 	waitFor(t, "the kiosk to be refused", func() bool { return b.client.Status().State == syncclient.StateUnauthorized })
-	if got := b.client.Status().Err; got != "unauthorized: reconnect the device" {
-		t.Errorf("status error = %q, want the reconnect message", got)
-	}
-	time.Sleep(300 * time.Millisecond) // many backoff periods: it must not have retried
-	if got := b.client.Status().State; got != syncclient.StateUnauthorized {
-		t.Errorf("state after waiting = %s, want it to stay unauthorized", got)
+	if got := b.client.Status(); got.Err != "unauthorized: reconnect the device" || !got.RetryAt.IsZero() {
+		t.Errorf("status = %+v, want the reconnect message and no retry due", got)
 	}
 	if err := b.client.Enroll(ctx, c.url(), "WRONG-CODE", "kiosk"); err == nil || !strings.Contains(err.Error(), "code") {
 		t.Errorf("Enroll with a wrong code: %v, want an error about the code", err)
@@ -241,11 +253,35 @@ func TestRevokedDeviceAsksToReconnect(t *testing.T) {
 	a.start()
 	settle(t, c, a, b)
 	checkConverged(t, c, made, a, b)
+	// Refused once, the kiosk asked nothing more until enrolled again: a backoff
+	// (20 ms at first) would have retried during the steps above.
+	refused := c.answered(func(a answer) bool {
+		return a.status == http.StatusUnauthorized && strings.HasPrefix(a.path, "/v1/sync/")
+	})
+	if len(refused) != 1 {
+		t.Errorf("the server refused %d sync requests, want 1: the revoked kiosk retried", len(refused))
+	}
 }
 
 // A rate-limited device waits what the server says and then syncs.
 func TestRateLimitHonoured(t *testing.T) {
-	c, a, b, made := shopOf(t, server.Config{DeviceRate: 2, DeviceBurst: 2})
+	// The limiters' clock stands still from the start of the work until the till has
+	// been held back: its third request in a row is refused, however slowly this
+	// machine runs them.
+	var stopped atomic.Pointer[time.Time]
+	clock := func() time.Time {
+		if at := stopped.Load(); at != nil {
+			return *at
+		}
+		return time.Now()
+	}
+	c, a, b, made := shopOf(t, server.Config{DeviceRate: 2, DeviceBurst: 2, Now: clock})
+	now := time.Now()
+	stopped.Store(&now)
+	token, err := syncclient.NewTokens(a.dir).Get(c.url())
+	if err != nil {
+		t.Fatal(err)
+	}
 	made = append(made, a.credits(5)...)
 	a.start()
 	b.start()
@@ -259,17 +295,31 @@ func TestRateLimitHonoured(t *testing.T) {
 		}
 		return false
 	})
+	stopped.Store(nil)
+	settle(t, c, a, b)
+	checkConverged(t, c, made, a, b)
+
+	// The server says Retry-After: 1; the backoff alone would wait at most 0.5 s. The
+	// till set its retry time after the refused request arrived at the server, so at
+	// least a second after that arrival.
+	held := c.answered(func(x answer) bool { return x.token == token && x.status == http.StatusTooManyRequests })
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	for i, st := range a.statuses {
 		if i > 0 && st.RetryAt == a.statuses[i-1].RetryAt {
 			continue // a later update of the pending count: not when the retry was set
 		}
-		// The server says Retry-After: 1; the backoff alone would wait at most 0.5 s.
-		if strings.Contains(st.Err, "429") && (st.State != syncclient.StateOffline || st.RetryAt.Sub(st.at) < 900*time.Millisecond) {
-			t.Errorf("status with a 429: %+v at %v, want offline until a second later", st.Status, st.at)
+		if !strings.Contains(st.Err, "429") {
+			continue
+		}
+		var arrived time.Time // of the last refused request before this status
+		for _, x := range held {
+			if x.arrived.Before(st.at) {
+				arrived = x.arrived
+			}
+		}
+		if st.State != syncclient.StateOffline || arrived.IsZero() || st.RetryAt.Sub(arrived) < time.Second {
+			t.Errorf("status with a 429: %+v, refused request arrived at %v; want offline until a second after it", st.Status, arrived)
 		}
 	}
-	a.mu.Unlock()
-	settle(t, c, a, b)
-	checkConverged(t, c, made, a, b)
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,6 +59,17 @@ type cloud struct {
 	hs      *http.Server
 	shop    store.Shop
 	code    string // the owner's enrollment code
+
+	mu      sync.Mutex
+	answers []answer // every request answered, across restarts
+}
+
+// answer is one request the server answered.
+type answer struct {
+	token   string
+	path    string
+	status  int
+	arrived time.Time // before the server read it
 }
 
 // startCloud starts a server with a new shop. Rate limits are high: the tests that
@@ -94,8 +106,9 @@ func (c *cloud) start(rotate bool) {
 		}
 	}
 	var ln net.Listener
-	for try := 0; ; try++ { // the old socket may linger a moment after a restart
-		if ln, err = net.Listen("tcp", c.addr); err == nil || try == 50 {
+	// The old socket may linger a moment after a restart; a minute is a failure bound.
+	for deadline := time.Now().Add(time.Minute); ; {
+		if ln, err = net.Listen("tcp", c.addr); err == nil || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -107,9 +120,62 @@ func (c *cloud) start(rotate bool) {
 	cfg := c.cfg
 	cfg.Metrics = prometheus.NewRegistry()
 	c.db, c.srv, c.metrics = db, server.New(db, cfg), cfg.Metrics
-	c.hs = &http.Server{Handler: c.srv}
+	c.hs = &http.Server{Handler: c.record(c.srv)}
 	go c.hs.Serve(ln)
 }
+
+// record notes each request's token, path, arrival and status in c.answers, so that
+// tests count what the devices asked instead of waiting and assuming. The answer is
+// noted before the device can read it.
+func (c *cloud) record(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := answer{token: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), path: r.URL.Path, arrived: time.Now()}
+		sw := &statusWriter{ResponseWriter: w, note: func(status int) {
+			a.status = status
+			c.mu.Lock()
+			c.answers = append(c.answers, a)
+			c.mu.Unlock()
+		}}
+		next.ServeHTTP(sw, r)
+		sw.WriteHeader(http.StatusOK) // a no-op if the handler wrote its answer
+	})
+}
+
+// answered returns the requests answered so far that keep.
+func (c *cloud) answered(keep func(answer) bool) []answer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []answer
+	for _, a := range c.answers {
+		if keep(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// statusWriter notes the status of the answer before writing it.
+type statusWriter struct {
+	http.ResponseWriter
+	note  func(status int)
+	wrote bool
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.wrote {
+		return
+	}
+	w.wrote = true
+	w.note(status)
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // stop shuts the server down as a deployment does; a no-op if it is stopped.
 func (c *cloud) stop() {
@@ -195,16 +261,18 @@ type device struct {
 	done     chan struct{}
 }
 
-// clientConfig makes the loop quick enough for tests: short waits, short timeouts.
+// clientConfig makes the loop quick enough for tests: short waits and backoffs. Its
+// timeouts are long: whether the cloud answers in time must not depend on how busy the
+// machine is (a test of a timeout sets a short one while the network hangs).
 func clientConfig(dir string) syncclient.Config {
 	return syncclient.Config{
 		DataDir:        dir,
 		PullWait:       2 * time.Second,
-		RequestTimeout: 2 * time.Second,
+		RequestTimeout: time.Minute,
 		BackoffBase:    20 * time.Millisecond,
 		BackoffCap:     500 * time.Millisecond,
 		WatchEvery:     20 * time.Millisecond,
-		SpendTimeout:   300 * time.Millisecond,
+		SpendTimeout:   time.Hour,
 		Logger:         quiet,
 	}
 }
@@ -225,14 +293,22 @@ func newDevice(t testing.TB, name string, seed bool) *device {
 			t.Fatal(err)
 		}
 	}
+	d.store = s
+	d.configure(func(*syncclient.Config) {})
+	return d
+}
+
+// configure gives the device a new client, of clientConfig changed by edit, that
+// reports to the device's status log. The loop must be stopped.
+func (d *device) configure(edit func(*syncclient.Config)) {
 	cfg := clientConfig(d.dir)
 	cfg.OnStatus = func(st syncclient.Status) {
 		d.mu.Lock()
 		d.statuses = append(d.statuses, statusAt{st, time.Now()})
 		d.mu.Unlock()
 	}
-	d.store, d.client = s, syncclient.New(s, cfg)
-	return d
+	edit(&cfg)
+	d.client = syncclient.New(d.store, cfg)
 }
 
 func (d *device) enroll(serverURL, code string) {
@@ -272,6 +348,13 @@ func (d *device) sawState(state syncclient.State) bool {
 		}
 	}
 	return false
+}
+
+// statusCount returns how many statuses the device reported since it was made.
+func (d *device) statusCount() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.statuses)
 }
 
 func (d *device) cursor() int64 {

@@ -221,13 +221,13 @@ func TestCameraScanLoadsCard(t *testing.T) {
 	defer c.camera.close()
 	defer close(stopped)
 
-	timeout := time.After(10 * time.Second)
+	timeout := time.After(time.Minute) // a failure bound only
 	for c.shownCustomer() != alice.Customer.ID {
 		select {
 		case f := <-calls:
 			f()
 		case <-timeout:
-			t.Fatalf("card on screen = %q after 10 s of camera frames, want Alice's", c.shownCustomer())
+			t.Fatalf("card on screen = %q after a minute of camera frames, want Alice's", c.shownCustomer())
 		}
 	}
 	if !strings.Contains(c.msg.Text, "Alice Martin") {

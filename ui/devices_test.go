@@ -113,10 +113,11 @@ func (c *testCloud) status(t *testing.T, token string) int {
 	return resp.StatusCode
 }
 
-// connectUI gives u a sync client enrolled in c's shop with code, as "Till 1".
+// connectUI gives u a sync client enrolled in c's shop with code, as "Till 1". Its
+// spends wait for the cloud's check however busy the machine is.
 func connectUI(t *testing.T, u *UI, c *testCloud, code string) {
 	t.Helper()
-	client := syncclient.New(u.store, syncclient.Config{Tokens: &memTokens{m: map[string]string{}}, Logger: u.log})
+	client := syncclient.New(u.store, syncclient.Config{Tokens: &memTokens{m: map[string]string{}}, Logger: u.log, SpendTimeout: time.Hour})
 	req := syncclient.JoinRequest{ServerURL: c.http.URL, Code: code, DeviceName: "Till 1", Local: localdb.LocalDataBring}
 	if _, err := client.Join(context.Background(), req); err != nil {
 		t.Fatal(err)

@@ -16,30 +16,29 @@ import (
 	"github.com/merci-loyalty/merci/nps"
 )
 
-// answer records a purchase on the card of a at the counter, which invites its
-// customer to the survey, and answers it as the kiosk does.
-func answer(t *testing.T, store *localdb.Store, a localdb.Account, score int, comment string) nps.Response {
+// answer records a purchase on the card of a at the counter at the time at, which
+// invites its customer to the survey, and answers it as the kiosk does.
+func answer(t *testing.T, store *localdb.Store, a localdb.Account, at time.Time, score int, comment string) nps.Response {
 	t.Helper()
 	ctx := context.Background()
 	p, err := store.Program(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := loyalty.Origin{Device: store.Device(), At: time.Now()}
+	o := loyalty.Origin{Device: store.Device(), At: at}
 	if _, _, err := store.RecordPurchase(ctx, a.Code(), func(a localdb.Account) (loyalty.Operation, error) {
 		return p.Credit(o, a.Card, 1200)
 	}); err != nil {
 		t.Fatal(err)
 	}
-	inv, err := store.PendingInvitation(ctx, time.Now())
+	inv, err := store.PendingInvitation(ctx, at)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := store.Answer(ctx, inv.ID, score, comment, nps.French, time.Now())
+	r, err := store.Answer(ctx, inv.ID, score, comment, nps.French, at)
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Millisecond) // answers a millisecond apart sort newest first
 	return r
 }
 
@@ -80,12 +79,14 @@ func TestInboxFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice := customers[0].Customer
-	closed := answer(t, store, customers[2], 7, "")
-	if _, _, err := store.AddAction(ctx, closed.ID, nps.Action{Kind: nps.ActionClose, Staff: "owner", At: time.Now()}); err != nil {
+	// Answers a minute apart, the last a minute ago: the newest sorts first.
+	now := time.Now()
+	closed := answer(t, store, customers[2], now.Add(-3*time.Minute), 7, "")
+	if _, _, err := store.AddAction(ctx, closed.ID, nps.Action{Kind: nps.ActionClose, Staff: "owner", At: now}); err != nil {
 		t.Fatal(err)
 	}
-	promoter := answer(t, store, customers[1], 10, "Lovely croissants")
-	detractor := answer(t, store, customers[0], 3, "Waited twenty minutes")
+	promoter := answer(t, store, customers[1], now.Add(-2*time.Minute), 10, "Lovely croissants")
+	detractor := answer(t, store, customers[0], now.Add(-time.Minute), 3, "Waited twenty minutes")
 	owner, err := store.StaffByPIN(ctx, localdb.DemoOwnerPIN, localdb.RoleOwner)
 	if err != nil {
 		t.Fatal(err)

@@ -44,8 +44,8 @@ func TestCounterSpendCheckedByCloud(t *testing.T) {
 		select {
 		case f := <-calls:
 			f()
-		case <-time.After(10 * time.Second):
-			t.Fatal("the spend did not finish in 10 s")
+		case <-time.After(time.Minute): // a failure bound only
+			t.Fatal("the spend did not finish in a minute")
 		}
 		c.work.Wait()
 	}

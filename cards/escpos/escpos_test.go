@@ -155,7 +155,7 @@ func receive(t *testing.T, got <-chan []byte) []byte {
 	select {
 	case b := <-got:
 		return b
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute): // a failure bound only
 		t.Fatal("fake printer received nothing")
 		return nil
 	}
@@ -357,19 +357,34 @@ func TestSendStalledPrinter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	// The printer accepts the connection and never reads, as one out of paper does.
+	// The printer accepts the connection and never reads, as one out of paper does,
+	// until the test is over. The job is cancelled once the printer has it: more than
+	// the socket buffers hold, so the write is stuck until the cancel unblocks it.
+	accepted, over := make(chan struct{}), make(chan struct{})
+	defer close(over)
 	go func() {
 		conn, err := ln.Accept()
 		if err == nil {
 			defer conn.Close()
-			time.Sleep(30 * time.Second)
+			close(accepted)
+			<-over
 		}
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	err = escpos.Send(ctx, ln.Addr().String(), make([]byte, 32<<20))
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Send to a printer that never reads: err = %v, want the context's deadline", err)
+	go func() {
+		<-accepted
+		cancel()
+	}()
+	sent := make(chan error, 1)
+	go func() { sent <- escpos.Send(ctx, ln.Addr().String(), make([]byte, 32<<20)) }()
+	select {
+	case err := <-sent:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Send to a printer that never reads: err = %v, want the context's error", err)
+		}
+	case <-time.After(15 * time.Second): // a failure bound only, below the 20 s write timeout
+		t.Fatal("Send to a printer that never reads still waits 15 s after its job was cancelled")
 	}
 }
 

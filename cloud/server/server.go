@@ -91,6 +91,9 @@ func (c *Config) defaults() {
 	if c.Metrics == nil {
 		c.Metrics = prometheus.NewRegistry()
 	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 }
 
 // Server serves the API over a store.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/cloud/api"
@@ -36,11 +37,12 @@ func TestMain(m *testing.M) {
 
 // env is a server on loopback with its database.
 type env struct {
-	t    testing.TB
-	db   *store.DB
-	srv  *server.Server
-	http *httptest.Server
-	logs *syncBuffer
+	t       testing.TB
+	db      *store.DB
+	srv     *server.Server
+	http    *httptest.Server
+	logs    *syncBuffer
+	metrics *prometheus.Registry
 }
 
 type syncBuffer struct {
@@ -68,6 +70,10 @@ func newEnv(t testing.TB, dsn string, cfg server.Config) *env {
 	}
 	e := &env{t: t, db: db, logs: &syncBuffer{}}
 	cfg.Logger = slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if cfg.Metrics == nil {
+		cfg.Metrics = prometheus.NewRegistry()
+	}
+	e.metrics = cfg.Metrics
 	e.srv = server.New(db, cfg)
 	e.http = httptest.NewServer(e.srv)
 	t.Cleanup(func() {
@@ -146,6 +152,32 @@ func (e *env) do(req *http.Request, out any) int {
 		}
 	}
 	return resp.StatusCode
+}
+
+// waitGauge waits until the server's gauge name reads want: the server announces that
+// it reached a point, such as a pull waiting, however slowly this machine runs.
+func (e *env) waitGauge(name string, want float64) {
+	e.t.Helper()
+	deadline := time.Now().Add(time.Minute) // a failure bound only
+	for {
+		got := -1.0
+		families, err := e.metrics.Gather()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		for _, f := range families {
+			if f.GetName() == name && len(f.GetMetric()) == 1 {
+				got = f.GetMetric()[0].GetGauge().GetValue()
+			}
+		}
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("gauge %s = %v after a minute, want %v", name, got, want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func (e *env) push(d device, changes ...api.Change) api.PushResponse {
@@ -228,7 +260,8 @@ func TestSyncRoundTrip(t *testing.T) {
 
 func TestLongPollWakesOnPush(t *testing.T) {
 	synctest.ForEach(t, func(t *testing.T, dsn string) {
-		e := newEnv(t, dsn, server.Config{})
+		// The pull waits for an hour: only the push can end it within the test.
+		e := newEnv(t, dsn, server.Config{MaxWait: time.Hour})
 		// On PostgreSQL, a second server process on the same database does the push.
 		pusher := e
 		if strings.HasPrefix(dsn, "postgres") {
@@ -240,15 +273,15 @@ func TestLongPollWakesOnPush(t *testing.T) {
 		kiosk := e.enroll(code.Code, "Kiosk")
 		invitation := synctest.Record(t, "nps_invitation", "inv-1", map[string]string{"card": "K7QM2XRT9PC"})
 		done := make(chan api.PullResponse)
-		go func() { done <- e.pull(kiosk, "cursor=0&wait=25s") }()
-		time.Sleep(300 * time.Millisecond) // let the pull start waiting
+		go func() { done <- e.pull(kiosk, "cursor=0&wait=1h") }()
+		e.waitGauge("merci_pull_waiting", 1) // subscribed, found nothing: now waiting
 		pusher.push(till, invitation)
 		select {
 		case resp := <-done:
 			if len(resp.Changes) != 1 || resp.Changes[0].ID != invitation.ID {
 				t.Errorf("long-poll = %+v, want the invitation", resp.Changes)
 			}
-		case <-time.After(10 * time.Second):
+		case <-time.After(time.Minute): // a failure bound only
 			t.Fatalf("the push did not wake the waiting pull")
 		}
 		// Nothing new: an empty answer when the wait ends.

@@ -73,21 +73,30 @@ func TestCommands(t *testing.T) {
 		t.Errorf("GET /metrics on the API: status %d, want 404", st)
 	}
 	// A long-poll in flight does not hold up the shutdown.
+	pulled := make(chan int, 1)
 	go func() {
 		req, _ := http.NewRequest("GET", base+"/v1/sync/pull?wait=25s", nil)
 		req.Header.Set("Authorization", "Bearer "+enrolled.Token)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			pulled <- 0
+			return
 		}
+		resp.Body.Close()
+		pulled <- resp.StatusCode
 	}()
-	time.Sleep(200 * time.Millisecond)
-	start := time.Now()
+	waitForMetric(t, strings.TrimSuffix(regexp.MustCompile(`http://\S+`).FindString(metricsLine), "/metrics"), "merci_pull_waiting 1")
 	cancel()
-	if err := <-served; err != nil {
-		t.Errorf("serve: %v", err)
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	case <-time.After(20 * time.Second): // a failure bound, below the pull's 25 s
+		t.Fatalf("serve still running 20 s after it was stopped: the waiting pull holds up the shutdown")
 	}
-	if took := time.Since(start); took > 10*time.Second {
-		t.Errorf("shutdown took %v, want the waiting pull released", took)
+	if st := <-pulled; st != http.StatusOK {
+		t.Errorf("the waiting pull: status %d, want an answer (200) when the server stops", st)
 	}
 
 	if list := runOK(t, "device", "list", "--shop", shopID, "--db", db); !strings.Contains(list, "Till 1") {
@@ -124,4 +133,30 @@ func httpGet(t *testing.T, url string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// waitForMetric waits until the server at base exposes the metric line want: it
+// announces so a point it reached, such as a pull waiting.
+func waitForMetric(t *testing.T, base, want string) {
+	t.Helper()
+	line := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(want) + `$`)
+	deadline := time.Now().Add(time.Minute) // a failure bound only
+	for {
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line.Match(body) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in the metrics after a minute", want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
