@@ -25,13 +25,7 @@ import (
 func openCards(t *testing.T) (*UI, *desk) {
 	t.Helper()
 	u := newTestUI(t)
-	owner, err := u.store.StaffByPIN(context.Background(), localdb.DemoOwnerPIN, localdb.RoleOwner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := u.openDesk(owner, nil)
-	t.Cleanup(d.win.Close) // before the store closes
-	d.work.Wait()          // the dashboard's first figures
+	d := openOwnerDesk(t, u)
 	d.win.Resize(fyne.NewSize(1366, 768))
 	findAll[*widget.List](d.win.Content())[0].Select(3)
 	if got := d.title.Text; got != "Cards" {
@@ -226,13 +220,7 @@ func TestCardsReprintOnReceiptPrinter(t *testing.T) {
 func TestCustomersReprintCard(t *testing.T) {
 	printed := fakeCUPS(t)
 	u := newTestUI(t)
-	owner, err := u.store.StaffByPIN(context.Background(), localdb.DemoOwnerPIN, localdb.RoleOwner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := u.openDesk(owner, nil)
-	t.Cleanup(d.win.Close)
-	d.work.Wait()
+	d := openOwnerDesk(t, u)
 	d.win.Resize(fyne.NewSize(1366, 768))
 	findAll[*widget.List](d.win.Content())[0].Select(2) // Customers
 	test.Type(findAll[*widget.Entry](d.content)[0], "bruno")

@@ -12,12 +12,13 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/skip2/go-qrcode"
+
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/scanner"
-	"github.com/skip2/go-qrcode"
 )
 
 // newCounterUI returns the app over a fresh demo shop in lang, and its store.

@@ -7,21 +7,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/merci-loyalty/merci/localdb"
 )
 
 func TestCustomersAdjustAndErase(t *testing.T) {
 	u := newTestUI(t)
 	store := u.store
 	ctx := context.Background()
-	owner, err := store.StaffByPIN(ctx, localdb.DemoOwnerPIN, localdb.RoleOwner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := u.openDesk(owner, nil)
-	t.Cleanup(d.win.Close) // before the store closes
-	d.work.Wait()          // the dashboard's first figures, read on a goroutine
+	d := openOwnerDesk(t, u)
 	w := d.win
 	w.Resize(fyne.NewSize(1366, 768))
 	findAll[*widget.List](w.Content())[0].Select(2) // Customers

@@ -1,13 +1,10 @@
 package ui
 
 import (
-	"context"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
-
-	"github.com/merci-loyalty/merci/localdb"
 )
 
 // laptop is the most common laptop screen, where many shops' back offices run.
@@ -17,13 +14,7 @@ var laptop = fyne.NewSize(1366, 768)
 // all its columns without scrolling sideways.
 func TestDeskFitsALaptopScreen(t *testing.T) {
 	u := newTestUI(t)
-	owner, err := u.store.StaffByPIN(context.Background(), localdb.DemoOwnerPIN, localdb.RoleOwner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := u.openDesk(owner, nil)
-	t.Cleanup(d.win.Close)
-	d.work.Wait()
+	d := openOwnerDesk(t, u)
 	d.win.Resize(laptop)
 	for i, pg := range d.pages {
 		d.show(i)

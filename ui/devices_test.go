@@ -136,13 +136,7 @@ func openDevices(t *testing.T, u *UI) *desk {
 		defer mu.Unlock()
 		f()
 	}
-	owner, err := u.store.StaffByPIN(context.Background(), localdb.DemoOwnerPIN, localdb.RoleOwner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := u.openDesk(owner, nil)
-	t.Cleanup(d.win.Close) // before the store closes
-	d.work.Wait()
+	d := openOwnerDesk(t, u)
 	d.win.Resize(fyne.NewSize(1366, 768))
 	i := slices.IndexFunc(d.pages, func(p deskPage) bool { return p.key == "owner.nav.devices" })
 	d.nav.Select(i)

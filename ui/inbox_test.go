@@ -87,13 +87,7 @@ func TestInboxFlow(t *testing.T) {
 	}
 	promoter := answer(t, store, customers[1], now.Add(-2*time.Minute), 10, "Lovely croissants")
 	detractor := answer(t, store, customers[0], now.Add(-time.Minute), 3, "Waited twenty minutes")
-	owner, err := store.StaffByPIN(ctx, localdb.DemoOwnerPIN, localdb.RoleOwner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := u.openDesk(owner, nil)
-	t.Cleanup(d.win.Close) // before the store closes
-	d.work.Wait()          // the dashboard's first figures, read on a goroutine
+	d := openOwnerDesk(t, u)
 	w := d.win
 	w.Resize(fyne.NewSize(1366, 768))
 	nav := findAll[*widget.List](w.Content())[0] // the dashboard has no list

@@ -21,13 +21,7 @@ func TestDeskShowsChangesNotSynced(t *testing.T) {
 	ctx := context.Background()
 	openDeskWindow := func() *desk {
 		t.Helper()
-		owner, err := u.store.StaffByPIN(ctx, localdb.DemoOwnerPIN, localdb.RoleOwner)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := u.openDesk(owner, nil)
-		t.Cleanup(d.win.Close)
-		d.work.Wait()
+		d := openOwnerDesk(t, u)
 		return d
 	}
 	openDesk := func() string { return texts(openDeskWindow().win.Content()) }
@@ -99,13 +93,7 @@ func TestDeskSendsSetAsideOperationsAgain(t *testing.T) {
 	if err := u.store.Acknowledge(ctx, batch, resp); err != nil {
 		t.Fatal(err)
 	}
-	owner, err := u.store.StaffByPIN(ctx, localdb.DemoOwnerPIN, localdb.RoleOwner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := u.openDesk(owner, nil)
-	t.Cleanup(d.win.Close)
-	d.work.Wait()
+	d := openOwnerDesk(t, u)
 	if got, want := texts(d.win.Content()), "Purchase"; !strings.Contains(got, want) {
 		t.Errorf("the alert does not name the operation (%q):\n%s", want, got)
 	}

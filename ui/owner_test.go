@@ -48,6 +48,20 @@ func topOverlay(t *testing.T, w fyne.Window) fyne.CanvasObject {
 	return top
 }
 
+// openOwnerDesk opens the owner's desk as the demo owner, closed when the test ends
+// (before the store closes), with the dashboard's first figures read.
+func openOwnerDesk(t *testing.T, u *UI) *desk {
+	t.Helper()
+	owner, err := u.store.StaffByPIN(context.Background(), localdb.DemoOwnerPIN, localdb.RoleOwner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := u.openDesk(owner, nil)
+	t.Cleanup(d.win.Close)
+	d.work.Wait()
+	return d
+}
+
 func submitPIN(t *testing.T, w fyne.Window, pin string) {
 	t.Helper()
 	entries := findAll[*widget.Entry](topOverlay(t, w))

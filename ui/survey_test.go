@@ -7,20 +7,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/merci-loyalty/merci/localdb"
 )
 
 func TestSurveySettingsSaved(t *testing.T) {
 	u := newTestUI(t)
 	ctx := context.Background()
-	owner, err := u.store.StaffByPIN(ctx, localdb.DemoOwnerPIN, localdb.RoleOwner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := u.openDesk(owner, nil)
-	t.Cleanup(d.win.Close)
-	d.work.Wait()
+	d := openOwnerDesk(t, u)
 	page := d.surveyPage()
 	d.content.Objects = []fyne.CanvasObject{page}
 	d.content.Refresh()

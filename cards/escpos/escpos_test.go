@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/cards/escpos"
+	"github.com/merci-loyalty/merci/cards/escpos/escpostest"
 )
 
 // command is one parsed ESC/POS command; text is a run of printable bytes.
@@ -118,29 +118,6 @@ func parse(t *testing.T, b []byte) []command {
 	return cmds
 }
 
-// fakePrinter listens on loopback like a network receipt printer and returns its address
-// and what it received once the sender closes the connection.
-func fakePrinter(t *testing.T) (string, <-chan []byte) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	got := make(chan []byte, 1)
-	go func() {
-		conn, err := ln.Accept()
-		if err != nil {
-			close(got)
-			return
-		}
-		defer conn.Close()
-		b, _ := io.ReadAll(conn)
-		got <- b
-	}()
-	return ln.Addr().String(), got
-}
-
 func testFace(t *testing.T, shop string) cards.Face {
 	t.Helper()
 	code, err := cards.NewCode()
@@ -169,7 +146,8 @@ func TestCardNativeQR(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			addr, got := fakePrinter(t)
+			printer := escpostest.Start(t)
+			addr, got := printer.Addr, printer.Job
 			if err := escpos.Send(context.Background(), addr, data); err != nil {
 				t.Fatal(err)
 			}
