@@ -43,15 +43,23 @@ var (
 	once      sync.Once
 )
 
-// Shared returns the cluster of this test binary, starting it on first use. Call Stop
-// from TestMain after the tests have run.
+// Main runs the tests of a package that uses the shared cluster and stops the cluster
+// after them; call it from TestMain: func TestMain(m *testing.M) { pgtest.Main(m) }.
+func Main(m *testing.M) {
+	code := m.Run()
+	stopShared()
+	os.Exit(code)
+}
+
+// Shared returns the cluster of this test binary, starting it on first use; Main
+// stops it.
 func Shared() (*Cluster, error) {
 	once.Do(func() { shared, sharedErr = Start() })
 	return shared, sharedErr
 }
 
-// StopShared stops the shared cluster if it was started.
-func StopShared() {
+// stopShared stops the shared cluster if it was started.
+func stopShared() {
 	if shared != nil {
 		shared.Stop()
 	}
