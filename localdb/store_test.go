@@ -3,12 +3,12 @@ package localdb_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/localdb/localdbtest"
 	"github.com/merci-loyalty/merci/loyalty"
 )
 
@@ -16,15 +16,7 @@ import (
 // store, so that it may be enrolled.
 func mustOpen(tb testing.TB) *localdb.Store {
 	tb.Helper()
-	s, err := localdb.Open(context.Background(), filepath.Join(tb.TempDir(), "merci.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	if err := s.SeedSample(context.Background(), localdb.Shop{Name: "Café Merci (demo)", Demo: true}); err != nil {
-		tb.Fatal(err)
-	}
-	return s
+	return localdbtest.Open(tb, localdb.Shop{Name: "Café Merci (demo)", Demo: true})
 }
 
 func newAccount(tb testing.TB, s *localdb.Store, name string) localdb.Account {

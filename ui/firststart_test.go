@@ -18,6 +18,7 @@ import (
 	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/localdb/localdbtest"
 	"github.com/merci-loyalty/merci/scanner"
 	"github.com/merci-loyalty/merci/syncclient"
 )
@@ -222,26 +223,30 @@ func TestFirstStartJoinShop(t *testing.T) {
 	ctx := context.Background()
 	c := startTestCloud(t)
 	// The owner device holds the shop and sends it to the cloud.
-	ownerStore, err := localdb.Open(ctx, filepath.Join(t.TempDir(), "merci.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ownerStore.Close() })
-	if err := ownerStore.SeedSample(ctx, localdb.Shop{Name: "Boulangerie Lemoine"}); err != nil {
-		t.Fatal(err)
-	}
-	owner := syncclient.New(ownerStore, syncclient.Config{Tokens: &memTokens{m: map[string]string{}}, Logger: slog.New(slog.DiscardHandler), PullWait: 100 * time.Millisecond})
+	ownerStore := localdbtest.Open(t, localdb.Shop{Name: "Boulangerie Lemoine"})
+	// The client announces each status; the store, read then, says whether all is pushed.
+	statuses := make(chan struct{}, 1)
+	owner := syncclient.New(ownerStore, syncclient.Config{Tokens: &memTokens{m: map[string]string{}}, Logger: slog.New(slog.DiscardHandler), PullWait: 100 * time.Millisecond,
+		OnStatus: func(syncclient.Status) {
+			select {
+			case statuses <- struct{}{}:
+			default:
+			}
+		}})
 	if _, err := owner.Join(ctx, syncclient.JoinRequest{ServerURL: c.http.URL, Code: c.code, DeviceName: "Back office", Local: localdb.LocalDataBring}); err != nil {
 		t.Fatal(err)
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); owner.Run(runCtx) }()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	timeout := time.After(30 * time.Second) // a failure bound only
+	for {
 		if n, err := ownerStore.Pending(ctx); err == nil && n == 0 {
 			break
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-statuses:
+		case <-timeout:
 			t.Fatal("the owner device did not push its shop in 30 s")
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"image/color"
 	"log/slog"
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/localdb/localdbtest"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/nps"
 )
@@ -36,15 +36,8 @@ func newTestUI(t *testing.T) *UI {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("LANG", "en_US.UTF-8") // Fyne cannot parse the locale "C"
 	a := test.NewTempApp(t)
-	store, err := localdb.Open(context.Background(), filepath.Join(t.TempDir(), "merci.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
 	// The demo's sample data in a store that may be connected, unlike the demo's.
-	if err := store.SeedSample(context.Background(), localdb.Shop{Name: "Café Merci (demo)", Demo: true}); err != nil {
-		t.Fatal(err)
-	}
+	store := localdbtest.Open(t, localdb.Shop{Name: "Café Merci (demo)", Demo: true})
 	return New(a, store, i18n.English, slog.New(slog.NewTextHandler(testWriter{t}, nil)))
 }
 
