@@ -121,7 +121,9 @@ func TestStoreEnforcesCashierRights(t *testing.T) {
 	if err := s.SaveCounterRules(ctx, rules); err != nil {
 		t.Fatal(err)
 	}
-	by := func(st localdb.Staff) loyalty.Origin { return loyalty.Origin{Device: s.Device(), Staff: st.ID, At: s.Now()} }
+	by := func(st localdb.Staff) loyalty.Origin {
+		return loyalty.Origin{Device: s.Device(), Staff: st.ID, At: s.Now()}
+	}
 	debit := func(st localdb.Staff) error {
 		_, _, err := s.Record(ctx, a.Code(), func(a localdb.Account) (loyalty.Operation, error) {
 			return loyalty.Debit(by(st), a.Card, a.Balance, 1)
