@@ -537,28 +537,25 @@ func (c *counter) record(store recorder, build builder, success func(op loyalty.
 // spend runs a spend (a redemption, a debit, cashback spent) on the card on screen.
 // With a cloud account it goes through the sync client, which has the cloud check it
 // and may wait seconds for the answer: off the UI goroutine, one at a time.
-func (c *counter) spend(build builder, success func(op loyalty.Operation, p loyalty.Program) string) {
+func (c *counter) spend(kind loyalty.Kind, build builder, success func(op loyalty.Operation, p loyalty.Program) string) {
 	if c.rules.PIN == localdb.PINEverySpend {
 		if c.account == nil {
 			c.info(c.u.lang.T("counter.scan_first"))
 			return
 		}
-		c.askSpendPIN(func() { c.spendAs(build, success) })
+		c.askSpendPIN(func() { c.spendAs(kind, build, success) })
 		return
 	}
-	c.spendAs(build, success)
+	c.spendAs(kind, build, success)
 }
 
-// spendAs runs a spend as whoever is at the till, within the rights the owner gives
-// them: refused before the cloud is asked.
-func (c *counter) spendAs(build builder, success func(op loyalty.Operation, p loyalty.Program) string) {
-	rules, role, unchecked := c.rules, c.u.staff.Role, build
-	build = func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
-		op, err := unchecked(p, o, a)
-		if err != nil {
-			return op, err
-		}
-		return op, rules.Allows(role, op, true)
+// spendAs runs a spend of kind as whoever is at the till, within the rights the owner
+// gives them: refused before anything else is checked or the cloud is asked.
+func (c *counter) spendAs(kind loyalty.Kind, build builder, success func(op loyalty.Operation, p loyalty.Program) string) {
+	if err := c.rules.Allows(c.u.staff.Role, loyalty.Operation{Kind: kind}, true); err != nil {
+		c.fail(err)
+		c.focus()
+		return
 	}
 	if _, err := c.u.store.SyncState(c.u.context()); c.u.sync == nil || errors.Is(err, localdb.ErrNotFound) {
 		// No cloud account: this is the shop's only till, and nothing can overspend.
@@ -643,7 +640,7 @@ func (c *counter) onCredit() {
 
 func (c *counter) onDebit() {
 	l, typed := c.u.lang, c.input.Text
-	c.spend(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+	c.spend(loyalty.KindDebit, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
 		n, err := strconv.ParseInt(strings.TrimSpace(typed), 10, 64)
 		if err != nil {
 			return loyalty.Operation{}, loyalty.ErrInvalidAmount
@@ -656,7 +653,7 @@ func (c *counter) onDebit() {
 
 func (c *counter) onSpendCashback() {
 	l, typed := c.u.lang, c.input.Text
-	c.spend(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+	c.spend(loyalty.KindSpendCashback, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
 		m, err := loyalty.ParseAmount(typed, p.Currency)
 		if err != nil {
 			return loyalty.Operation{}, err
@@ -669,7 +666,7 @@ func (c *counter) onSpendCashback() {
 
 func (c *counter) onRedeem(rewardID string) {
 	l := c.u.lang
-	c.spend(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+	c.spend(loyalty.KindRedeem, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
 		return p.Redeem(o, a.Card, a.Balance, rewardID)
 	}, func(op loyalty.Operation, _ loyalty.Program) string {
 		return l.T("counter.redeemed", op.Reason, l.Number(-op.Delta.Points))
