@@ -125,6 +125,7 @@ var kioskErrors = []errorMessage{
 	{nps.ErrAlreadyAnswered, "kiosk.already_answered"},
 	{nps.ErrExpired, "kiosk.expired"},
 	{localdb.ErrWrongPIN, "kiosk.wrong_pin"},
+	{errPINLocked, "err.pin_locked"},
 }
 
 // messageTables are every table, for the test that each key exists in every language.
