@@ -247,6 +247,7 @@ func (c *counter) rebuild() {
 	c.win.SetContent(c.build())
 	c.camera.start()
 	c.refreshRecent()
+	c.lastActive = c.u.clock.Now() // whoever changed the settings just used the counter
 	if c.locked {
 		c.lock()
 	} else {
@@ -301,6 +302,7 @@ func (c *counter) focus() {
 }
 
 func (c *counter) onInputChanged(text string) {
+	c.lastActive = c.u.clock.Now()
 	c.amount.Text = ""
 	if c.account != nil {
 		if p, err := c.u.program(); err == nil {
