@@ -219,6 +219,7 @@ func (s *Store) RemoveStaff(ctx context.Context, id string) error {
 				return ErrLastOwner
 			}
 		}
-		return s.putStaff(ctx, tx, staffRecord{ID: id, CreatedAt: r.CreatedAt, Removed: true})
+		// The name stays in the record: history still says who did what.
+		return s.putStaff(ctx, tx, staffRecord{ID: id, Name: r.Name, CreatedAt: r.CreatedAt, Removed: true})
 	})
 }

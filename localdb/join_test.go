@@ -239,4 +239,31 @@ func TestStaffSyncs(t *testing.T) {
 	if _, err := dst.StaffByPIN(ctx, "5931", ""); !errors.Is(err, localdb.ErrWrongPIN) {
 		t.Errorf("removed staff still opens the other device: %v", err)
 	}
+	if names, err := dst.StaffNames(ctx); err != nil || names[hugo.ID] != "Hugo" {
+		t.Errorf("StaffNames()[Hugo] on the other device after he left = %q, %v; want Hugo: history names him", names[hugo.ID], err)
+	}
+
+	// A PIN changed once the other device knows the old one, and the counter's rules.
+	camille, err := src.AddStaff(ctx, "Camille", localdb.RoleCashier, "7100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send()
+	if err := src.ChangePIN(ctx, camille.ID, "7101"); err != nil {
+		t.Fatal(err)
+	}
+	rules := localdb.CounterRules{PIN: localdb.PINWhenIdle, IdleMinutes: 2}
+	if err := src.SaveCounterRules(ctx, rules); err != nil {
+		t.Fatal(err)
+	}
+	send()
+	if got, err := dst.StaffByPIN(ctx, "7101", ""); err != nil || got != camille {
+		t.Errorf("StaffByPIN(changed PIN) on the other device = %+v, %v; want %+v", got, err, camille)
+	}
+	if _, err := dst.StaffByPIN(ctx, "7100", ""); !errors.Is(err, localdb.ErrWrongPIN) {
+		t.Errorf("the PIN before the change still works on the other device: %v", err)
+	}
+	if got, err := dst.CounterRules(ctx); err != nil || got != rules {
+		t.Errorf("CounterRules on the other device = %+v, %v; want %+v", got, err, rules)
+	}
 }

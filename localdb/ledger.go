@@ -36,6 +36,9 @@ func (s *Store) record(ctx context.Context, code cards.Code, build func(Account)
 		if op, err = build(a); err != nil {
 			return err
 		}
+		if err := s.checkRights(ctx, tx, op); err != nil {
+			return err
+		}
 		if _, err := s.insertOperation(ctx, tx, op, true); err != nil {
 			return err
 		}
@@ -176,7 +179,26 @@ func (s *Store) voided(ctx context.Context, id string) (bool, error) {
 type Entry struct {
 	loyalty.Operation
 	CustomerName string
+	StaffName    string // who made it; "" when nobody was signed in at the till
 	Voided       bool
+}
+
+// entrySelect reads the opColumns of operations o, then what scanEntry adds: the
+// customer's name, the staff member's (kept in their record once they left) and
+// whether a void cancels the operation.
+var entrySelect = `SELECT o.` + strings.ReplaceAll(opColumns, ", ", ", o.") + `, c.name,
+		coalesce(st.name, json_extract(r.body, '$.name'), ''),
+		EXISTS (SELECT 1 FROM operations v WHERE v.target = o.id AND v.kind = 'void')
+	FROM operations o LEFT JOIN customers c ON c.id = o.customer_id
+		LEFT JOIN staff st ON st.id = o.staff
+		LEFT JOIN records r ON r.type = 'staff' AND r.key = o.staff AND o.staff <> ''`
+
+func scanEntry(row scanner) (Entry, error) {
+	var e Entry
+	var name sql.NullString
+	op, err := scanOperation(row, &name, &e.StaffName, &e.Voided)
+	e.Operation, e.CustomerName = op, name.String
+	return e, err
 }
 
 // Entries returns operations at or after since, newest first, at most limit; a
@@ -186,23 +208,18 @@ func (s *Store) Entries(ctx context.Context, since time.Time, customerID string,
 	if customerID != "" {
 		where = `o.customer_id = ?2 AND o.at >= ?3`
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT o.`+strings.ReplaceAll(opColumns, ", ", ", o.")+`, c.name,
-			EXISTS (SELECT 1 FROM operations v WHERE v.target = o.id AND v.kind = 'void')
-		FROM operations o LEFT JOIN customers c ON c.id = o.customer_id
-		WHERE `+where+` ORDER BY o.at DESC, o.id DESC LIMIT ?4`, idFloor(since), customerID, millis(since), limit)
+	rows, err := s.db.QueryContext(ctx, entrySelect+` WHERE `+where+` ORDER BY o.at DESC, o.id DESC LIMIT ?4`,
+		idFloor(since), customerID, millis(since), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list operations: %w", err)
 	}
 	defer rows.Close()
 	var out []Entry
 	for rows.Next() {
-		var e Entry
-		var name sql.NullString
-		op, err := scanOperation(rows, &name, &e.Voided)
+		e, err := scanEntry(rows)
 		if err != nil {
 			return nil, fmt.Errorf("list operations: %w", err)
 		}
-		e.Operation, e.CustomerName = op, name.String
 		out = append(out, e)
 	}
 	return out, rows.Err()

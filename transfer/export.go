@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -170,7 +171,7 @@ func ExportOperations(ctx context.Context, s *localdb.Store, w io.Writer, f Form
 	err = s.EachOperation(ctx, from, to, func(e localdb.Entry) error {
 		return sw.row(e.At.Local().Format("2006-01-02 15:04:05"), e.CustomerName, e.CardCode, string(e.Kind), e.Delta.Points,
 			amount(int64(e.Delta.Cashback), e.Currency), e.Delta.XP, amount(int64(e.Amount), e.Currency), e.Currency,
-			e.RewardID, e.Reason, e.Voided, e.Staff, e.Device, e.ID)
+			e.RewardID, e.Reason, e.Voided, cmp.Or(e.StaffName, e.Staff), e.Device, e.ID)
 	})
 	if err != nil {
 		return fmt.Errorf("export operations: %w", err)

@@ -57,6 +57,20 @@ type counter struct {
 	status  *widget.Label
 	camera  *cameraPane
 
+	// The lock: the counter's rules, the PIN pad while one is shown, who is at the till.
+	rules      localdb.CounterRules
+	main       *fyne.Container // the counter, hidden while locked
+	lockBox    *fyne.Container // the lock screen
+	locked     bool
+	pad        *pinPad
+	lastActive time.Time
+	stopIdle   func()
+	who        *widget.Label
+	lockBtn    *widget.Button
+	// selected is the operation of today's list picked to be cancelled.
+	selected     *localdb.Entry
+	cancelSelect *widget.Button
+
 	// checking is set while the cloud checks a spend; work tracks that check, so
 	// that tests can wait for it.
 	checking bool
@@ -73,13 +87,28 @@ func (u *UI) ShowCounter() fyne.Window {
 func (u *UI) newCounter() *counter {
 	w := u.app.NewWindow("Merci")
 	c := &counter{u: u, win: w}
+	var err error
+	if c.rules, err = u.store.CounterRules(u.context()); err != nil {
+		u.log.Error("read counter rules", "err", err)
+		c.rules = localdb.DefaultCounterRules
+	}
 	c.camera = u.newCameraPane(c.onScan)
 	w.SetContent(c.build())
+	w.Canvas().SetOnTypedRune(c.onTypedRune)
+	w.Canvas().SetOnTypedKey(c.onTypedKey)
 	w.Resize(fyne.NewSize(1280, 720))
 	c.refreshRecent()
 	w.Canvas().Focus(c.input)
 	c.camera.start()
-	w.SetOnClosed(c.camera.close)
+	w.SetOnClosed(func() {
+		c.camera.close()
+		if c.stopIdle != nil {
+			c.stopIdle()
+		}
+	})
+	if u.staff.ID == "" && (c.rules.PIN == localdb.PINAtStart || c.rules.PIN == localdb.PINWhenIdle) {
+		c.lock()
+	}
 	u.statusListeners = append(u.statusListeners, c.refreshStatus)
 	return c
 }
@@ -133,6 +162,18 @@ func (c *counter) build() fyne.CanvasObject {
 	c.undo.Hide()
 
 	c.recent = widget.NewList(func() int { return len(c.entries) }, c.newEntryRow, c.updateEntryRow)
+	c.cancelSelect = widget.NewButtonWithIcon(l.T("counter.cancel_selected"), theme.CancelIcon(), c.onCancelSelected)
+	c.cancelSelect.Hide()
+	c.recent.OnSelected = func(i widget.ListItemID) {
+		e := c.entries[i]
+		c.selected = &e
+		if e.Kind == loyalty.KindVoid || e.Voided {
+			c.cancelSelect.Hide()
+		} else {
+			c.cancelSelect.Show()
+		}
+		c.focus()
+	}
 	c.status = widget.NewLabel("")
 	c.showEmptyPanel()
 
@@ -143,11 +184,14 @@ func (c *counter) build() fyne.CanvasObject {
 	middle := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(380, 430), right), left)
 	message := container.NewStack(c.msgBg, container.NewBorder(nil, nil, nil, c.undo, c.msg))
 	recentTitle := caption(strings.ToUpper(l.T("counter.today")))
-	recent := container.NewBorder(recentTitle, nil, nil, nil, c.recent)
+	recent := container.NewBorder(container.NewBorder(nil, nil, recentTitle, c.cancelSelect), nil, nil, nil, c.recent)
 	preview := container.NewGridWrap(fyne.NewSize(230, 140), c.camera.box)
 	bottom := container.NewBorder(message, nil, preview, nil, container.NewGridWrap(fyne.NewSize(1000, 140), recent))
 	body := container.NewBorder(container.NewVBox(header, inputRow), container.NewVBox(bottom, c.statusBar()), nil, nil, middle)
-	return container.NewPadded(body)
+	c.main = container.NewPadded(body)
+	c.lockBox = container.NewStack()
+	c.lockBox.Hide()
+	return container.NewStack(c.main, c.lockBox)
 }
 
 func (c *counter) header() fyne.CanvasObject {
@@ -189,7 +233,7 @@ func (c *counter) statusBar() fyne.CanvasObject {
 		syncNow.Importance = widget.LowImportance
 		items = append(items, syncNow)
 	}
-	return container.NewHBox(items...)
+	return container.NewBorder(nil, nil, container.NewHBox(items...), c.whoBar())
 }
 
 // rebuild redraws the whole screen and restarts the camera, after a change of settings.
@@ -197,9 +241,18 @@ func (c *counter) rebuild() {
 	account := c.account
 	c.camera.close()
 	c.camera = c.u.newCameraPane(c.onScan)
+	if rules, err := c.u.store.CounterRules(c.u.context()); err == nil {
+		c.rules = rules // the owner may have changed them on the desk
+	}
 	c.win.SetContent(c.build())
 	c.camera.start()
 	c.refreshRecent()
+	c.lastActive = c.u.clock.Now() // whoever changed the settings just used the counter
+	if c.locked {
+		c.lock()
+	} else {
+		c.armIdle()
+	}
 	if account != nil {
 		c.showAccount(*account)
 	}
@@ -239,9 +292,17 @@ func (c *counter) typeKey(k string) {
 	c.focus()
 }
 
-func (c *counter) focus() { c.win.Canvas().Focus(c.input) }
+// focus gives the input the focus back after an action: the counter was used, which
+// also keeps it from locking while idle.
+func (c *counter) focus() {
+	c.lastActive = c.u.clock.Now()
+	if !c.locked {
+		c.win.Canvas().Focus(c.input)
+	}
+}
 
 func (c *counter) onInputChanged(text string) {
+	c.lastActive = c.u.clock.Now()
 	c.amount.Text = ""
 	if c.account != nil {
 		if p, err := c.u.program(); err == nil {
@@ -478,7 +539,26 @@ func (c *counter) record(store recorder, build builder, success func(op loyalty.
 // spend runs a spend (a redemption, a debit, cashback spent) on the card on screen.
 // With a cloud account it goes through the sync client, which has the cloud check it
 // and may wait seconds for the answer: off the UI goroutine, one at a time.
-func (c *counter) spend(build builder, success func(op loyalty.Operation, p loyalty.Program) string) {
+func (c *counter) spend(kind loyalty.Kind, build builder, success func(op loyalty.Operation, p loyalty.Program) string) {
+	if c.rules.PIN == localdb.PINEverySpend {
+		if c.account == nil {
+			c.info(c.u.lang.T("counter.scan_first"))
+			return
+		}
+		c.askSpendPIN(func() { c.spendAs(kind, build, success) })
+		return
+	}
+	c.spendAs(kind, build, success)
+}
+
+// spendAs runs a spend of kind as whoever is at the till, within the rights the owner
+// gives them: refused before anything else is checked or the cloud is asked.
+func (c *counter) spendAs(kind loyalty.Kind, build builder, success func(op loyalty.Operation, p loyalty.Program) string) {
+	if err := c.rules.Allows(c.u.staff.Role, loyalty.Operation{Kind: kind}, true); err != nil {
+		c.fail(err)
+		c.focus()
+		return
+	}
 	if _, err := c.u.store.SyncState(c.u.context()); c.u.sync == nil || errors.Is(err, localdb.ErrNotFound) {
 		// No cloud account: this is the shop's only till, and nothing can overspend.
 		c.record(c.u.store.Record, build, success)
@@ -562,7 +642,7 @@ func (c *counter) onCredit() {
 
 func (c *counter) onDebit() {
 	l, typed := c.u.lang, c.input.Text
-	c.spend(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+	c.spend(loyalty.KindDebit, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
 		n, err := strconv.ParseInt(strings.TrimSpace(typed), 10, 64)
 		if err != nil {
 			return loyalty.Operation{}, loyalty.ErrInvalidAmount
@@ -575,7 +655,7 @@ func (c *counter) onDebit() {
 
 func (c *counter) onSpendCashback() {
 	l, typed := c.u.lang, c.input.Text
-	c.spend(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+	c.spend(loyalty.KindSpendCashback, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
 		m, err := loyalty.ParseAmount(typed, p.Currency)
 		if err != nil {
 			return loyalty.Operation{}, err
@@ -588,7 +668,7 @@ func (c *counter) onSpendCashback() {
 
 func (c *counter) onRedeem(rewardID string) {
 	l := c.u.lang
-	c.spend(func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
+	c.spend(loyalty.KindRedeem, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
 		return p.Redeem(o, a.Card, a.Balance, rewardID)
 	}, func(op loyalty.Operation, _ loyalty.Program) string {
 		return l.T("counter.redeemed", op.Reason, l.Number(-op.Delta.Points))
@@ -602,6 +682,26 @@ func (c *counter) onUndo() {
 	}
 	o := loyalty.Origin{Device: c.u.store.Device(), Staff: c.u.staff.ID, At: c.u.store.Now()}
 	_, after, err := c.u.store.Void(c.u.context(), o, c.lastOp.ID)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.lastOp = nil
+	c.undo.Hide()
+	c.showAccount(after)
+	c.info(c.u.lang.T("counter.undone"))
+	c.refreshRecent()
+}
+
+// onCancelSelected cancels the operation picked in today's list; the store refuses a
+// cashier one that is not the card's last, unless the owner allows it.
+func (c *counter) onCancelSelected() {
+	defer c.focus()
+	if c.selected == nil {
+		return
+	}
+	o := loyalty.Origin{Device: c.u.store.Device(), Staff: c.u.staff.ID, At: c.u.store.Now()}
+	_, after, err := c.u.store.Void(c.u.context(), o, c.selected.ID)
 	if err != nil {
 		c.fail(err)
 		return
@@ -648,6 +748,9 @@ func (c *counter) refreshRecent() {
 		return
 	}
 	c.entries = entries
+	c.selected = nil
+	c.recent.UnselectAll()
+	c.cancelSelect.Hide()
 	c.recent.Refresh()
 	c.refreshStatus()
 }
@@ -680,11 +783,7 @@ func (c *counter) updateEntryRow(i widget.ListItemID, o fyne.CanvasObject) {
 	who, what := grid.Objects[0].(*widget.Label), grid.Objects[1].(*widget.Label)
 	when.SetText(e.At.Local().Format("15:04"))
 	who.SetText(e.CustomerName)
-	desc := c.u.describeOp(e.Operation)
-	if e.Voided {
-		desc += " · " + c.u.lang.T("counter.cancelled")
-	}
-	what.SetText(desc)
+	what.SetText(c.u.describeEntry(e))
 	delta.SetText(signed(c.u.lang.Number(e.Delta.Points), e.Delta.Points) + " " + c.u.lang.T("counter.pts"))
 }
 
@@ -693,6 +792,19 @@ func signed(s string, n int64) string {
 		return "+" + s
 	}
 	return s
+}
+
+// describeEntry says what an operation of a list was, whether it was cancelled and who
+// made it.
+func (u *UI) describeEntry(e localdb.Entry) string {
+	desc := u.describeOp(e.Operation)
+	if e.Voided {
+		desc += " · " + u.lang.T("counter.cancelled")
+	}
+	if e.StaffName != "" {
+		desc += " · " + e.StaffName
+	}
+	return desc
 }
 
 // describeOp says what an operation was, in the current language.

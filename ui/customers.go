@@ -288,11 +288,7 @@ func (u *UI) updateOpRow(e localdb.Entry, o fyne.CanvasObject) {
 	row := o.(*fyne.Container)
 	what, when, delta := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Label), row.Objects[2].(*widget.Label)
 	when.SetText(e.At.Local().Format("2006-01-02 15:04"))
-	desc := u.describeOp(e.Operation)
-	if e.Voided {
-		desc += " · " + u.lang.T("counter.cancelled")
-	}
-	what.SetText(desc)
+	what.SetText(u.describeEntry(e))
 	delta.SetText(signed(u.lang.Number(e.Delta.Points), e.Delta.Points) + " " + u.lang.T("counter.pts"))
 }
 

@@ -49,6 +49,11 @@ var deskErrors = []errorMessage{
 	{loyalty.ErrReasonRequired, "err.reason_required"},
 	{localdb.ErrWrongPIN, "err.wrong_pin"},
 	{errNotOwner, "err.not_owner"},
+	{errPINLocked, "err.pin_locked"},
+	{localdb.ErrNoTakeOffPoints, "err.no_take_off_points"},
+	{localdb.ErrNoSpendCashback, "err.no_spend_cashback"},
+	{localdb.ErrNoCancelOlder, "err.no_cancel_older"},
+	{localdb.ErrBadCounterRules, "err.bad_counter_rules"},
 	{errWholeNumber, "err.whole_number"},
 	{errNameRequired, "err.name_required"},
 	{localdb.ErrLastOwner, "err.last_owner"},
@@ -120,6 +125,7 @@ var kioskErrors = []errorMessage{
 	{nps.ErrAlreadyAnswered, "kiosk.already_answered"},
 	{nps.ErrExpired, "kiosk.expired"},
 	{localdb.ErrWrongPIN, "kiosk.wrong_pin"},
+	{errPINLocked, "err.pin_locked"},
 }
 
 // messageTables are every table, for the test that each key exists in every language.

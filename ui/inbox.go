@@ -269,6 +269,16 @@ func (p *inboxPage) history(r nps.Response) (fyne.CanvasObject, error) {
 	if err != nil {
 		return nil, err
 	}
+	names, err := p.d.u.store.StaffNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	by := func(staff string) string {
+		if n := names[staff]; n != "" {
+			return "  ·  " + n
+		}
+		return ""
+	}
 	box := container.NewVBox()
 	if len(acts) == 0 {
 		box.Add(widget.NewLabel(l.T("inbox.no_history")))
@@ -285,7 +295,7 @@ func (p *inboxPage) history(r nps.Response) (fyne.CanvasObject, error) {
 		if a.Note != "" {
 			line += ": " + a.Note
 		}
-		lbl := widget.NewLabel(line)
+		lbl := widget.NewLabel(line + by(a.Staff))
 		lbl.Wrapping = fyne.TextWrapWord
 		box.Add(lbl)
 	}
@@ -300,7 +310,7 @@ func (p *inboxPage) history(r nps.Response) (fyne.CanvasObject, error) {
 		default:
 			status.Importance = widget.WarningImportance
 		}
-		lbl := widget.NewLabel(e.At.Local().Format("02/01 15:04") + "  ·  " + l.T("inbox.email_to", e.To, e.Subject))
+		lbl := widget.NewLabel(e.At.Local().Format("02/01 15:04") + "  ·  " + l.T("inbox.email_to", e.To, e.Subject) + by(e.Staff))
 		lbl.Wrapping = fyne.TextWrapWord
 		box.Add(container.NewBorder(nil, nil, nil, status, lbl))
 	}

@@ -450,7 +450,7 @@ func (k *kiosk) submitCode() {
 
 // submitPIN closes the kiosk if the owner's PIN was typed.
 func (k *kiosk) submitPIN() {
-	if _, err := k.u.store.StaffByPIN(k.u.context(), string(k.text), localdb.RoleOwner); err != nil {
+	if _, err := k.u.checkPIN(string(k.text), localdb.RoleOwner); err != nil {
 		k.text = nil
 		k.notice = k.explain(err)
 		k.render()

@@ -25,7 +25,7 @@ var errNotOwner = errors.New("not an owner")
 // unlockOwner returns the owner whose PIN is pin. A cashier's PIN is refused with
 // errNotOwner, so the cashier is told why rather than that the PIN is wrong.
 func (u *UI) unlockOwner(pin string) (localdb.Staff, error) {
-	st, err := u.store.StaffByPIN(u.context(), strings.TrimSpace(pin), "")
+	st, err := u.checkPIN(pin, "")
 	if err != nil {
 		return localdb.Staff{}, err
 	}

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"strconv"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -12,9 +15,25 @@ import (
 )
 
 // staffPage lists the people who work at the shop, with their role; the owner adds
-// them, changes their PINs and removes them. The last owner cannot be removed.
+// them, changes their PINs and removes them (the last owner cannot be removed), and
+// sets the counter's rules: when it asks for a PIN and what cashiers may do.
+type staffPage struct {
+	d       *desk
+	mode    *widget.RadioGroup
+	idle    *widget.Entry
+	debit   *widget.Check
+	cash    *widget.Check
+	cancel  *widget.Check
+	saveBtn *widget.Button
+}
+
 func (d *desk) staffPage() fyne.CanvasObject {
-	l := d.u.lang
+	p := &staffPage{d: d}
+	return p.build()
+}
+
+func (p *staffPage) build() fyne.CanvasObject {
+	d, l := p.d, p.d.u.lang
 	staff, err := d.u.store.ListStaff(d.u.context())
 	if err != nil {
 		d.fail(err)
@@ -33,8 +52,76 @@ func (d *desk) staffPage() fyne.CanvasObject {
 	add.Importance = widget.HighImportance
 	hint := widget.NewLabel(l.T("staff.hint"))
 	hint.Wrapping = fyne.TextWrapWord
-	return container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), add), nil, nil,
-		container.NewVScroll(section(l.T("owner.nav.staff"), container.NewVBox(hint, rows))))
+	people := section(l.T("owner.nav.staff"), container.NewBorder(hint, container.NewHBox(layout.NewSpacer(), add), nil, nil, rows))
+	return container.NewVScroll(container.NewVBox(people, p.rulesSection()))
+}
+
+// pinModeKeys name the PIN modes, in the order of localdb.PINModes.
+var pinModeKeys = map[localdb.PINMode]string{
+	localdb.PINNever:      "staff.pin_never",
+	localdb.PINAtStart:    "staff.pin_start",
+	localdb.PINWhenIdle:   "staff.pin_idle",
+	localdb.PINEverySpend: "staff.pin_spend",
+}
+
+// rulesSection sets when the counter asks for a PIN and what cashiers may do.
+func (p *staffPage) rulesSection() fyne.CanvasObject {
+	d, l := p.d, p.d.u.lang
+	rules, err := d.u.store.CounterRules(d.u.context())
+	if err != nil {
+		d.fail(err)
+	}
+	labels := make([]string, len(localdb.PINModes))
+	for i, m := range localdb.PINModes {
+		labels[i] = l.T(pinModeKeys[m])
+	}
+	p.mode = widget.NewRadioGroup(labels, nil)
+	p.mode.SetSelected(l.T(pinModeKeys[rules.PIN]))
+	p.idle = widget.NewEntry()
+	p.idle.SetText(strconv.Itoa(rules.IdleMinutes))
+	p.debit = widget.NewCheck(l.T("staff.right_debit"), nil)
+	p.debit.SetChecked(rules.Cashiers.TakeOffPoints)
+	p.cash = widget.NewCheck(l.T("staff.right_cashback"), nil)
+	p.cash.SetChecked(rules.Cashiers.SpendCashback)
+	p.cancel = widget.NewCheck(l.T("staff.right_cancel"), nil)
+	p.cancel.SetChecked(rules.Cashiers.CancelOlder)
+	p.saveBtn = widget.NewButtonWithIcon(l.T("settings.save"), theme.DocumentSaveIcon(), p.onSaveRules)
+	p.saveBtn.Importance = widget.HighImportance
+	idleRow := container.NewHBox(widget.NewLabel(l.T("staff.idle_minutes")), container.NewGridWrap(fyne.NewSize(80, 38), p.idle))
+	form := container.NewGridWithColumns(2,
+		container.NewVBox(caption(strings.ToUpper(l.T("staff.pin_when"))), p.mode, idleRow),
+		container.NewVBox(caption(strings.ToUpper(l.T("staff.cashiers_may"))), p.debit, p.cash, p.cancel))
+	return section(l.T("staff.counter_rules"), container.NewVBox(form, container.NewHBox(layout.NewSpacer(), p.saveBtn)))
+}
+
+// rules reads the rules as set on the page.
+func (p *staffPage) rules() (localdb.CounterRules, error) {
+	r := localdb.CounterRules{Cashiers: localdb.CashierRights{
+		TakeOffPoints: p.debit.Checked, SpendCashback: p.cash.Checked, CancelOlder: p.cancel.Checked}}
+	for _, m := range localdb.PINModes {
+		if p.d.u.lang.T(pinModeKeys[m]) == p.mode.Selected {
+			r.PIN = m
+		}
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(p.idle.Text))
+	if err != nil {
+		return r, errField{p.d.u.lang.T("staff.idle_minutes"), errWholeNumber}
+	}
+	r.IdleMinutes = n
+	return r, nil
+}
+
+func (p *staffPage) onSaveRules() {
+	r, err := p.rules()
+	if err == nil {
+		err = p.d.u.store.SaveCounterRules(p.d.u.context(), r)
+	}
+	if err != nil {
+		p.d.fail(err)
+		return
+	}
+	p.d.changed() // the counter applies them at once
+	p.d.done(p.d.u.lang.T("staff.rules_saved"))
 }
 
 // roles lists the roles in the order the role picker shows them.

@@ -29,7 +29,9 @@ type UI struct {
 	store *localdb.Store
 	lang  i18n.Lang
 	log   *slog.Logger
-	staff localdb.Staff // who works the counter
+	staff localdb.Staff // who is at the till: nobody until someone types their PIN
+	pins  pinGuard      // wrong PINs typed on this device
+	clock clock
 
 	// openCamera opens a camera's frames: the webcam in the app, image files in tests.
 	openCamera cameraOpener
@@ -50,7 +52,9 @@ type UI struct {
 func New(app fyne.App, store *localdb.Store, systemLang i18n.Lang, log *slog.Logger) *UI {
 	app.Settings().SetTheme(merciTheme{dark: app.Preferences().Bool(prefDark)})
 	lang := i18n.Parse(app.Preferences().StringWithFallback(prefLang, string(systemLang)))
-	return &UI{app: app, store: store, lang: lang, log: log, openCamera: openWebcam, do: fyne.Do, answers: storeAnswers{store}}
+	u := &UI{app: app, store: store, lang: lang, log: log, openCamera: openWebcam, do: fyne.Do, answers: storeAnswers{store}}
+	u.clock = systemClock{u}
+	return u
 }
 
 // context returns the context for store calls made from the UI thread: local SQLite
