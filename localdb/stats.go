@@ -20,7 +20,8 @@ func (s *Store) EachOperation(ctx context.Context, from, to time.Time, fn func(E
 	rows, err := s.db.QueryContext(ctx, `SELECT o.`+strings.ReplaceAll(opColumns, ", ", ", o.")+`, c.name,
 			EXISTS (SELECT 1 FROM operations v WHERE v.target = o.id AND v.kind = 'void')
 		FROM operations o LEFT JOIN customers c ON c.id = o.customer_id
-		WHERE o.id >= ? AND o.id < ? ORDER BY o.id`, idFloor(from), idFloor(to))
+		WHERE (o.id >= ?1 AND o.id < ?2 AND o.kind <> 'void') OR (o.kind = 'void' AND o.at >= ?3 AND o.at < ?4)
+		ORDER BY o.id`, idFloor(from), idFloor(to), millis(from), millis(to))
 	if err != nil {
 		return fmt.Errorf("list operations: %w", err)
 	}
