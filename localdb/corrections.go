@@ -64,9 +64,13 @@ func (s *Store) DismissNote(ctx context.Context, o loyalty.Origin, customerID st
 // what is below zero back to zero, and the note about the customer closed, in one
 // transaction.
 func (s *Store) WriteOff(ctx context.Context, o loyalty.Origin, code cards.Code, reason string) (loyalty.Operation, Account, error) {
+	p, err := s.Program(ctx)
+	if err != nil {
+		return loyalty.Operation{}, Account{}, err
+	}
 	return s.record(ctx, code, func(a Account) (loyalty.Operation, error) {
 		a.Card.Status = loyalty.CardActive // the owner settles a blocked card too
-		return loyalty.WriteOff(o, a.Card, a.Balance, reason)
+		return loyalty.WriteOff(o, a.Card, a.Balance, p.Currency, reason)
 	}, func(tx *sql.Tx, op loyalty.Operation) error {
 		return s.closeNote(ctx, tx, o, op.CustomerID, true)
 	})

@@ -185,7 +185,7 @@ func TestAdjustCashbackIsAnOperation(t *testing.T) {
 	a := newAccount(t, s, "mona")
 	_, before := credit(t, s, a.Code(), 5000)
 	op, after, err := s.Record(ctx, a.Code(), func(a localdb.Account) (loyalty.Operation, error) {
-		return loyalty.AdjustCashback(loyalty.Origin{Device: s.Device(), Staff: "owner-1", At: s.Now()}, a.Card, a.Balance, 150, "gesture")
+		return loyalty.AdjustCashback(loyalty.Origin{Device: s.Device(), Staff: "owner-1", At: s.Now()}, a.Card, a.Balance, 150, "EUR", "gesture")
 	})
 	if err != nil {
 		t.Fatal(err)

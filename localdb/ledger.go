@@ -231,15 +231,6 @@ func (s *Store) Operation(ctx context.Context, id string) (loyalty.Operation, er
 	return op, nil
 }
 
-func (s *Store) voided(ctx context.Context, id string) (bool, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM operations WHERE target = ? AND kind = 'void'`, id).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("look for void of %s: %w", id, err)
-	}
-	return n > 0, nil
-}
-
 // Entry is an operation as the counter lists it.
 type Entry struct {
 	loyalty.Operation

@@ -9,7 +9,7 @@ import (
 
 func TestAdjustCashback(t *testing.T) {
 	bal := loyalty.Balance{Points: 4, Cashback: 250}
-	op, err := loyalty.AdjustCashback(origin, card, bal, -200, " gesture refused ")
+	op, err := loyalty.AdjustCashback(origin, card, bal, -200, "EUR", " gesture refused ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,28 +30,28 @@ func TestAdjustCashback(t *testing.T) {
 		{"below zero", -251, "typo", loyalty.ErrNotEnoughCashback},
 		{"over the bound", loyalty.MaxMoney + 1, "typo", loyalty.ErrAmountTooLarge},
 	} {
-		if _, err := loyalty.AdjustCashback(origin, card, bal, tt.amount, tt.reason); !errors.Is(err, tt.want) {
+		if _, err := loyalty.AdjustCashback(origin, card, bal, tt.amount, "EUR", tt.reason); !errors.Is(err, tt.want) {
 			t.Errorf("%s: AdjustCashback(%d) err = %v, want %v", tt.name, tt.amount, err, tt.want)
 		}
 	}
 }
 
 func TestWriteOff(t *testing.T) {
-	op, err := loyalty.WriteOff(origin, card, loyalty.Balance{Points: -40, Cashback: 120, XP: 900}, "two tills offline")
+	op, err := loyalty.WriteOff(origin, card, loyalty.Balance{Points: -40, Cashback: 120, XP: 900}, "EUR", "two tills offline")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := op.Delta, (loyalty.Delta{Points: 40}); got != want || op.Kind != loyalty.KindAdjust {
 		t.Errorf("WriteOff delta = %+v (%s), want %+v: only the part below zero, back to zero", got, op.Kind, want)
 	}
-	op, err = loyalty.WriteOff(origin, card, loyalty.Balance{Points: -3, Cashback: -150}, "gift")
+	op, err = loyalty.WriteOff(origin, card, loyalty.Balance{Points: -3, Cashback: -150}, "EUR", "gift")
 	if err != nil || op.Delta != (loyalty.Delta{Points: 3, Cashback: 150}) {
 		t.Errorf("WriteOff of both = %+v, %v", op.Delta, err)
 	}
-	if _, err := loyalty.WriteOff(origin, card, loyalty.Balance{Points: 5}, "gift"); !errors.Is(err, loyalty.ErrNotOverdrawn) {
+	if _, err := loyalty.WriteOff(origin, card, loyalty.Balance{Points: 5}, "EUR", "gift"); !errors.Is(err, loyalty.ErrNotOverdrawn) {
 		t.Errorf("WriteOff of a balance above zero err = %v, want %v", err, loyalty.ErrNotOverdrawn)
 	}
-	if _, err := loyalty.WriteOff(origin, card, loyalty.Balance{Points: -5}, ""); !errors.Is(err, loyalty.ErrReasonRequired) {
+	if _, err := loyalty.WriteOff(origin, card, loyalty.Balance{Points: -5}, "EUR", ""); !errors.Is(err, loyalty.ErrReasonRequired) {
 		t.Errorf("WriteOff without a reason err = %v", err)
 	}
 }

@@ -253,13 +253,15 @@ func Adjust(o Origin, c Card, b Balance, points int64, reason string) (Operation
 	return adjust(o, c, b, Delta{Points: points}, reason)
 }
 
-// AdjustCashback corrects the cashback balance by a signed amount of money, for a
-// stated reason; the balance cannot go below zero.
-func AdjustCashback(o Origin, c Card, b Balance, amount Money, reason string) (Operation, error) {
+// AdjustCashback corrects the cashback balance by a signed amount of money in
+// currency, for a stated reason; the balance cannot go below zero.
+func AdjustCashback(o Origin, c Card, b Balance, amount Money, currency, reason string) (Operation, error) {
 	if !within(int64(amount), int64(MaxMoney)) {
 		return Operation{}, ErrAmountTooLarge
 	}
-	return adjust(o, c, b, Delta{Cashback: amount}, reason)
+	op, err := adjust(o, c, b, Delta{Cashback: amount}, reason)
+	op.Currency = currency
+	return op, err
 }
 
 // adjust makes the adjustment d, points or cashback, which must leave neither below zero.
@@ -291,8 +293,9 @@ func adjust(o Origin, c Card, b Balance, d Delta, reason string) (Operation, err
 var ErrNotOverdrawn = errors.New("the balance is not below zero")
 
 // WriteOff settles an overdrawn card for a stated reason: an adjustment that brings the
-// parts of b below zero back to zero, the shop bearing the loss.
-func WriteOff(o Origin, c Card, b Balance, reason string) (Operation, error) {
+// parts of b below zero back to zero, the shop bearing the loss. currency is the
+// cashback's.
+func WriteOff(o Origin, c Card, b Balance, currency, reason string) (Operation, error) {
 	d := Delta{Points: -min(b.Points, 0), Cashback: -min(b.Cashback, 0)}
 	if d == (Delta{}) {
 		return Operation{}, ErrNotOverdrawn
@@ -300,7 +303,11 @@ func WriteOff(o Origin, c Card, b Balance, reason string) (Operation, error) {
 	if err := d.Check(); err != nil {
 		return Operation{}, err
 	}
-	return adjust(o, c, b, d, reason)
+	op, err := adjust(o, c, b, d, reason)
+	if d.Cashback != 0 {
+		op.Currency = currency
+	}
+	return op, err
 }
 
 // Refund takes back what purchase earned, in proportion to the amount returned and

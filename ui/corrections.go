@@ -48,7 +48,7 @@ func (p *customersPage) onAdjust() {
 				return
 			}
 			p.record(func(o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
-				return loyalty.AdjustCashback(o, a.Card, a.Balance, m, reason.Text)
+				return loyalty.AdjustCashback(o, a.Card, a.Balance, m, p.program.Currency, reason.Text)
 			})
 			return
 		}
@@ -95,7 +95,8 @@ func (p *customersPage) onCancelOp(e localdb.Entry) {
 		widget.NewFormItem("", effect),
 		widget.NewFormItem(l.T("customers.reason"), reason),
 	}
-	dlg := dialog.NewForm(l.T("customers.cancel_op"), l.T("customers.cancel_confirm"), l.T("settings.cancel"), items, func(ok bool) {
+	// "Keep it", not "Cancel": both buttons would otherwise say cancel.
+	dlg := dialog.NewForm(l.T("customers.cancel_op"), l.T("customers.cancel_confirm"), l.T("customers.cancel_keep"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -113,6 +114,7 @@ func (p *customersPage) onCancelOp(e localdb.Entry) {
 	}, p.d.win)
 	dlg.Resize(fyne.NewSize(560, 0))
 	dlg.Show()
+	p.d.win.Canvas().Focus(reason)
 }
 
 // settleButtons offers the owner to write off an overdrawn card or to leave a note

@@ -712,6 +712,10 @@ func (u *UI) describeOp(op loyalty.Operation) string {
 		return l.T("op.adjust", op.Reason)
 	case loyalty.KindRedeem:
 		return l.T("op."+string(op.Kind), op.Reason)
+	case loyalty.KindVoid:
+		if op.Reason != "" && op.Reason != localdb.NotConfirmedReason {
+			return l.T("op.void_reason", op.Reason) // the owner's cancellation
+		}
 	}
 	return l.T("op." + string(op.Kind))
 }

@@ -300,7 +300,16 @@ func (u *UI) updateOpRow(e localdb.Entry, o fyne.CanvasObject) {
 		desc += " · " + u.lang.T("counter.cancelled")
 	}
 	what.SetText(desc)
-	delta.SetText(signed(u.lang.Number(e.Delta.Points), e.Delta.Points) + " " + u.lang.T("counter.pts"))
+	moved := signed(u.lang.Number(e.Delta.Points), e.Delta.Points) + " " + u.lang.T("counter.pts")
+	if c := e.Delta.Cashback; c != 0 && e.Currency != "" {
+		money := signed(u.lang.Money(c, e.Currency), int64(c))
+		if e.Delta.Points == 0 {
+			moved = money
+		} else {
+			moved += " · " + money
+		}
+	}
+	delta.SetText(moved)
 }
 
 // after reloads the list and shows the selected customer again, after a change.
