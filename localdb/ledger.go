@@ -56,19 +56,67 @@ func (s *Store) record(ctx context.Context, code cards.Code, build func(Account)
 
 // Void cancels the operation id on behalf of origin, as the counter's Undo does.
 func (s *Store) Void(ctx context.Context, o loyalty.Origin, id string) (loyalty.Operation, Account, error) {
+	return s.cancel(ctx, id, func(a Account, x loyalty.Cancellation) (loyalty.Operation, error) {
+		return loyalty.Void(o, a.Card, a.Balance, x.Target, x.Voided)
+	})
+}
+
+// Cancel is the owner's cancellation of any past operation id, for reason: the
+// customer's balance becomes what it would be had the operation never happened.
+func (s *Store) Cancel(ctx context.Context, o loyalty.Origin, id, reason string) (loyalty.Operation, Account, error) {
+	return s.cancel(ctx, id, func(a Account, x loyalty.Cancellation) (loyalty.Operation, error) {
+		return loyalty.Cancel(o, a.Card, a.Balance, x, reason)
+	})
+}
+
+// cancel records the void that build makes of the operation id, given what the ledger
+// holds about it inside the write transaction.
+func (s *Store) cancel(ctx context.Context, id string, build func(Account, loyalty.Cancellation) (loyalty.Operation, error)) (loyalty.Operation, Account, error) {
 	target, err := s.Operation(ctx, id)
 	if err != nil {
 		return loyalty.Operation{}, Account{}, err
 	}
-	return s.Record(ctx, cards.Code(target.CardCode), func(a Account) (loyalty.Operation, error) {
-		voided, err := s.voided(ctx, id)
+	var op loyalty.Operation
+	var after Account
+	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
+		a, err := s.accountByCode(ctx, tx, cards.Code(target.CardCode))
 		if err != nil {
-			return loyalty.Operation{}, err
+			return err
 		}
-		// Undo works on a card blocked since: the cancellation restores what was true.
-		a.Card.Status = loyalty.CardActive
-		return loyalty.Void(o, a.Card, a.Balance, target, voided)
+		x, err := cancellation(ctx, tx, target)
+		if err != nil {
+			return err
+		}
+		if op, err = build(a, x); err != nil {
+			return err
+		}
+		if _, err := s.insertOperation(ctx, tx, op, true); err != nil {
+			return err
+		}
+		after = a
+		after.Balance = a.Balance.Add(op.Delta)
+		return nil
 	})
+	return op, after, err
+}
+
+// cancellation reads what the ledger holds about target that its cancellation needs.
+func cancellation(ctx context.Context, tx *sql.Tx, target loyalty.Operation) (loyalty.Cancellation, error) {
+	x := loyalty.Cancellation{Target: target}
+	err := tx.QueryRowContext(ctx, `SELECT
+			EXISTS (SELECT 1 FROM operations WHERE target = ?1 AND kind = 'void'),
+			coalesce((SELECT sum(r.points) FROM operations r WHERE r.target = ?1 AND r.kind = 'refund'
+				AND NOT EXISTS (SELECT 1 FROM operations v WHERE v.target = r.id AND v.kind = 'void')), 0),
+			coalesce((SELECT sum(r.cashback) FROM operations r WHERE r.target = ?1 AND r.kind = 'refund'
+				AND NOT EXISTS (SELECT 1 FROM operations v WHERE v.target = r.id AND v.kind = 'void')), 0),
+			coalesce((SELECT sum(r.xp) FROM operations r WHERE r.target = ?1 AND r.kind = 'refund'
+				AND NOT EXISTS (SELECT 1 FROM operations v WHERE v.target = r.id AND v.kind = 'void')), 0),
+			?2 = 'refund' AND EXISTS (SELECT 1 FROM operations WHERE target = ?3 AND kind = 'void')`,
+		target.ID, target.Kind, target.Target).Scan(&x.Voided, &x.Refunded.Points, &x.Refunded.Cashback, &x.Refunded.XP, &x.PurchaseVoided)
+	if err != nil {
+		return x, fmt.Errorf("read the ledger about %s: %w", target.ID, err)
+	}
+	return x, nil
 }
 
 // ApplyRemote stores an operation made on another device, once: it reports whether it
@@ -105,8 +153,21 @@ func (s *Store) insertOperation(ctx context.Context, tx *sql.Tx, op loyalty.Oper
 		if err != nil {
 			return false, fmt.Errorf("read operation %s: %w", op.ID, err)
 		}
-		if !sameOperation(stored, op) {
+		if sameOperation(stored, op) {
+			return false, nil
+		}
+		if !sameVoid(stored, op) {
 			return false, fmt.Errorf("operation %s: %w", op.ID, ErrConflict)
+		}
+		if queue {
+			return false, fmt.Errorf("operation %s: %w", op.Target, loyalty.ErrAlreadyVoided)
+		}
+		// Two devices cancelled the same operation at once (a void's id is its target's):
+		// one cancellation, whose who and why are the server's, the first it took. Its
+		// time stays: the dashboard counted it in its hour.
+		if _, err := tx.ExecContext(ctx, `UPDATE operations SET card_code = ?, reason = ?, device = ?, staff = ? WHERE id = ?`,
+			op.CardCode, op.Reason, op.Device, op.Staff, op.ID); err != nil {
+			return false, fmt.Errorf("store cancellation %s: %w", op.ID, err)
 		}
 		return false, nil
 	}
@@ -134,6 +195,13 @@ func (s *Store) insertOperation(ctx context.Context, tx *sql.Tx, op loyalty.Oper
 		return false, fmt.Errorf("encode operation: %w", err)
 	}
 	return true, s.enqueue(ctx, tx, op.ID, api.TypeOp, op.ID, body)
+}
+
+// sameVoid reports whether a and b are the same cancellation made on two devices: they
+// move the same for the same customer, and differ only in who made them, when and why.
+func sameVoid(a, b loyalty.Operation) bool {
+	return a.Kind == loyalty.KindVoid && b.Kind == loyalty.KindVoid && a.ID == b.ID && a.Target == b.Target &&
+		a.CustomerID == b.CustomerID && a.Delta == b.Delta && a.Amount == b.Amount && a.Currency == b.Currency
 }
 
 // sameOperation compares two operations as stored: times to the millisecond.
@@ -166,15 +234,6 @@ func (s *Store) Operation(ctx context.Context, id string) (loyalty.Operation, er
 	return op, nil
 }
 
-func (s *Store) voided(ctx context.Context, id string) (bool, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM operations WHERE target = ? AND kind = 'void'`, id).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("look for void of %s: %w", id, err)
-	}
-	return n > 0, nil
-}
-
 // Entry is an operation as the counter lists it.
 type Entry struct {
 	loyalty.Operation
@@ -204,7 +263,9 @@ func scanEntry(row scanner) (Entry, error) {
 // Entries returns operations at or after since, newest first, at most limit; a
 // customerID limits them to one customer.
 func (s *Store) Entries(ctx context.Context, since time.Time, customerID string, limit int) ([]Entry, error) {
-	where := `o.id >= ?1` // UUIDv7 ids sort by time: the primary key serves the range
+	// UUIDv7 ids sort by time: the primary key serves the range. A cancellation's id
+	// has the time of the operation it cancels (loyalty.VoidID): it is found by its own.
+	where := `(o.id >= ?1 AND o.kind <> 'void') OR (o.kind = 'void' AND o.at >= ?3)`
 	if customerID != "" {
 		where = `o.customer_id = ?2 AND o.at >= ?3`
 	}

@@ -16,7 +16,9 @@ import (
 // EachOperation calls fn with every operation made in [from, to), oldest first, with
 // its customer's name, for exports. It stops at fn's first error.
 func (s *Store) EachOperation(ctx context.Context, from, to time.Time, fn func(Entry) error) error {
-	rows, err := s.db.QueryContext(ctx, entrySelect+` WHERE o.id >= ? AND o.id < ? ORDER BY o.id`, idFloor(from), idFloor(to))
+	rows, err := s.db.QueryContext(ctx, entrySelect+`
+		WHERE (o.id >= ?1 AND o.id < ?2 AND o.kind <> 'void') OR (o.kind = 'void' AND o.at >= ?3 AND o.at < ?4)
+		ORDER BY o.id`, idFloor(from), idFloor(to), millis(from), millis(to))
 	if err != nil {
 		return fmt.Errorf("list operations: %w", err)
 	}

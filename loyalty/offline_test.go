@@ -9,13 +9,6 @@ import (
 
 func TestAllowOffline(t *testing.T) {
 	rich := loyalty.Balance{Points: 100, Cashback: 10000}
-	mustOp := func(op loyalty.Operation, err error) loyalty.Operation {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return op
-	}
 	menu := mustOp(cafe.Redeem(origin, card, rich, "menu")) // 10 points
 	debit3 := mustOp(loyalty.Debit(origin, card, rich, 3))
 	cash := mustOp(cafe.SpendCashback(origin, card, rich, 500))

@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -246,24 +247,66 @@ func (p Program) SpendCashback(o Origin, c Card, b Balance, amount Money) (Opera
 // Adjust corrects points by a signed amount, for a stated reason; the balance cannot go
 // below zero.
 func Adjust(o Origin, c Card, b Balance, points int64, reason string) (Operation, error) {
+	if !within(points, MaxPoints) {
+		return Operation{}, ErrPointsTooLarge
+	}
+	return adjust(o, c, b, Delta{Points: points}, reason)
+}
+
+// AdjustCashback corrects the cashback balance by a signed amount of money in
+// currency, for a stated reason; the balance cannot go below zero.
+func AdjustCashback(o Origin, c Card, b Balance, amount Money, currency, reason string) (Operation, error) {
+	if !within(int64(amount), int64(MaxMoney)) {
+		return Operation{}, ErrAmountTooLarge
+	}
+	op, err := adjust(o, c, b, Delta{Cashback: amount}, reason)
+	op.Currency = currency
+	return op, err
+}
+
+// adjust makes the adjustment d, points or cashback, which must leave neither below zero.
+func adjust(o Origin, c Card, b Balance, d Delta, reason string) (Operation, error) {
 	reason = strings.TrimSpace(reason)
 	switch {
 	case reason == "":
 		return Operation{}, ErrReasonRequired
-	case points == 0:
+	case d == Delta{}:
 		return Operation{}, ErrInvalidAmount
-	case !within(points, MaxPoints):
-		return Operation{}, ErrPointsTooLarge
 	}
 	// Checked: a balance and a delta near the int64 limits must not wrap into a
 	// "covered" adjustment.
-	if after, err := b.Apply(Delta{Points: points}); err != nil {
+	after, err := b.Apply(d)
+	switch {
+	case err != nil:
 		return Operation{}, err
-	} else if after.Points < 0 {
+	case after.Points < 0:
 		return Operation{}, ErrNotEnoughPoints
+	case after.Cashback < 0:
+		return Operation{}, ErrNotEnoughCashback
 	}
-	op, err := newOperation(o, c, KindAdjust, Delta{Points: points})
+	op, err := newOperation(o, c, KindAdjust, d)
 	op.Reason = reason
+	return op, err
+}
+
+// ErrNotOverdrawn refuses to write off a balance that is not below zero.
+var ErrNotOverdrawn = errors.New("the balance is not below zero")
+
+// WriteOff settles an overdrawn card for a stated reason: an adjustment that brings the
+// parts of b below zero back to zero, the shop bearing the loss. currency is the
+// cashback's.
+func WriteOff(o Origin, c Card, b Balance, currency, reason string) (Operation, error) {
+	d := Delta{Points: -min(b.Points, 0), Cashback: -min(b.Cashback, 0)}
+	if d == (Delta{}) {
+		return Operation{}, ErrNotOverdrawn
+	}
+	if err := d.Check(); err != nil {
+		return Operation{}, err
+	}
+	op, err := adjust(o, c, b, d, reason)
+	if d.Cashback != 0 {
+		op.Currency = currency
+	}
 	return op, err
 }
 
@@ -300,10 +343,71 @@ func Refund(o Origin, c Card, b Balance, purchase Operation, amount, refunded Mo
 	return op, err
 }
 
-// Void cancels target with its exact opposite. voided says whether target was already
-// voided. A void that would take points or cashback below zero (the customer already
-// spent what is being cancelled) is refused.
+// Void cancels target with its exact opposite, as the counter's Undo does. voided says
+// whether target was already voided. A void that would take points or cashback below
+// zero (the customer already spent what is being cancelled) is refused.
 func Void(o Origin, c Card, b Balance, target Operation, voided bool) (Operation, error) {
+	op, err := cancel(o, c, target, target.Delta.Neg(), voided)
+	if err != nil {
+		return Operation{}, err
+	}
+	after := b.Add(op.Delta)
+	if after.Points < 0 {
+		return Operation{}, ErrNotEnoughPoints
+	}
+	if after.Cashback < 0 {
+		return Operation{}, ErrNotEnoughCashback
+	}
+	return op, nil
+}
+
+// ErrPurchaseCancelled refuses to cancel a refund of a purchase that was cancelled: the
+// purchase's cancellation already took the refund into account.
+var ErrPurchaseCancelled = errors.New("the purchase this refund belongs to was cancelled")
+
+// Cancellation is what the owner's cancellation of a past operation needs to know of
+// the ledger besides the operation itself.
+type Cancellation struct {
+	Target Operation
+	Voided bool // Target was already cancelled
+	// Refunded is the sum of the deltas of the refunds of Target, a purchase, that
+	// are not cancelled: what they already took back.
+	Refunded Delta
+	// PurchaseVoided says that Target is a refund whose purchase was cancelled.
+	PurchaseVoided bool
+}
+
+// Cancel is the owner's cancellation of any past operation, for a stated reason: the
+// balance, experience and so the tier become what they would be had the operation
+// never happened. A purchase goes with its refunds, which took part of it back already.
+// Unlike the counter's Void it may take the balance below zero (the customer spent
+// what a cancelled purchase earned): the card is then overdrawn, for the owner to
+// settle.
+func Cancel(o Origin, c Card, b Balance, x Cancellation, reason string) (Operation, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return Operation{}, ErrReasonRequired
+	case x.PurchaseVoided:
+		return Operation{}, ErrPurchaseCancelled
+	}
+	d := x.Target.Delta
+	if x.Target.Kind == KindCredit {
+		d = Delta{d.Points + x.Refunded.Points, d.Cashback + x.Refunded.Cashback, d.XP + x.Refunded.XP}
+	}
+	op, err := cancel(o, c, x.Target, d.Neg(), x.Voided)
+	if err != nil {
+		return Operation{}, err
+	}
+	if _, err := b.Apply(op.Delta); err != nil {
+		return Operation{}, err
+	}
+	op.Reason = reason
+	return op, nil
+}
+
+// cancel makes the void of target that moves d, with the id every device gives it.
+func cancel(o Origin, c Card, target Operation, d Delta, voided bool) (Operation, error) {
 	switch {
 	case target.Kind == KindVoid:
 		return Operation{}, ErrNotVoidable
@@ -312,16 +416,35 @@ func Void(o Origin, c Card, b Balance, target Operation, voided bool) (Operation
 	case target.CustomerID != c.CustomerID:
 		return Operation{}, ErrWrongCustomer
 	}
-	after := b.Add(target.Delta.Neg())
-	if after.Points < 0 {
-		return Operation{}, ErrNotEnoughPoints
+	id, err := VoidID(target.ID)
+	if err != nil {
+		return Operation{}, err
 	}
-	if after.Cashback < 0 {
-		return Operation{}, ErrNotEnoughCashback
-	}
-	op, err := newOperation(o, c, KindVoid, target.Delta.Neg())
-	op.Target, op.Amount, op.Currency = target.ID, target.Amount, target.Currency
+	// A cancellation is the shop's own: it restores what was true, on a card blocked
+	// since as well.
+	c.Status = CardActive
+	op, err := newOperation(o, c, KindVoid, d)
+	op.ID, op.Target, op.Amount, op.Currency = id, target.ID, target.Amount, target.Currency
 	return op, err
+}
+
+// VoidID returns the id of the cancellation of the operation targetID. It is the same
+// on every device, so that two devices cancelling the same operation at once (two
+// owners' desks, a desk and the counter's Undo) make one cancellation, which the
+// ledger's unique ids keep once on every device and on the server. It is a UUIDv7 with
+// the time of targetID, its other bits a hash of it.
+func VoidID(targetID string) (string, error) {
+	t, err := uuid.Parse(targetID)
+	if err != nil || t.Version() != 7 {
+		return "", fmt.Errorf("%w: %q is not a UUIDv7", ErrInvalidOperation, targetID)
+	}
+	sum := sha256.Sum256([]byte("void:" + t.String()))
+	var id uuid.UUID
+	copy(id[:6], t[:6])
+	copy(id[6:], sum[:10])
+	id[6] = id[6]&0x0f | 0x70 // version 7
+	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+	return id.String(), nil
 }
 
 func (p Program) checkAmount(amount Money) error {

@@ -504,14 +504,18 @@ func (c *counter) showAccount(a localdb.Account) {
 	if c.cashback.Text != "" {
 		balance.Add(container.NewVBox(caption(strings.ToUpper(l.T("counter.cashback"))), c.cashback))
 	}
-	c.panel.Objects = []fyne.CanvasObject{container.NewVBox(
+	body := container.NewVBox(
 		container.NewBorder(nil, nil, nil, c.tier, c.name),
 		c.details,
 		widget.NewSeparator(),
 		balance,
 		c.progress, c.progressTxt,
 		rewardsTitle, c.rewards,
-	)}
+	)
+	if note := c.noteBanner(a); note != nil {
+		body.Objects = append([]fyne.CanvasObject{note}, body.Objects...)
+	}
+	c.panel.Objects = []fyne.CanvasObject{body}
 	c.panel.Refresh()
 	c.onInputChanged(c.input.Text)
 }
@@ -820,6 +824,10 @@ func (u *UI) describeOp(op loyalty.Operation) string {
 		return l.T("op.adjust", op.Reason)
 	case loyalty.KindRedeem:
 		return l.T("op."+string(op.Kind), op.Reason)
+	case loyalty.KindVoid:
+		if op.Reason != "" && op.Reason != localdb.NotConfirmedReason {
+			return l.T("op.void_reason", op.Reason) // the owner's cancellation
+		}
 	}
 	return l.T("op." + string(op.Kind))
 }

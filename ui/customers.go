@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -256,6 +255,8 @@ func (p *customersPage) showCustomer(a localdb.Account) {
 
 	refund := widget.NewButtonWithIcon(l.T("customers.refund"), theme.ContentUndoIcon(), nil)
 	refund.Disable()
+	cancelOp := widget.NewButtonWithIcon(l.T("customers.cancel_op"), theme.CancelIcon(), nil)
+	cancelOp.Disable()
 	ops := widget.NewList(func() int { return len(p.entries) }, newOpRow, func(i widget.ListItemID, o fyne.CanvasObject) {
 		p.d.u.updateOpRow(p.entries[i], o)
 	})
@@ -267,8 +268,14 @@ func (p *customersPage) showCustomer(a localdb.Account) {
 		} else {
 			refund.Disable()
 		}
+		cancelOp.OnTapped = func() { p.onCancelOp(e) }
+		if e.Kind != loyalty.KindVoid && !e.Voided {
+			cancelOp.Enable()
+		} else {
+			cancelOp.Disable()
+		}
 	}
-	opsHead := container.NewBorder(nil, nil, caption(strings.ToUpper(l.T("customers.operations"))), refund)
+	opsHead := container.NewBorder(nil, nil, caption(strings.ToUpper(l.T("customers.operations"))), container.NewHBox(cancelOp, refund))
 	head := container.NewVBox(name, factsLbl, cardLbl, widget.NewSeparator(), balance, actions, widget.NewSeparator(), opsHead)
 	p.detail.Objects = []fyne.CanvasObject{container.NewBorder(head, nil, nil, nil, ops)}
 	p.detail.Refresh()
@@ -289,7 +296,16 @@ func (u *UI) updateOpRow(e localdb.Entry, o fyne.CanvasObject) {
 	what, when, delta := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Label), row.Objects[2].(*widget.Label)
 	when.SetText(e.At.Local().Format("2006-01-02 15:04"))
 	what.SetText(u.describeEntry(e))
-	delta.SetText(signed(u.lang.Number(e.Delta.Points), e.Delta.Points) + " " + u.lang.T("counter.pts"))
+	moved := signed(u.lang.Number(e.Delta.Points), e.Delta.Points) + " " + u.lang.T("counter.pts")
+	if c := e.Delta.Cashback; c != 0 && e.Currency != "" {
+		money := signed(u.lang.Money(c, e.Currency), int64(c))
+		if e.Delta.Points == 0 {
+			moved = money
+		} else {
+			moved += " · " + money
+		}
+	}
+	delta.SetText(moved)
 }
 
 // after reloads the list and shows the selected customer again, after a change.
@@ -335,30 +351,6 @@ func (p *customersPage) record(build func(o loyalty.Origin, a localdb.Account) (
 		return
 	}
 	p.after(a.Code())
-}
-
-func (p *customersPage) onAdjust() {
-	l := p.d.u.lang
-	points, reason := widget.NewEntry(), widget.NewEntry()
-	points.SetPlaceHolder("+10 / -5")
-	reason.SetPlaceHolder(l.T("customers.reason_hint"))
-	items := []*widget.FormItem{
-		widget.NewFormItem(l.T("customers.adjust_points"), points),
-		widget.NewFormItem(l.T("customers.reason"), reason),
-	}
-	dialog.ShowForm(l.T("customers.adjust"), l.T("customers.apply"), l.T("settings.cancel"), items, func(ok bool) {
-		if !ok {
-			return
-		}
-		n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(points.Text), "+"), 10, 64)
-		if err != nil {
-			p.d.fail(errField{l.T("customers.adjust_points"), loyalty.ErrInvalidAmount})
-			return
-		}
-		p.record(func(o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
-			return loyalty.Adjust(o, a.Card, a.Balance, n, reason.Text)
-		})
-	}, p.d.win)
 }
 
 func (p *customersPage) onRefund(purchase loyalty.Operation) {

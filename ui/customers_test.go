@@ -26,7 +26,7 @@ func TestCustomersAdjustAndErase(t *testing.T) {
 		t.Fatalf("Customers(alice) = %d, %v", len(before), err)
 	}
 
-	test.Tap(button(t, w.Content(), "Adjust points"))
+	test.Tap(button(t, w.Content(), "Adjust balance"))
 	entries := findAll[*widget.Entry](topOverlay(t, w))
 	test.Type(entries[0], "+10")
 	test.Type(entries[1], "card forgotten on Monday")

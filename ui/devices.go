@@ -381,9 +381,13 @@ func (p *devicesPage) overdrawnRow(c overdrawnCustomer) fyne.CanvasObject {
 		}
 		nameLine = container.NewBorder(nil, nil, nil, container.NewCenter(state), name)
 		if len(c.data.Cards) > 0 {
-			code := cards.Code(c.data.Cards[0].Code).String() // the newest, as printed
-			open = container.NewCenter(widget.NewButtonWithIcon(l.T("devices.open_customer"), theme.AccountIcon(),
-				func() { p.d.openCustomer(code) }))
+			code := cards.Code(c.data.Cards[0].Code) // the newest, as printed
+			buttons := container.NewHBox(widget.NewButtonWithIcon(l.T("devices.open_customer"), theme.AccountIcon(),
+				func() { p.d.openCustomer(code.String()) }))
+			if now.Points < 0 || now.Cashback < 0 {
+				buttons.Objects = append([]fyne.CanvasObject{p.settleButtons(c, code)}, buttons.Objects...)
+			}
+			open = container.NewCenter(buttons)
 		}
 	}
 	return container.NewVBox(container.NewBorder(nil, nil, nil, open,

@@ -189,7 +189,7 @@ func buttons(o fyne.CanvasObject, text string) []*widget.Button {
 
 // overdraw pushes, as dev, a redemption of all the points of a that the server
 // never saw credited: the server takes the customer below zero.
-func overdraw(t *testing.T, c *testCloud, dev store.Device, a localdb.Account) {
+func overdraw(t *testing.T, c *testCloud, dev store.Device, a localdb.Account) loyalty.Operation {
 	t.Helper()
 	op, err := loyalty.Debit(loyalty.Origin{Device: dev.ID, At: time.Now()}, a.Card, a.Balance, a.Balance.Points)
 	if err != nil {
@@ -204,6 +204,7 @@ func overdraw(t *testing.T, c *testCloud, dev store.Device, a localdb.Account) {
 	if err != nil || len(resp.Accepted) != 1 {
 		t.Fatalf("push the redemption: %+v, %v", resp, err)
 	}
+	return op
 }
 
 // The owner device's Devices page against the real server: it lists the devices and

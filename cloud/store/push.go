@@ -252,7 +252,14 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 	if old, ok := p.known[c.ID]; ok {
 		switch {
 		case old.hash != hash && old.hash != contentHash(c, body):
-			return reject(api.CodeConflict, "another change with this id was pushed before")
+			same, err := p.sameVoid(ctx, c, body)
+			if err != nil {
+				return 0, api.Rejection{}, err
+			}
+			if !same {
+				return reject(api.CodeConflict, "another change with this id was pushed before")
+			}
+			return duplicate, api.Rejection{}, nil
 		case old.code.Valid:
 			return reject(old.code.String, "%s", old.reason.String)
 		default:
@@ -275,6 +282,34 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 	}
 	p.known[c.ID] = prior{hash: hash}
 	return accepted, api.Rejection{}, nil
+}
+
+// sameVoid reports whether c is a cancellation that the log holds under its id as
+// made on another device: a void's id is its target's (loyalty.VoidID), so two devices
+// cancelling one operation at once push the same cancellation, told apart only by who
+// made it, when and why. The first taken stands.
+func (p *pusher) sameVoid(ctx context.Context, c api.Change, body string) (bool, error) {
+	if c.Type != api.TypeOp {
+		return false, nil
+	}
+	var op, prior loyalty.Operation
+	if json.Unmarshal([]byte(body), &op) != nil || op.Kind != loyalty.KindVoid {
+		return false, nil
+	}
+	var stored string
+	err := p.tx.QueryRowContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND id = ? AND version IS NOT NULL"),
+		p.dev.ShopID, c.ID).Scan(&stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("%w: read cancellation: %w", errDB, err)
+	}
+	if json.Unmarshal([]byte(stored), &prior) != nil {
+		return false, nil
+	}
+	return prior.Kind == loyalty.KindVoid && prior.ID == op.ID && prior.Target == op.Target &&
+		prior.CustomerID == op.CustomerID && prior.Delta == op.Delta, nil
 }
 
 // reject keeps the rejection of c, so that a retry gets the same answer, unless kept

@@ -45,7 +45,8 @@ type npsVisit struct {
 //     than the program gives for it, a self-service visit within the program's limit,
 //     a cancellation that gives back only what the operation it cancels took, once,
 //     and any operation that only takes, but no adjustment), customers, cards, the
-//     redemption of coupons the owner issued, the survey records of its customer
+//     redemption of coupons the owner issued, the dismissal of the notes the owner
+//     left for the counter, the survey records of its customer
 //     screen, and emails to addresses the shop has written to before.
 //   - kiosk: self-service visits within the program's limit, and its own survey
 //     records.
@@ -71,10 +72,11 @@ func (p *pusher) authorize(ctx context.Context, c api.Change, body string) (*api
 			return forbid("a kiosk may not change %ss: connect this device as a till", c.Type)
 		}
 		return nil, nil
-	case typeCoupon:
-		// The owner issues coupons from the answers; a till redeems them.
+	case typeCoupon, typeCustomerNote:
+		// The owner issues coupons from the answers and leaves notes for the counter; a
+		// till redeems the coupons and dismisses the notes.
 		if role == api.RoleKiosk {
-			return forbid("a kiosk may not change coupons: connect this device as a till")
+			return forbid("a kiosk may not change %ss: connect this device as a till", c.Type)
 		}
 		if role == api.RoleOwner {
 			return nil, nil
@@ -83,7 +85,7 @@ func (p *pusher) authorize(ctx context.Context, c api.Change, body string) (*api
 		if err != nil || found {
 			return nil, err
 		}
-		return forbid("only the owner's device may issue a coupon; a till redeems those issued")
+		return forbid("only the owner's device may write a %s; a till updates those written", c.Type)
 	case typeNPSInvitation, typeNPSResponse:
 		// A till's customer screen and a kiosk ask and answer; only the owner's desk
 		// works on answers another device recorded.
@@ -118,6 +120,7 @@ func (p *pusher) writer(ctx context.Context, c api.Change) (device string, found
 // Record types of the app that a till or a kiosk makes (localdb's names).
 const (
 	typeCoupon        = "coupon"
+	typeCustomerNote  = "customer_note"
 	typeNPSInvitation = "nps_invitation"
 	typeNPSResponse   = "nps_response"
 )

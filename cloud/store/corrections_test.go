@@ -1,0 +1,87 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/cloud/internal/synctest"
+	"github.com/merci-loyalty/merci/loyalty"
+)
+
+// TestTwoDevicesCancellingOneOperationMakeOneCancellation: a void's id is its
+// target's, so the second device's cancellation is the first's, made elsewhere: a
+// duplicate, not a conflict, and the balance moves once.
+func TestTwoDevicesCancellingOneOperationMakeOneCancellation(t *testing.T) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := mustOpen(t, dsn)
+		owner := mustDevice(t, db, "Shop")
+		card := loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "c1", Status: loyalty.CardActive}
+		at := time.Now()
+		prog := loyalty.Program{Currency: "EUR", PointsPerUnit: 1}
+		purchase, err := prog.Credit(loyalty.Origin{Device: "a", At: at}, card, 5000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		push := func(op loyalty.Operation) api.PushResponse {
+			c := synctest.Change(t, op.ID, api.TypeOp, op.ID, op)
+			return mustPush(t, db, owner, c)
+		}
+		push(purchase)
+		bal := loyalty.Balance(purchase.Delta)
+		first, err := loyalty.Cancel(loyalty.Origin{Device: "a", Staff: "owner", At: at}, card, bal, loyalty.Cancellation{Target: purchase}, "typo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := loyalty.Void(loyalty.Origin{Device: "b", Staff: "cashier", At: at.Add(time.Second)}, card, bal, purchase, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp := push(first); len(resp.Accepted) != 1 {
+			t.Fatalf("first cancellation = %+v, want it accepted", resp)
+		}
+		if resp := push(second); len(resp.Duplicate) != 1 {
+			t.Errorf("second cancellation = %+v, want a duplicate", resp)
+		}
+		if b, err := db.Balance(ctx, owner.ShopID, "c1"); err != nil || b.Points != 0 {
+			t.Errorf("Balance = %+v, %v; want 0 points: the purchase cancelled once", b, err)
+		}
+		// Another operation under a void's id is still a conflict.
+		forged := second
+		forged.Delta.Points = -1
+		if resp := push(forged); len(resp.Rejected) != 1 || resp.Rejected[0].Code != api.CodeConflict {
+			t.Errorf("forged cancellation = %+v, want a conflict", resp)
+		}
+	})
+}
+
+// TestTillDismissesTheOwnersNote: a till may update a note the owner left, not write
+// one.
+func TestTillDismissesTheOwnersNote(t *testing.T) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := mustOpen(t, dsn)
+		owner := mustDevice(t, db, "Shop")
+		code, err := db.NewCode(ctx, owner.ShopID, api.RoleTill)
+		if err != nil {
+			t.Fatal(err)
+		}
+		till, _, _, err := db.Enroll(ctx, code.Code, "till")
+		if err != nil {
+			t.Fatal(err)
+		}
+		note := map[string]any{"customer_id": "c1", "text": "Owes 40 points"}
+		if resp := mustPush(t, db, till, synctest.Record(t, "customer_note", "c2", note)); len(resp.Rejected) != 1 || resp.Rejected[0].Code != api.CodeForbidden {
+			t.Errorf("a till's new note = %+v, want it forbidden", resp)
+		}
+		if resp := mustPush(t, db, owner, synctest.Record(t, "customer_note", "c1", note)); len(resp.Accepted) != 1 {
+			t.Fatalf("the owner's note = %+v, want it accepted", resp)
+		}
+		note["closed_by"] = "cashier"
+		if resp := mustPush(t, db, till, synctest.Record(t, "customer_note", "c1", note)); len(resp.Accepted) != 1 {
+			t.Errorf("the till's dismissal = %+v, want it accepted", resp)
+		}
+	})
+}
