@@ -103,7 +103,7 @@ func (s *Store) Backup(ctx context.Context, kind backup.Kind) (backup.Info, erro
 	if err != nil {
 		return backup.Info{}, err
 	}
-	now := s.Now()
+	now := s.Now().Truncate(time.Millisecond) // as precise as the file's name
 	info, err := backup.Create(ctx, s.db, dir, backupPrefix(s.path), kind, now)
 	if err == nil {
 		_, err = backup.Prune(dir, backupPrefix(s.path), now)
