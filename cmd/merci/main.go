@@ -5,6 +5,8 @@
 //	merci kiosk            open the customer tablet screen, full screen
 //	merci scan FILE...     decode QR codes from image files
 //	merci cards print|escpos  issue, print and reprint loyalty cards (merci cards for help)
+//	merci backup list|create|verify FILE|restore FILE  copies of the shop's store
+//	merci --version        the version (FyneApp.toml) and the git commit built
 //
 // Data lives in the user's config folder (merci/merci.db, and the demo apart in
 // merci/demo.db), or in --data DIR.
@@ -48,8 +50,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("merci", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dataDir := fs.String("data", defaultDataDir(), "folder of Merci's local data")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, versionLine())
+		return nil
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	if fs.NArg() == 0 {
@@ -62,8 +69,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runScan(ctx, fs.Args()[1:], stdout, stderr)
 	case "cards":
 		return runCards(ctx, *dataDir, log, fs.Args()[1:], stdout)
+	case "backup":
+		return runBackup(ctx, *dataDir, log, fs.Args()[1:], stdout)
 	default:
-		return fmt.Errorf("unknown command %q (try: merci, merci kiosk, merci scan FILE..., merci cards)", cmd)
+		return fmt.Errorf("unknown command %q (try: merci, merci kiosk, merci scan FILE..., merci cards, merci backup)", cmd)
 	}
 }
 
