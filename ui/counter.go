@@ -189,7 +189,7 @@ func (c *counter) statusBar() fyne.CanvasObject {
 		syncNow.Importance = widget.LowImportance
 		items = append(items, syncNow)
 	}
-	return container.NewHBox(items...)
+	return container.NewVBox(c.u.backupWarning(), container.NewHBox(items...))
 }
 
 // rebuild redraws the whole screen and restarts the camera, after a change of settings.

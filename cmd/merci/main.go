@@ -23,12 +23,14 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/localdb/backup"
 	"github.com/merci-loyalty/merci/scanner"
 	"github.com/merci-loyalty/merci/syncclient"
 	"github.com/merci-loyalty/merci/ui"
@@ -112,6 +114,26 @@ func runApp(ctx context.Context, dataDir string, log *slog.Logger, show func(*ui
 		return c
 	}
 	l := ui.NewLauncher(a, i18n.Detect(os.Getenv), log, localdb.Folder{Dir: dataDir, Log: log}, startSync, show)
+	// The shop's backups run beside its sync loop, twice a day; a failure is kept in the
+	// store and shown until a copy succeeds.
+	l.SetBackups(func(store *localdb.Store, onResult func(error)) {
+		loops.Add(1)
+		go func() {
+			defer loops.Done()
+			var last time.Time
+			if st, err := store.BackupStatus(syncCtx); err == nil {
+				last = st.Last
+			}
+			backup.Schedule{Clock: backup.RealClock{}, Backup: func(ctx context.Context) (backup.Info, error) {
+				info, err := store.Backup(ctx, backup.KindAuto)
+				if err != nil {
+					log.Error("backup", "err", err)
+				}
+				onResult(err)
+				return info, err
+			}}.Run(syncCtx, last)
+		}()
+	})
 	if err := l.Start(ctx); err != nil {
 		stopSync()
 		return err
