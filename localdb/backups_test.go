@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/localdb/backup"
 )
 
@@ -94,5 +95,24 @@ func TestRestoreKeepsWhatWaited(t *testing.T) {
 	}
 	if len(list) != 2 || list[0].Kind != backup.KindRestore {
 		t.Errorf("Backups = %+v, want the copy made before the restore first", list)
+	}
+}
+
+func TestDataFolderIsTheOwnersOnly(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "merci")
+	s, err := localdb.Folder{Dir: dir}.OpenShop(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, localdb.ShopFile): 0o600,
+		filepath.Join(dir, localdb.ShopFile+"-wal"): 0o600} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s mode = %v, want %v", path, got, want)
+		}
 	}
 }
