@@ -18,6 +18,7 @@ BUILD=$(sed -n 's/^Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
 COMMIT=$(git rev-parse --short=12 HEAD)
 APPVERSION="$VERSION-$BUILD"
 LDFLAGS="-X main.version=$APPVERSION"
+# fyne package has no flag for the linker: it passes GOFLAGS on to go build.
 SAMPLE=packaging/sample-card.png
 SAMPLE_CODE=FCX7R48XX72 # the code in $SAMPLE
 
@@ -31,8 +32,8 @@ mkdir -p cmd/merci/assets && cp assets/icon.png cmd/merci/assets/icon.png
 trap 'rm -rf cmd/merci/FyneApp.toml cmd/merci/assets' EXIT
 
 step "Linux archive (fyne package)"
-(cd cmd/merci && "$FYNE" package -os linux --release --app-version "$VERSION" --app-build "$BUILD" \
-	--ldflags "$LDFLAGS")
+(cd cmd/merci && GOFLAGS="-ldflags=-X=main.version=$APPVERSION" "$FYNE" package -os linux \
+	--app-version "$VERSION" --app-build "$BUILD")
 mv cmd/merci/Merci.tar.xz "$OUT/linux/Merci-$APPVERSION-linux-amd64.tar.xz"
 
 step "Linux .deb"
@@ -74,7 +75,8 @@ echo "Depends: $DEPENDS"
 
 step "Windows (mingw-w64)"
 (cd cmd/merci && CC=x86_64-w64-mingw32-gcc CGO_ENABLED=1 GOOS=windows GOARCH=amd64 \
-	"$FYNE" package -os windows --release --app-version "$VERSION" --app-build "$BUILD" --ldflags "$LDFLAGS")
+	GOFLAGS="-ldflags=-X=main.version=$APPVERSION" \
+	"$FYNE" package -os windows --app-version "$VERSION" --app-build "$BUILD")
 mv cmd/merci/Merci.exe "$OUT/windows/Merci.exe"
 (cd "$OUT/windows" && python3 -m zipfile -c "../Merci-$APPVERSION-windows-amd64.zip" Merci.exe)
 
