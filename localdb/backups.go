@@ -157,7 +157,29 @@ func (s *Store) Restore(ctx context.Context, path string) error {
 		return fmt.Errorf("upgrade the restored database: %w", err)
 	}
 	s.stmts.Clear() // prepared against the schema before the restore
-	return inTx(ctx, s.db, func(tx *sql.Tx) error { return s.requeue(ctx, tx, waiting) })
+	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+		if err := renumberOutbox(ctx, tx, waiting); err != nil {
+			return err
+		}
+		return s.requeue(ctx, tx, waiting)
+	})
+}
+
+// renumberOutbox moves the restored outbox's changes past every seq the outbox had
+// before the restore, in their order: a push in flight during the restore is answered
+// by seq (Acknowledge), and must not take out of the outbox another change that had
+// the same seq in the copy. What it pushed is pushed again, and answered as duplicate.
+func renumberOutbox(ctx context.Context, tx *sql.Tx, before []Queued) error {
+	var oldMax int64
+	for _, q := range before {
+		oldMax = max(oldMax, q.Seq)
+	}
+	// Past both the old and the restored numbers, so that no row meets another midway.
+	_, err := tx.ExecContext(ctx, `UPDATE outbox SET seq = seq + ? + (SELECT coalesce(max(abs(seq)), 0) FROM outbox) + 1`, oldMax)
+	if err != nil {
+		return fmt.Errorf("renumber the restored outbox: %w", err)
+	}
+	return nil
 }
 
 // requeue puts changes that waited before a restore back in the outbox, those it

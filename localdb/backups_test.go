@@ -68,6 +68,10 @@ func TestRestoreKeepsWhatWaited(t *testing.T) {
 	}
 	later, _ := credit(t, s, a.Code(), 2000)
 	before := ledgerBalance(t, s, a.Customer.ID)
+	waitingBefore, err := s.Outgoing(ctx, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// The copy before the restore is named by the clock: a minute on, it is the newest.
 	s.Now = func() time.Time { return time.Now().Add(time.Minute) }
 	if err := s.Restore(ctx, old.Path); err != nil {
@@ -88,6 +92,15 @@ func TestRestoreKeepsWhatWaited(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("the waiting credit is %d times in the outbox, want once", n)
+	}
+	// A push answered after the restore names the seqs it read before it: they must
+	// match none of the restored outbox.
+	for _, q := range out {
+		for _, w := range waitingBefore {
+			if q.Seq == w.Seq {
+				t.Errorf("restored change %s has seq %d, the seq of %s before the restore", q.ID, q.Seq, w.ID)
+			}
+		}
 	}
 	list, err := s.Backups(ctx)
 	if err != nil {
