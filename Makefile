@@ -12,7 +12,11 @@ TEST_PKGS  := poppler-utils postgresql xvfb xauth
 STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: run build test bench deps test-deps lint screenshots
+# `make package` cross-compiles for Windows with mingw-w64 and checks that build with wine.
+PACKAGE_PKGS := dpkg-dev gcc-mingw-w64-x86-64 wine wine64 python3 xz-utils
+FYNE_TOOLS_VERSION := v1.7.4
+
+.PHONY: run build test bench deps test-deps lint screenshots package
 
 run: deps build
 	$(BIN)/merci $(if $(DATA),--data $(DATA))
@@ -42,6 +46,13 @@ test: lint
 	$(GO) test -race -count=1 -timeout 60m $$($(GO) list ./... | grep -v '/cmd/merci$$')
 	$(GO) test -count=1 -timeout 60m ./cmd/merci
 	$(GO) test -count=1 -timeout 60m -run '^TestBenchPhotographs$$' ./scanner
+
+# Installers for Linux (fyne archive, .deb) and Windows (zip) in dist/, each checked:
+# see packaging/package.sh.
+package: deps
+	@./.ci/apt-install $(PACKAGE_PKGS)
+	@test -x $$($(GO) env GOPATH)/bin/fyne || $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_TOOLS_VERSION)
+	./packaging/package.sh
 
 bench: test-deps
 	$(GO) test -run '^$$' -bench . -benchtime 2000x ./localdb/...

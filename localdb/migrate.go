@@ -9,6 +9,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/merci-loyalty/merci/localdb/backup"
 )
 
 //go:embed migrations/*.sql
@@ -51,6 +54,53 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		}
 	}
 	return nil
+}
+
+// backupBeforeMigration copies a database that has data to its backup folder before
+// its schema is upgraded: an upgrade that goes wrong must not cost the shop its data.
+// Should the owner's folder fail (a USB stick left at home), the copy goes to the
+// default folder beside the database rather than hold the shop's start up.
+func backupBeforeMigration(ctx context.Context, db *sql.DB, path string, now time.Time) error {
+	var current int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	latest, err := latestMigration()
+	if err != nil {
+		return err
+	}
+	if current == 0 || current >= latest {
+		return nil
+	}
+	dir, err := backupDir(ctx, db, path)
+	if err != nil {
+		return err
+	}
+	_, err = backup.Create(ctx, db, dir, backupPrefix(path), backup.KindMigration, now)
+	if err != nil && dir != defaultBackupDir(path) {
+		_, err = backup.Create(ctx, db, defaultBackupDir(path), backupPrefix(path), backup.KindMigration, now)
+	}
+	if err != nil {
+		return fmt.Errorf("back up before upgrading the database: %w", err)
+	}
+	return nil
+}
+
+// latestMigration returns the number of the newest embedded migration.
+func latestMigration() (int, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return 0, fmt.Errorf("list migrations: %w", err)
+	}
+	latest := 0
+	for _, name := range names {
+		n, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
+		if err != nil {
+			return 0, fmt.Errorf("migration %s: name must start with its number", name)
+		}
+		latest = max(latest, n)
+	}
+	return latest, nil
 }
 
 // inTx runs fn in a transaction, committing if it returns nil.

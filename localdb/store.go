@@ -60,6 +60,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	if err := ownerOnly(path); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := backupBeforeMigration(ctx, db, path, time.Now()); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := migrate(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
@@ -70,6 +78,20 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// ownerOnly makes the data folder and the database's files readable by the owner only:
+// they hold the shop's customers (SQLite creates files with the umask's mode).
+func ownerOnly(path string) error {
+	if err := os.Chmod(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("protect the data folder: %w", err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Chmod(path+suffix, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("protect %s: %w", path+suffix, err)
+		}
+	}
+	return nil
 }
 
 // Close closes the database.

@@ -233,7 +233,8 @@ func (c *counter) statusBar() fyne.CanvasObject {
 		syncNow.Importance = widget.LowImportance
 		items = append(items, syncNow)
 	}
-	return container.NewBorder(nil, nil, container.NewHBox(items...), c.whoBar())
+	return container.NewVBox(c.u.backupWarning(),
+		container.NewBorder(nil, nil, container.NewHBox(items...), c.whoBar()))
 }
 
 // rebuild redraws the whole screen and restarts the camera, after a change of settings.

@@ -36,8 +36,10 @@ type Launcher struct {
 	log       *slog.Logger
 	folder    localdb.Folder
 	startSync StartSync
-	show      func(*UI) fyne.Window // the main window of a ready shop or demo
-	do        func(func())
+	// startBackups runs the shop's backup schedule; nil runs none (tests).
+	startBackups StartBackups
+	show         func(*UI) fyne.Window // the main window of a ready shop or demo
+	do           func(func())
 
 	shop   *UI // the shop's store, once opened
 	demo   *UI // the demo's, while it is tried
@@ -113,6 +115,10 @@ func (l *Launcher) shopUI() (*UI, error) {
 	u := New(l.app, store, l.lang, l.log)
 	u.do = l.do
 	u.SetSync(l.startSync(store, u.OnSyncStatus))
+	u.loadBackupStatus()
+	if l.startBackups != nil {
+		l.startBackups(store, u.OnBackupResult)
+	}
 	l.shop = u
 	return u, nil
 }

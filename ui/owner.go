@@ -124,6 +124,7 @@ func (u *UI) openDesk(owner localdb.Staff, changed func()) *desk {
 		{"owner.nav.transfer", theme.UploadIcon(), d.transferPage},
 		{"owner.nav.staff", theme.GridIcon(), d.staffPage},
 		{"owner.nav.devices", theme.ComputerIcon(), d.devicesPage},
+		{"owner.nav.backups", theme.DocumentSaveIcon(), d.backupsPage},
 	}
 	w.SetContent(d.build())
 	w.Resize(fyne.NewSize(1366, 768))
@@ -165,7 +166,7 @@ func (d *desk) build() fyne.CanvasObject {
 	d.title.TextStyle.Bold = true
 	d.content = container.NewStack()
 	d.notSynced = d.newNotSyncedAlert()
-	main := container.NewBorder(container.NewVBox(d.title, d.notSynced.box), nil, nil, nil, d.content)
+	main := container.NewBorder(container.NewVBox(d.title, d.u.backupWarning(), d.notSynced.box), nil, nil, nil, d.content)
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(230, 0))
 	return container.NewPadded(container.NewBorder(nil, nil, container.NewStack(width, card(side)), nil,

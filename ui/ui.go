@@ -41,6 +41,7 @@ type UI struct {
 	sync            Syncer // nil until main connects the sync client
 	syncStatus      syncclient.Status
 	statusListeners []func() // screens redrawing their status line, on the UI goroutine
+	backupErr       string   // why the last backup failed; empty while backups work
 	// answers holds the NPS answers the owner's desk reads and follows up.
 	answers Answers
 	// leaveDemo, set on the demo only, closes it and opens the shop's setup.

@@ -5,6 +5,8 @@
 //	merci kiosk            open the customer tablet screen, full screen
 //	merci scan FILE...     decode QR codes from image files
 //	merci cards print|escpos  issue, print and reprint loyalty cards (merci cards for help)
+//	merci backup list|create|verify FILE|restore FILE  copies of the shop's store
+//	merci --version        the version (FyneApp.toml) and the git commit built
 //
 // Data lives in the user's config folder (merci/merci.db, and the demo apart in
 // merci/demo.db), or in --data DIR.
@@ -21,12 +23,14 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/localdb/backup"
 	"github.com/merci-loyalty/merci/scanner"
 	"github.com/merci-loyalty/merci/syncclient"
 	"github.com/merci-loyalty/merci/ui"
@@ -48,8 +52,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("merci", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dataDir := fs.String("data", defaultDataDir(), "folder of Merci's local data")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, versionLine())
+		return nil
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	if fs.NArg() == 0 {
@@ -62,8 +71,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runScan(ctx, fs.Args()[1:], stdout, stderr)
 	case "cards":
 		return runCards(ctx, *dataDir, log, fs.Args()[1:], stdout)
+	case "backup":
+		return runBackup(ctx, *dataDir, log, fs.Args()[1:], stdout)
 	default:
-		return fmt.Errorf("unknown command %q (try: merci, merci kiosk, merci scan FILE..., merci cards)", cmd)
+		return fmt.Errorf("unknown command %q (try: merci, merci kiosk, merci scan FILE..., merci cards, merci backup)", cmd)
 	}
 }
 
@@ -103,6 +114,26 @@ func runApp(ctx context.Context, dataDir string, log *slog.Logger, show func(*ui
 		return c
 	}
 	l := ui.NewLauncher(a, i18n.Detect(os.Getenv), log, localdb.Folder{Dir: dataDir, Log: log}, startSync, show)
+	// The shop's backups run beside its sync loop, twice a day; a failure is kept in the
+	// store and shown until a copy succeeds.
+	l.SetBackups(func(store *localdb.Store, onResult func(error)) {
+		loops.Add(1)
+		go func() {
+			defer loops.Done()
+			var last time.Time
+			if st, err := store.BackupStatus(syncCtx); err == nil {
+				last = st.Last
+			}
+			backup.Schedule{Clock: backup.RealClock{}, Backup: func(ctx context.Context) (backup.Info, error) {
+				info, err := store.Backup(ctx, backup.KindAuto)
+				if err != nil {
+					log.Error("backup", "err", err)
+				}
+				onResult(err)
+				return info, err
+			}}.Run(syncCtx, last)
+		}()
+	})
 	if err := l.Start(ctx); err != nil {
 		stopSync()
 		return err
