@@ -133,6 +133,7 @@ func (l *Launcher) openShop() error {
 		l.showSetup()
 		return nil
 	}
+	u.resumeTablet()
 	l.enter(u)
 	return nil
 }
