@@ -59,6 +59,15 @@ func TestTabletInChromium(t *testing.T) {
 		t.Errorf("question = %q, want it to name the shop", q)
 	}
 	shoot(t, ctx, "tablet-question.png")
+	if os.Getenv("MERCI_SCREENSHOTS") != "" { // the same page on a phone-sized screen
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+			t.Fatal(err)
+		}
+		shoot(t, ctx, "tablet-question-phone.png")
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := chromedp.Do(ctx,
 		chromedp.Click(`nav button[data-lang="pt-BR"]`),
 		chromedp.WaitVisible(`html[lang="pt-BR"] main[data-step="score"]`),

@@ -11,8 +11,9 @@ import (
 )
 
 // New returns a context driving a fresh headless Chromium, with its own profile, sized
-// width×height; it is closed when the test ends.
-func New(t testing.TB, width, height int) context.Context {
+// width×height, with extra options (such as AcceptLanguage); it is closed when the test
+// ends.
+func New(t testing.TB, width, height int, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -31,6 +32,7 @@ func New(t testing.TB, width, height int) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(width, height),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() {
@@ -41,6 +43,11 @@ func New(t testing.TB, width, height int) context.Context {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
+}
+
+// AcceptLanguage makes the browser ask for pages in languages (an Accept-Language value).
+func AcceptLanguage(languages string) chromedp.ExecAllocatorOption {
+	return chromedp.Flag("accept-lang", languages)
 }
 
 // Text returns the text of the first element matching sel, once visible.
