@@ -3,9 +3,9 @@ package server
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"encoding/json"
 	"html/template"
 	"net/http"
 	"strings"

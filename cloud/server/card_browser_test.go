@@ -14,8 +14,8 @@ import (
 
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/cloud/api"
-	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
+	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/internal/browsertest"
 	"github.com/merci-loyalty/merci/loyalty"
