@@ -8,7 +8,7 @@ DATA      ?=
 BUILD_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev linux-libc-dev
 # Tests also rasterise PDFs, run a real PostgreSQL, and render the app under Xvfb.
-TEST_PKGS  := poppler-utils postgresql xvfb xauth
+TEST_PKGS  := poppler-utils postgresql xvfb xauth chromium
 STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
 STATICCHECK_VERSION := v0.8.2
 

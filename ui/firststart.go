@@ -139,6 +139,7 @@ func (l *Launcher) openShop() error {
 		l.showSetup()
 		return nil
 	}
+	u.resumeTablet()
 	l.enter(u)
 	return nil
 }

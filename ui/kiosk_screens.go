@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/merci-loyalty/merci/i18n"
+	"github.com/merci-loyalty/merci/kioskflow"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/nps"
@@ -24,18 +25,18 @@ import (
 // render draws the current step.
 func (k *kiosk) render() {
 	var content fyne.CanvasObject
-	switch k.step {
-	case stepIdle:
+	switch k.Step {
+	case kioskflow.Idle:
 		content = k.idleScreen()
-	case stepCode:
+	case kioskflow.Code:
 		content = k.codeScreen()
-	case stepScore:
+	case kioskflow.Score:
 		content = k.scoreScreen()
-	case stepComment:
+	case kioskflow.Comment:
 		content = k.commentScreen()
-	case stepThanks:
+	case kioskflow.Thanks:
 		content = k.thanksScreen()
-	case stepPIN:
+	case kioskflow.PIN:
 		content = k.pinScreen()
 	}
 	k.body.Objects = []fyne.CanvasObject{container.NewBorder(k.topBar(), nil, nil, nil, content)}
@@ -48,23 +49,23 @@ func (k *kiosk) render() {
 // language keys and the owner's discreet exit.
 func (k *kiosk) topBar() fyne.CanvasObject {
 	var left fyne.CanvasObject = layout.NewSpacer()
-	if k.step != stepIdle {
+	if k.Step != kioskflow.Idle {
 		name := text(k.shop().Name, 22, true, lightText)
 		left = container.NewHBox(k.logo(44), container.NewCenter(name))
 	}
 	right := container.NewHBox()
 	spoken := k.shop().Languages
 	for _, l := range i18n.Langs {
-		if len(spoken) > 0 && !slices.Contains(spoken, string(l)) && l != k.lang {
+		if len(spoken) > 0 && !slices.Contains(spoken, string(l)) && l != k.Lang {
 			continue // the shop chose the languages its customers are offered
 		}
 		bg, fg := color.Color(kioskKey), color.Color(lightText)
-		if l == k.lang {
+		if l == k.Lang {
 			bg, fg = brandGreen, white
 		}
-		right.Add(newTouchButton(strings.ToUpper(string(l)), bg, fg, 18, fyne.NewSize(84, 52), func() { k.setLang(l) }))
+		right.Add(newTouchButton(strings.ToUpper(string(l)), bg, fg, 18, fyne.NewSize(84, 52), func() { k.SetLang(l) }))
 	}
-	exit := widget.NewButtonWithIcon("", theme.LogoutIcon(), func() { k.goTo(stepPIN) })
+	exit := widget.NewButtonWithIcon("", theme.LogoutIcon(), func() { k.GoTo(kioskflow.PIN) })
 	exit.Importance = widget.LowImportance
 	right.Add(exit)
 	return container.NewBorder(nil, nil, left, right)
@@ -117,7 +118,7 @@ func wrapped(s string, size fyne.ThemeSizeName, bold bool, align fyne.TextAlign)
 }
 
 func (k *kiosk) idleScreen() fyne.CanvasObject {
-	l := k.lang
+	l := k.Lang
 	shop := k.shop()
 	p, err := k.u.program()
 	if err != nil {
@@ -134,11 +135,11 @@ func (k *kiosk) idleScreen() fyne.CanvasObject {
 		text(l.T("kiosk.scan"), 56, true, brandGreen),
 		wrapped(hint, theme.SizeNameSubHeadingText, false, fyne.TextAlignLeading),
 		spacer(12),
-		container.NewHBox(newTouchButton(l.T("kiosk.type_code"), kioskKey, lightText, 22, fyne.NewSize(360, 76), func() { k.goTo(stepCode) })),
+		container.NewHBox(newTouchButton(l.T("kiosk.type_code"), kioskKey, lightText, 22, fyne.NewSize(360, 76), func() { k.GoTo(kioskflow.Code) })),
 	)
-	if k.notice != "" {
+	if k.Notice != "" {
 		welcome.Add(spacer(12))
-		welcome.Add(k.banner(k.notice, red))
+		welcome.Add(k.banner(k.Notice, red))
 	}
 	rewards := container.NewVBox(text(strings.ToUpper(l.T("kiosk.rewards")), 18, true, lightMuted), spacer(6))
 	sorted := slices.Clone(p.Rewards)
@@ -189,43 +190,43 @@ func (k *kiosk) banner(msg string, tint color.Color) fyne.CanvasObject {
 
 func (k *kiosk) question() string {
 	if set, err := k.u.store.NPSSettings(k.u.context()); err == nil {
-		if q := strings.TrimSpace(set.Question[nps.Lang(k.lang)]); q != "" {
+		if q := strings.TrimSpace(set.Question[nps.Lang(k.Lang)]); q != "" {
 			return q
 		}
 	}
-	return k.lang.T("kiosk.question", k.shop().Name)
+	return k.Lang.T("kiosk.question", k.shop().Name)
 }
 
 func (k *kiosk) scoreScreen() fyne.CanvasObject {
-	l := k.lang
+	l := k.Lang
 	keys := container.NewGridWithColumns(11)
 	for score := 0; score <= 10; score++ {
 		bg, fg := scoreColors(score)
-		keys.Add(newTouchButton(strconv.Itoa(score), bg, fg, 44, fyne.NewSize(96, 132), func() { k.onScore(score) }))
+		keys.Add(newTouchButton(strconv.Itoa(score), bg, fg, 44, fyne.NewSize(96, 132), func() { k.ChooseScore(score) }))
 	}
 	ends := container.NewBorder(nil, nil,
 		text(l.T("kiosk.not_likely"), 22, true, lightMuted),
 		text(l.T("kiosk.extremely_likely"), 22, true, lightMuted))
 	items := []fyne.CanvasObject{}
-	if k.visit != nil {
-		items = append(items, k.banner(k.welcome(), ok), spacer(24))
+	if k.Visit != nil {
+		items = append(items, k.banner(k.Welcome(), ok), spacer(24))
 	}
 	items = append(items, wrapped(k.question(), theme.SizeNameHeadingText, true, fyne.TextAlignCenter), spacer(32), keys, ends)
 	return container.NewCenter(container.NewVBox(append([]fyne.CanvasObject{width(1200)}, items...)...))
 }
 
 func (k *kiosk) commentScreen() fyne.CanvasObject {
-	l := k.lang
-	typed := wrapped(string(k.text)+"▏", theme.SizeNameSubHeadingText, false, fyne.TextAlignLeading)
-	if len(k.text) == 0 {
+	l := k.Lang
+	typed := wrapped(string(k.Text)+"▏", theme.SizeNameSubHeadingText, false, fyne.TextAlignLeading)
+	if len(k.Text) == 0 {
 		typed = wrapped(l.T("kiosk.reason_hint"), theme.SizeNameSubHeadingText, false, fyne.TextAlignLeading)
 		typed.Importance = widget.LowImportance
 	}
 	box := container.NewStack(spacer(96), panel(typed))
 	skip := newTouchButton(l.T("kiosk.skip"), kioskKeyDark, lightText, 24, fyne.NewSize(240, 72), func() { k.send(false) })
 	send := newTouchButton(l.T("kiosk.send"), brandGreen, white, 24, fyne.NewSize(240, 72), func() { k.send(true) })
-	bg, fg := scoreColors(k.score)
-	chosen := newTouchButton(strconv.Itoa(k.score), bg, fg, 30, fyne.NewSize(64, 64), nil)
+	bg, fg := scoreColors(k.Score)
+	chosen := newTouchButton(strconv.Itoa(k.Score), bg, fg, 30, fyne.NewSize(64, 64), nil)
 	title := container.NewBorder(nil, nil, chosen, nil,
 		wrapped(l.T("kiosk.reason"), theme.SizeNameHeadingText, true, fyne.TextAlignLeading))
 	top := container.NewVBox(spacer(8), title, box)
@@ -235,18 +236,18 @@ func (k *kiosk) commentScreen() fyne.CanvasObject {
 }
 
 func (k *kiosk) codeScreen() fyne.CanvasObject {
-	l := k.lang
+	l := k.Lang
 	shown := l.T("kiosk.code_placeholder")
 	c := color.Color(lightMuted)
-	if len(k.text) > 0 {
-		shown, c = groupCode(strings.ToUpper(string(k.text))), lightText
+	if len(k.Text) > 0 {
+		shown, c = groupCode(strings.ToUpper(string(k.Text))), lightText
 	}
 	display := panel(container.NewCenter(text(shown, 40, true, c)))
-	cancel := newTouchButton(l.T("kiosk.cancel"), kioskKeyDark, lightText, 24, fyne.NewSize(240, 72), k.reset)
+	cancel := newTouchButton(l.T("kiosk.cancel"), kioskKeyDark, lightText, 24, fyne.NewSize(240, 72), k.Reset)
 	okKey := newTouchButton(l.T("kiosk.ok"), brandGreen, white, 24, fyne.NewSize(240, 72), k.submitCode)
 	items := []fyne.CanvasObject{wrapped(l.T("kiosk.code_title"), theme.SizeNameHeadingText, true, fyne.TextAlignCenter), display}
-	if k.notice != "" {
-		items = append(items, k.banner(k.notice, red))
+	if k.Notice != "" {
+		items = append(items, k.banner(k.Notice, red))
 	}
 	return container.NewBorder(container.NewVBox(items...), container.NewBorder(nil, nil, cancel, okKey), nil, nil,
 		container.NewPadded(k.keyboard(codeKeys, false)))
@@ -270,45 +271,45 @@ func groupCode(typed string) string {
 }
 
 func (k *kiosk) pinScreen() fyne.CanvasObject {
-	l := k.lang
-	dots := strings.Repeat("●  ", len(k.text))
+	l := k.Lang
+	dots := strings.Repeat("●  ", len(k.Text))
 	if dots == "" {
 		dots = " "
 	}
 	pad := container.NewGridWithColumns(3)
 	for _, key := range "123456789" {
-		pad.Add(k.key(string(key), func() { k.typeRune(key) }))
+		pad.Add(k.key(string(key), func() { k.TypeRune(key) }))
 	}
-	pad.Add(k.key("⌫", k.backspace))
-	pad.Add(k.key("0", func() { k.typeRune('0') }))
+	pad.Add(k.key("⌫", k.Backspace))
+	pad.Add(k.key("0", func() { k.TypeRune('0') }))
 	pad.Add(newTouchButton(l.T("kiosk.ok"), brandGreen, white, 24, fyne.NewSize(110, 76), k.submitPIN))
 	items := []fyne.CanvasObject{
 		wrapped(l.T("kiosk.pin_title"), theme.SizeNameHeadingText, true, fyne.TextAlignCenter),
 		container.NewCenter(text(dots, 34, true, lightText)),
 	}
-	if k.notice != "" {
-		items = append(items, k.banner(k.notice, red))
+	if k.Notice != "" {
+		items = append(items, k.banner(k.Notice, red))
 	}
-	items = append(items, pad, newTouchButton(l.T("kiosk.cancel"), kioskKeyDark, lightText, 22, fyne.NewSize(0, 64), k.reset))
+	items = append(items, pad, newTouchButton(l.T("kiosk.cancel"), kioskKeyDark, lightText, 22, fyne.NewSize(0, 64), k.Reset))
 	return container.NewCenter(container.NewVBox(append([]fyne.CanvasObject{width(520)}, items...)...))
 }
 
 func (k *kiosk) thanksScreen() fyne.CanvasObject {
-	l := k.lang
+	l := k.Lang
 	check := widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
 	items := []fyne.CanvasObject{
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(112, 112), check)),
 		container.NewCenter(text(l.T("kiosk.thanks"), 72, true, brandGreen)),
 		wrapped(l.T("kiosk.thanks_detail"), theme.SizeNameHeadingText, false, fyne.TextAlignCenter),
 	}
-	if k.visit != nil {
-		items = append(items, spacer(16), k.banner(k.welcome(), ok))
+	if k.Visit != nil {
+		items = append(items, spacer(16), k.banner(k.Welcome(), ok))
 	}
-	if k.notice != "" {
-		items = append(items, spacer(16), k.banner(k.notice, kioskAmber))
+	if k.Notice != "" {
+		items = append(items, spacer(16), k.banner(k.Notice, kioskAmber))
 	}
 	items = append(items, spacer(32), container.NewCenter(
-		newTouchButton(l.T("kiosk.done"), brandGreen, white, 24, fyne.NewSize(260, 76), k.reset)))
+		newTouchButton(l.T("kiosk.done"), brandGreen, white, 24, fyne.NewSize(260, 76), k.Reset)))
 	return container.NewCenter(container.NewVBox(append([]fyne.CanvasObject{width(900)}, items...)...))
 }
 
@@ -326,7 +327,7 @@ func (k *kiosk) key(label string, tap func()) *touchButton {
 // keyboard is the on-screen keyboard with rows of keys; withSpace adds the shift and
 // space keys a comment needs.
 func (k *kiosk) keyboard(rows []string, withSpace bool) fyne.CanvasObject {
-	upper := k.shift || (k.step == stepComment && k.autoCapital())
+	upper := k.Shift || (k.Step == kioskflow.Comment && k.AutoCapital())
 	grid := container.NewVBox()
 	for i, row := range rows {
 		keys := container.NewGridWithColumns(10)
@@ -335,13 +336,13 @@ func (k *kiosk) keyboard(rows []string, withSpace bool) fyne.CanvasObject {
 			if upper {
 				label = strings.ToUpper(label)
 			}
-			keys.Add(k.key(label, func() { k.typeRune(r) }))
+			keys.Add(k.key(label, func() { k.TypeRune(r) }))
 		}
 		if i == len(rows)-1 && !withSpace {
 			for range 9 - len([]rune(row)) {
 				keys.Add(layout.NewSpacer())
 			}
-			keys.Add(k.key("⌫", k.backspace))
+			keys.Add(k.key("⌫", k.Backspace))
 		}
 		grid.Add(keys)
 	}
@@ -350,13 +351,9 @@ func (k *kiosk) keyboard(rows []string, withSpace bool) fyne.CanvasObject {
 		if upper {
 			shiftBg = brandGreenLight
 		}
-		shift := newTouchButton("⇧", shiftBg, lightText, 26, fyne.NewSize(160, 60), func() {
-			k.touch()
-			k.shift = !k.shift
-			k.render()
-		})
-		space := k.key(k.lang.T("kiosk.space"), func() { k.typeRune(' ') })
-		back := newTouchButton("⌫", kioskKeyDark, lightText, 26, fyne.NewSize(160, 60), k.backspace)
+		shift := newTouchButton("⇧", shiftBg, lightText, 26, fyne.NewSize(160, 60), k.ToggleShift)
+		space := k.key(k.Lang.T("kiosk.space"), func() { k.TypeRune(' ') })
+		back := newTouchButton("⌫", kioskKeyDark, lightText, 26, fyne.NewSize(160, 60), k.Backspace)
 		grid.Add(container.NewBorder(nil, nil, shift, back, space))
 	}
 	return grid

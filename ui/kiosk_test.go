@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/merci-loyalty/merci/i18n"
+	"github.com/merci-loyalty/merci/kioskflow"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/localdb/localdbtest"
 	"github.com/merci-loyalty/merci/loyalty"
@@ -84,7 +85,7 @@ func (k *testKiosk) poll() {
 	if err != nil {
 		k.t.Fatal(err)
 	}
-	k.offer(inv)
+	k.Offer(inv)
 }
 
 // buttons returns the kiosk's touch buttons with label, as laid out on screen.
@@ -103,7 +104,7 @@ func (k *testKiosk) tap(label string) {
 	k.t.Helper()
 	bs := k.buttons(label)
 	if len(bs) != 1 {
-		k.t.Fatalf("step %d: %d buttons labelled %q, want 1", k.step, len(bs), label)
+		k.t.Fatalf("step %d: %d buttons labelled %q, want 1", k.Step, len(bs), label)
 	}
 	test.Tap(bs[0])
 }
@@ -158,22 +159,22 @@ func TestKioskPromoterAnswer(t *testing.T) {
 	k := newTestKiosk(t, u)
 	op := purchase(t, u, "Alice")
 	k.poll()
-	if k.step != stepScore {
-		t.Fatalf("step after a purchase = %d, want the score question", k.step)
+	if k.Step != kioskflow.Score {
+		t.Fatalf("step after a purchase = %d, want the score question", k.Step)
 	}
 	if want := "How likely are you to recommend Café Merci (demo) to a friend or relative?"; !strings.Contains(k.texts(), want) {
 		t.Errorf("score screen does not ask %q; it shows:\n%s", want, k.texts())
 	}
 	k.tap("9")
-	if k.step != stepComment {
-		t.Fatalf("step after tapping 9 = %d, want the comment", k.step)
+	if k.Step != kioskflow.Comment {
+		t.Fatalf("step after tapping 9 = %d, want the comment", k.Step)
 	}
 	for _, key := range []string{"G", "r", "e", "a", "t", "space", "c", "o", "f", "f", "e", "e", "e", "⌫"} {
 		k.tap(key) // the first letter of a sentence is a capital
 	}
 	k.tap("Send")
-	if k.step != stepThanks {
-		t.Errorf("step after Send = %d, want thanks", k.step)
+	if k.Step != kioskflow.Thanks {
+		t.Errorf("step after Send = %d, want thanks", k.Step)
 	}
 	rs := responses(t, u)
 	if len(rs) != 1 {
@@ -186,15 +187,15 @@ func TestKioskPromoterAnswer(t *testing.T) {
 	}
 	k.tap("Done")
 	k.poll()
-	if k.step != stepIdle {
-		t.Errorf("step after Done = %d, want idle: the survey was answered", k.step)
+	if k.Step != kioskflow.Idle {
+		t.Errorf("step after Done = %d, want idle: the survey was answered", k.Step)
 	}
 }
 
 func TestKioskIdleMidAnswerStoresNothing(t *testing.T) {
 	u := newTestUI(t)
 	k := newTestKiosk(t, u)
-	k.idleAfter = 20 * time.Millisecond
+	k.IdleAfter = 20 * time.Millisecond
 	purchase(t, u, "Alice")
 	k.poll()
 	// The question after a purchase waits for its customer: no timer yet.
@@ -204,18 +205,18 @@ func TestKioskIdleMidAnswerStoresNothing(t *testing.T) {
 	k.tap("3")
 	k.tap("S")
 	k.tap("l")
-	k.runUntil("the idle timeout", func() bool { return k.step == stepIdle })
+	k.runUntil("the idle timeout", func() bool { return k.Step == kioskflow.Idle })
 	if rs := responses(t, u); len(rs) != 0 {
 		t.Errorf("responses after an idle reset mid-answer = %+v, want none", rs)
 	}
 	k.poll()
-	if k.step != stepIdle {
-		t.Errorf("step after the timeout = %d, want idle: the abandoned survey is not asked again", k.step)
+	if k.Step != kioskflow.Idle {
+		t.Errorf("step after the timeout = %d, want idle: the abandoned survey is not asked again", k.Step)
 	}
 	purchase(t, u, "Bruno")
 	k.poll()
-	if k.step != stepScore {
-		t.Errorf("step after the next purchase = %d, want its question", k.step)
+	if k.Step != kioskflow.Score {
+		t.Errorf("step after the next purchase = %d, want its question", k.Step)
 	}
 }
 
@@ -251,8 +252,8 @@ func TestKioskSelfServiceVisit(t *testing.T) {
 	// A USB scanner types the code and Enter.
 	test.TypeOnCanvas(k.win.Canvas(), a.Code().String())
 	k.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	if k.step != stepScore {
-		t.Fatalf("step after scanning a card = %d, want the question", k.step)
+	if k.Step != kioskflow.Score {
+		t.Fatalf("step after scanning a card = %d, want the question", k.Step)
 	}
 	if want := "Welcome, Chloé! +2 points for your visit: you now have 2 points."; !strings.Contains(k.texts(), want) {
 		t.Errorf("the kiosk does not say %q; it shows:\n%s", want, k.texts())
@@ -275,8 +276,8 @@ func TestKioskSelfServiceVisit(t *testing.T) {
 		k.tap(string(r))
 	}
 	k.tap("OK")
-	if k.step != stepIdle || !strings.Contains(k.texts(), i18n.English.T("kiosk.err.visit_limit")) {
-		t.Errorf("second visit: step %d, screen:\n%s\nwant the welcome screen saying the visit is counted", k.step, k.texts())
+	if k.Step != kioskflow.Idle || !strings.Contains(k.texts(), i18n.English.T("kiosk.err.visit_limit")) {
+		t.Errorf("second visit: step %d, screen:\n%s\nwant the welcome screen saying the visit is counted", k.Step, k.texts())
 	}
 	after, err := u.store.AccountByCode(ctx, a.Code())
 	if err != nil {
@@ -291,8 +292,8 @@ func TestKioskSelfServiceVisit(t *testing.T) {
 		k.tap(string(r))
 	}
 	k.tap("OK")
-	if k.step != stepCode || !strings.Contains(k.texts(), i18n.English.T("kiosk.err.bad_code")) {
-		t.Errorf("a short code: step %d, screen:\n%s\nwant the code screen saying the number is wrong", k.step, k.texts())
+	if k.Step != kioskflow.Code || !strings.Contains(k.texts(), i18n.English.T("kiosk.err.bad_code")) {
+		t.Errorf("a short code: step %d, screen:\n%s\nwant the code screen saying the number is wrong", k.Step, k.texts())
 	}
 }
 
@@ -327,8 +328,8 @@ func TestKioskLeaveNeedsOwnerPIN(t *testing.T) {
 		}
 	}
 	test.Tap(exit)
-	if k.step != stepPIN {
-		t.Fatalf("step after the exit key = %d, want the PIN", k.step)
+	if k.Step != kioskflow.PIN {
+		t.Fatalf("step after the exit key = %d, want the PIN", k.Step)
 	}
 	for _, r := range localdb.DemoCashierPIN {
 		k.tap(string(r))
@@ -365,9 +366,9 @@ func TestKioskWatcher(t *testing.T) {
 		}
 	}()
 	op := purchase(t, u, "Alice")
-	k.runUntil("the kiosk to show the purchase's question", func() bool { return k.step == stepScore })
-	if k.inv.PurchaseOpID != op.ID {
-		t.Errorf("the kiosk asks about purchase %s, want %s", k.inv.PurchaseOpID, op.ID)
+	k.runUntil("the kiosk to show the purchase's question", func() bool { return k.Step == kioskflow.Score })
+	if k.Inv.PurchaseOpID != op.ID {
+		t.Errorf("the kiosk asks about purchase %s, want %s", k.Inv.PurchaseOpID, op.ID)
 	}
 }
 

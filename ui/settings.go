@@ -33,6 +33,7 @@ func (u *UI) showSettings(w fyne.Window, applied func()) {
 	items := []*widget.FormItem{
 		widget.NewFormItem(l.T("settings.language"), langSelect),
 		widget.NewFormItem(l.T("settings.cloud"), widget.NewButton(l.T("cloud.connect"), func() { u.showConnect(w, nil) })),
+		widget.NewFormItem(l.T("tablet.title"), widget.NewButton(l.T("tablet.pair"), func() { u.showTablets(w) })),
 		widget.NewFormItem(l.T("settings.camera"), camera),
 		widget.NewFormItem(l.T("settings.appearance"), dark),
 	}

@@ -46,6 +46,8 @@ type UI struct {
 	answers Answers
 	// leaveDemo, set on the demo only, closes it and opens the shop's setup.
 	leaveDemo func()
+	// tablet serves the customer screen to tablets, once Settings › Customer tablet ran.
+	tablet *customerTablet
 }
 
 // New prepares the app's screens over store. The language is the one chosen in settings,

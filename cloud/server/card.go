@@ -3,15 +3,19 @@ package server
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
 
+	"github.com/skip2/go-qrcode"
+
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/store"
+	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/loyalty"
 )
 
@@ -23,6 +27,9 @@ var cardPage = template.Must(template.New("card").Parse(cardHTML))
 // cardData is what the card page shows: the shop's name and the card's balance and
 // rewards, nothing else of the shop or of the customer.
 type cardData struct {
+	Lang     i18n.Lang // the customer's, from their browser
+	Manifest string    // the web app manifest's path: the card on the home screen
+	QR       template.HTML
 	Found    bool
 	ShopName string
 	Code     string
@@ -47,9 +54,11 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Robots-Tag", "noindex")
 	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; manifest-src 'self'; frame-ancestors 'none'")
+	h.Set("Vary", "Accept-Language")
 
-	data := cardData{}
+	lang := acceptLanguage(r.Header.Get("Accept-Language"))
+	data := cardData{Lang: lang}
 	status := http.StatusNotFound
 	if code, err := cards.ParseCode(r.PathValue("code")); err == nil {
 		var view store.CardView
@@ -60,9 +69,16 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 		}
 		switch {
 		case err == nil:
-			data, status = viewData(code, view), http.StatusOK
+			data, status = viewData(lang, code, view), http.StatusOK
+			if tag := r.PathValue("tag"); tag != "" {
+				data.Manifest = "/c/" + tag + "/" + string(code) + "/manifest.webmanifest"
+			}
+			if data.QR, err = qrSVG(string(code)); err != nil {
+				s.fail(w, r, http.StatusInternalServerError, api.ErrCodeInternal, "internal error", err)
+				return
+			}
 		case errors.Is(err, store.ErrSuspended):
-			data, status = cardData{Unavailable: true}, http.StatusForbidden
+			data, status = cardData{Lang: lang, Unavailable: true}, http.StatusForbidden
 		case !errors.Is(err, store.ErrNotFound):
 			s.log.Error("card page", "err", err)
 			status = http.StatusInternalServerError
@@ -77,20 +93,83 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	w.Write(b.Bytes()) // the client went away
 }
 
-func viewData(code cards.Code, v store.CardView) cardData {
-	d := cardData{Found: true, ShopName: v.ShopName, Code: code.String(), Points: v.Balance.Points}
+// handleCardManifest lets the customer add their card to the phone's home screen.
+func (s *Server) handleCardManifest(w http.ResponseWriter, r *http.Request) {
+	code, err := cards.ParseCode(r.PathValue("code"))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	page := "/c/" + r.PathValue("tag") + "/" + string(code)
+	lang := acceptLanguage(r.Header.Get("Accept-Language"))
+	w.Header().Set("Content-Type", "application/manifest+json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(map[string]any{ // the client went away
+		"name": lang.T("card.app_name"), "short_name": lang.T("card.app_name"), "lang": string(lang),
+		"start_url": page, "scope": page, "display": "standalone",
+		"background_color": "#f5f2ec", "theme_color": "#b5452b",
+	})
+}
+
+// acceptLanguage returns the first supported language of an Accept-Language header, in
+// the customer's order of preference, or English.
+func acceptLanguage(header string) i18n.Lang {
+	best, bestQ := i18n.English, -1.0
+	for i, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tag = strings.ToLower(tag)
+		if !strings.HasPrefix(tag, "en") && !strings.HasPrefix(tag, "fr") && !strings.HasPrefix(tag, "pt") {
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if _, err := fmt.Sscanf(v, "%g", &q); err != nil {
+				continue
+			}
+		}
+		q -= float64(i) * 1e-6 // equal weights: the first listed wins
+		if q > bestQ {
+			best, bestQ = i18n.Parse(tag), q
+		}
+	}
+	return best
+}
+
+// qrSVG draws text as a QR code in SVG, with its quiet zone, for the counter's scanner.
+func qrSVG(text string) (template.HTML, error) {
+	q, err := qrcode.New(text, cards.QRRecovery)
+	if err != nil {
+		return "", fmt.Errorf("card QR: %w", err)
+	}
+	bits := q.Bitmap()
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" shape-rendering="crispEdges" role="img"><rect width="100%%" height="100%%" fill="#fff"/><path fill="#000" d="`, len(bits), len(bits))
+	for y, row := range bits {
+		for x, dark := range row {
+			if dark {
+				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x, y)
+			}
+		}
+	}
+	b.WriteString(`"/></svg>`)
+	// Built above from numbers only: nothing of the request reaches it.
+	return template.HTML(b.String()), nil
+}
+
+func viewData(l i18n.Lang, code cards.Code, v store.CardView) cardData {
+	d := cardData{Lang: l, Found: true, ShopName: v.ShopName, Code: code.String(), Points: v.Balance.Points}
 	switch v.Card.Status {
 	case loyalty.CardBlocked:
-		d.Status = "This card is blocked. Please ask at the counter."
+		d.Status = l.T("card.blocked")
 	case loyalty.CardReplaced:
-		d.Status = "This card was replaced by a newer one; your balance moved with you."
+		d.Status = l.T("card.replaced")
 	}
 	p := v.Program
 	if p == nil {
 		return d
 	}
 	if p.CashbackBasisPoints > 0 || v.Balance.Cashback != 0 {
-		d.Cashback = formatMoney(v.Balance.Cashback, p.Currency)
+		d.Cashback = l.Money(v.Balance.Cashback, p.Currency)
 	}
 	if cur, next := p.TierFor(v.Balance.XP); cur != nil {
 		d.Tier = cur.Name
@@ -112,19 +191,4 @@ func percent(n, of int64) int {
 		return 0
 	}
 	return int(min(100, n*100/of))
-}
-
-// formatMoney writes minor units as "12.50 EUR".
-func formatMoney(m loyalty.Money, currency string) string {
-	digits := loyalty.MinorDigits(currency)
-	sign, n := "", int64(m)
-	if n < 0 {
-		sign, n = "-", -n
-	}
-	unit := loyalty.MinorPerUnit(currency)
-	currency = strings.ToUpper(currency)
-	if digits == 0 {
-		return fmt.Sprintf("%s%d %s", sign, n, currency)
-	}
-	return fmt.Sprintf("%s%d.%0*d %s", sign, n/unit, digits, n%unit, currency)
 }

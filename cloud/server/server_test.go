@@ -528,7 +528,7 @@ func TestCardPage(t *testing.T) {
 	if st != http.StatusOK {
 		t.Fatalf("card page: status %d", st)
 	}
-	for _, want := range []string{"Café Lune", code.String(), ">120<", "2.40 EUR", "Bronze", "380 more to reach Gold", "Espresso", "Croissant box", "80 points to go"} {
+	for _, want := range []string{"Café Lune", code.String(), ">120<", "€2.40", "Bronze", "380 more to reach Gold", "Espresso", "Croissant box", "80 points to go"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("card page lacks %q", want)
 		}

@@ -1,0 +1,95 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/merci-loyalty/merci/cards"
+	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/cloud/internal/synctest"
+	"github.com/merci-loyalty/merci/cloud/server"
+	"github.com/merci-loyalty/merci/i18n"
+	"github.com/merci-loyalty/merci/internal/browsertest"
+	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/scanner"
+)
+
+// TestCardPageInChromium opens a card's page in headless Chromium in each language, at
+// a phone's size, and reads the card's QR back from a screenshot with the counter's
+// scanner. MERCI_SCREENSHOTS=DIR saves the screenshots.
+func TestCardPageInChromium(t *testing.T) {
+	e := newEnv(t, synctest.SQLite(t), server.Config{})
+	a := e.shop("Café Lune")
+	prog := loyalty.Program{Currency: "EUR", PointsPerUnit: 1, CashbackBasisPoints: 200,
+		Tiers:   []loyalty.Tier{{Name: "Bronze"}, {Name: "Gold", MinXP: 500}},
+		Rewards: []loyalty.Reward{{ID: "r1", Name: "Espresso", Points: 50}, {ID: "r2", Name: "Croissant box", Points: 200}}}
+	code, err := cards.NewCode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	credit := synctest.Op(t, "cust-1", 0)
+	var op loyalty.Operation
+	json.Unmarshal(credit.Body, &op)
+	op.Kind, op.Amount, op.Currency, op.Delta = loyalty.KindCredit, 12000, "EUR", loyalty.Delta{Points: 120, Cashback: 240, XP: 120}
+	credit.Body, _ = json.Marshal(op)
+	e.push(a,
+		synctest.Record(t, api.TypeSetting, api.SettingProgram, prog),
+		synctest.Record(t, api.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana"}),
+		synctest.Record(t, api.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "cust-1", Status: loyalty.CardActive}),
+		credit)
+	page := e.http.URL + "/c/" + a.ShopTag + "/" + string(code)
+
+	for _, tc := range []struct {
+		header string
+		lang   i18n.Lang
+	}{{"en-US,en;q=0.9", i18n.English}, {"fr-FR,fr;q=0.9,en;q=0.5", i18n.French}, {"pt-BR,pt;q=0.9", i18n.Portuguese}} {
+		t.Run(string(tc.lang), func(t *testing.T) {
+			ctx := browsertest.New(t, 390, 844, browsertest.AcceptLanguage(tc.header))
+			if err := chromedp.Do(ctx,
+				chromedp.Navigate(page),
+				chromedp.WaitVisible(`svg.qr`),
+			); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := browsertest.Text(t, ctx, `footer`), tc.lang.T("card.footer"); got != want {
+				t.Errorf("footer = %q, want %q", got, want)
+			}
+			shot := browsertest.Screenshot(t, ctx)
+			if dir := os.Getenv("MERCI_SCREENSHOTS"); dir != "" {
+				if err := os.WriteFile(filepath.Join(dir, "card-phone-"+string(tc.lang)+".png"), shot, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			img, err := png.Decode(bytes.NewReader(shot))
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, err := scanner.NewDecoder(10 * time.Second).Decode(img)
+			if err != nil {
+				t.Fatalf("the scanner reads no QR in the screenshot: %v", err)
+			}
+			if got, err := cards.ParsePayload(text); err != nil || got != code {
+				t.Errorf("QR holds %q (%v), want card %s", text, err, code)
+			}
+			if dir := os.Getenv("MERCI_SCREENSHOTS"); dir != "" && tc.lang == i18n.English {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "card-tablet-en.png"), browsertest.Screenshot(t, ctx), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !strings.Contains(browsertest.Text(t, ctx, `main`), tc.lang.T("card.show")) {
+				t.Errorf("page lacks %q", tc.lang.T("card.show"))
+			}
+		})
+	}
+}
