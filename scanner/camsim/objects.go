@@ -7,10 +7,10 @@ import (
 
 // Physical sizes, mm.
 const (
-	cardHalfW, cardHalfH, cardCorner = 42.8, 27, 3.2 // ID-1, the size of a bank card
-	phoneHalfW, phoneHalfH, phoneCorner = 36, 74, 8
+	cardHalfW, cardHalfH, cardCorner       = 42.8, 27, 3.2 // ID-1, the size of a bank card
+	phoneHalfW, phoneHalfH, phoneCorner    = 36, 74, 8
 	screenHalfW, screenHalfH, screenCorner = 33, 69, 5
-	fingerRadius = 8
+	fingerRadius                           = 8
 )
 
 // qrGrid is a code printed or shown on an object: its modules (no quiet zone), centred at
