@@ -238,7 +238,7 @@ func likelyCodes(g *image.Gray, bm *gozxing.BitMatrix) []*image.Gray {
 		module := c.GetEstimatedModuleSize()
 		reach := 33 * module
 		x0, y0, x1, y1 := c.GetX(), c.GetY(), c.GetX(), c.GetY()
-		n := 0
+		n, widest := 0, module
 		for j, o := range centers {
 			if !used[j] && math.Abs(o.GetX()-c.GetX()) < reach && math.Abs(o.GetY()-c.GetY()) < reach &&
 				o.GetEstimatedModuleSize() < 2*module && o.GetEstimatedModuleSize() > module/2 {
@@ -246,24 +246,44 @@ func likelyCodes(g *image.Gray, bm *gozxing.BitMatrix) []*image.Gray {
 				n++
 				x0, y0 = min(x0, o.GetX()), min(y0, o.GetY())
 				x1, y1 = max(x1, o.GetX()), max(y1, o.GetY())
+				widest = max(widest, o.GetEstimatedModuleSize())
 			}
 		}
 		// A finder centre lies 3.5 modules in from the code's corner, and 4 modules of
-		// quiet zone follow. With fewer than three seen, the missing ones may lie on any
-		// side: reach a version-4 code's width (33 modules) around.
-		margin := 8 * module
-		if n < 3 {
+		// quiet zone follow. A lone candidate may be any of the three: reach a version-4
+		// code's width (33 modules) around it.
+		margin := 8 * widest
+		if n == 1 {
 			margin = reach
 		}
-		r := image.Rect(int(x0-margin), int(y0-margin), int(x1+margin)+1, int(y1+margin)+1).Add(g.Rect.Min).Intersect(g.Rect)
-		if r.Dx() >= 21 && r.Dy() >= 21 {
-			regions = append(regions, g.SubImage(r).(*image.Gray))
+		regions = appendRegion(regions, g, x0, y0, x1, y1, margin)
+	}
+	if len(regions) > 1 {
+		// Last, all the candidates together: a code whose finder patterns fell into
+		// different clusters.
+		x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+		module := 0.0
+		for _, c := range centers {
+			x0, y0 = min(x0, c.GetX()), min(y0, c.GetY())
+			x1, y1 = max(x1, c.GetX()), max(y1, c.GetY())
+			module = max(module, c.GetEstimatedModuleSize())
 		}
+		regions = appendRegion(regions, g, x0, y0, x1, y1, 8*module)
 	}
 	return regions
 }
 
-// maxRegions bounds the candidate regions a frame's rescues try.
+// appendRegion appends the part of g from (x0, y0) to (x1, y1) widened by margin, if
+// it is large enough to hold a code.
+func appendRegion(regions []*image.Gray, g *image.Gray, x0, y0, x1, y1, margin float64) []*image.Gray {
+	r := image.Rect(int(x0-margin), int(y0-margin), int(x1+margin)+1, int(y1+margin)+1).Add(g.Rect.Min).Intersect(g.Rect)
+	if r.Dx() < 21 || r.Dy() < 21 {
+		return regions
+	}
+	return append(regions, g.SubImage(r).(*image.Gray))
+}
+
+// maxRegions bounds the clusters of candidates a frame's rescues try.
 const maxRegions = 3
 
 func finderCandidates(bm *gozxing.BitMatrix) []*detector.FinderPattern {

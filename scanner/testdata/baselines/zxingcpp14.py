@@ -11,9 +11,10 @@ import zxingcpp
 def read_pgm(path):
     with open(path, "rb") as f:
         data = f.read()
-    magic, w, h, maxval, pix = data.split(maxsplit=4)
+    magic, w, h, maxval = data[:64].split()[:4]
     assert magic == b"P5" and maxval == b"255", path
-    return numpy.frombuffer(pix, dtype=numpy.uint8).reshape(int(h), int(w))
+    w, h = int(w), int(h)
+    return numpy.frombuffer(data[len(data) - w * h:], dtype=numpy.uint8).reshape(h, w)
 
 
 for line in sys.stdin:
