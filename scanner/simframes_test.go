@@ -328,12 +328,12 @@ func report(frames []camsim.Frame, runs []decoderRun) string {
 // no code in the frames without one.
 func TestSimulatedFramesVsZbar(t *testing.T) {
 	if testing.Short() || raceDetector {
-		t.Skip("renders and decodes 120 HD frames: make test runs it without the race detector")
+		t.Skip("renders and decodes 60 HD frames: make test runs it without the race detector")
 	}
 	if _, err := exec.LookPath("zbarimg"); err != nil {
 		t.Skip("zbarimg not installed: make test-deps installs zbar-tools")
 	}
-	frames := simFrames(120, 1)
+	frames := simFrames(60, 1)
 	merci := runGo("merci", frames, scanner.NewDecoder(0).DecodeLuma)
 	zbar := runZbar(writeFrames(t, frames))
 	if zbar.skipped != "" {

@@ -109,12 +109,11 @@ func Generate(seed uint64, i int) Frame {
 // as fast as they are asked for), rendered as they are asked for. It satisfies
 // scanner.Source. Next is called from one goroutine; Close from any.
 type Source struct {
-	seed     uint64
-	n, i     int
-	interval float64 // seconds
-	ticker   func(ctx context.Context) error
-	done     chan struct{}
-	once     sync.Once
+	seed   uint64
+	n, i   int
+	ticker func(ctx context.Context) error
+	done   chan struct{}
+	once   sync.Once
 	// Shown receives, before Next returns frame i, the frame's Codes: a test knows what
 	// the camera was showing.
 	Shown func(i int, codes []string)
