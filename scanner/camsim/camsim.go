@@ -27,14 +27,11 @@ package camsim
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"image"
 	"image/jpeg"
-	"io"
 	"math"
 	"math/rand/v2"
-	"sync"
 
 	qrcode "github.com/skip2/go-qrcode"
 
@@ -103,55 +100,6 @@ func Generate(seed uint64, i int) Frame {
 	rng := rand.New(rand.NewPCG(seed, uint64(i)))
 	p := drawParams(rng)
 	return render(rng, p)
-}
-
-// Source plays n simulated frames of a seed as a camera would, one every interval (zero:
-// as fast as they are asked for), rendered as they are asked for. It satisfies
-// scanner.Source. Next is called from one goroutine; Close from any.
-type Source struct {
-	seed   uint64
-	n, i   int
-	ticker func(ctx context.Context) error
-	done   chan struct{}
-	once   sync.Once
-	// Shown receives, before Next returns frame i, the frame's Codes: a test knows what
-	// the camera was showing.
-	Shown func(i int, codes []string)
-}
-
-// NewSource returns a Source playing frames 0..n-1 of seed. wait, when not nil, is called
-// before each frame to pace the stream (a ticker); its error ends the stream.
-func NewSource(seed uint64, n int, wait func(ctx context.Context) error) *Source {
-	return &Source{seed: seed, n: n, ticker: wait, done: make(chan struct{})}
-}
-
-// Next renders and returns the next frame, or io.EOF after the last one or after Close.
-func (s *Source) Next(ctx context.Context) (image.Image, error) {
-	select {
-	case <-s.done:
-		return nil, io.EOF
-	default:
-	}
-	if s.i == s.n {
-		return nil, io.EOF
-	}
-	if s.ticker != nil {
-		if err := s.ticker(ctx); err != nil {
-			return nil, err
-		}
-	}
-	f := Generate(s.seed, s.i)
-	if s.Shown != nil {
-		s.Shown(s.i, f.Codes)
-	}
-	s.i++
-	return f.Image, nil
-}
-
-// Close ends the stream.
-func (s *Source) Close() error {
-	s.once.Do(func() { close(s.done) })
-	return nil
 }
 
 // params are the drawn causes of a frame; render derives the rest.
