@@ -207,14 +207,25 @@ func (d *Decoder) readOnce(bm *gozxing.BitMatrix) (string, bool) {
 			return res.GetText(), true
 		}
 	}
-	found, _ := multidetector.NewMultiDetector(bm).DetectMulti(nil) // none found is not an error here
-	for _, det := range found {
+	triples, _ := multidetector.NewMultiFinderPatternFinder(bm, nil).FindMulti(nil) // none found is not an error here
+	for i, info := range triples {
+		if i == maxTriples {
+			break
+		}
+		det, err := detector.NewDetector(bm).ProcessFinderPatternInfo(info)
+		if err != nil {
+			continue
+		}
 		if res, err := d.qr.Decode(det.GetBits(), nil); err == nil {
 			return res.GetText(), true
 		}
 	}
 	return "", false
 }
+
+// maxTriples bounds the finder triples tried in one binarization: text and keyboards in a
+// cluttered frame make dozens, and each costs a sampling and a decode.
+const maxTriples = 6
 
 // likelyCodes returns the parts of g around clusters of the finder-pattern candidates
 // found in its binarization bm, dark or light, each with a margin for the rest of the

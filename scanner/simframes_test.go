@@ -351,13 +351,13 @@ func TestSimulatedFramesVsZbar(t *testing.T) {
 	}
 }
 
-// BenchmarkSimulatedFrames decodes 200 simulated counter-webcam frames with Merci's
+// BenchmarkSimulatedFrames decodes 120 simulated counter-webcam frames with Merci's
 // scanner at the camera's budget, without a budget (as `merci scan` does), with plain
 // gozxing, zbar, zxing-cpp 1.4 and zxing-cpp 2.x, and prints read rates by condition and
 // milliseconds per frame (CPU time for the Go decoders, which run on one core; wall time
 // for the others).
 func BenchmarkSimulatedFrames(b *testing.B) {
-	frames := simFrames(200, 7)
+	frames := simFrames(120, 7)
 	paths := writeFrames(b, frames)
 	var runs []decoderRun
 	for b.Loop() {
