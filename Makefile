@@ -7,8 +7,9 @@ DATA      ?=
 # Fyne's OpenGL driver and the webcam driver need cgo and these headers.
 BUILD_PKGS := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev linux-libc-dev
-# Tests also rasterise PDFs, run a real PostgreSQL, and render the app under Xvfb.
-TEST_PKGS  := poppler-utils postgresql xvfb xauth chromium
+# Tests also rasterise PDFs, run a real PostgreSQL, render the app under Xvfb, and
+# compare the scanner with zbar and zxing-cpp on simulated webcam frames.
+TEST_PKGS  := poppler-utils postgresql xvfb xauth chromium zbar-tools python3-zxing-cpp
 STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
 STATICCHECK_VERSION := v0.8.2
 
@@ -45,7 +46,7 @@ lint: test-deps
 test: lint
 	$(GO) test -race -count=1 -timeout 60m $$($(GO) list ./... | grep -v '/cmd/merci$$')
 	$(GO) test -count=1 -timeout 60m ./cmd/merci
-	$(GO) test -count=1 -timeout 60m -run '^TestBenchPhotographs$$' ./scanner
+	$(GO) test -count=1 -timeout 60m -run '^(TestBenchPhotographs|TestSimulatedFramesVsZbar)$$' ./scanner
 
 # Installers for Linux (fyne archive, .deb) and Windows (zip) in dist/, each checked:
 # see packaging/package.sh.
@@ -56,4 +57,4 @@ package: deps
 
 bench: test-deps
 	$(GO) test -run '^$$' -bench . -benchtime 2000x ./localdb/...
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./scanner ./cloud/server ./syncclient ./transfer
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./scanner ./cloud/server ./syncclient ./transfer

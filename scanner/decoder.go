@@ -114,14 +114,27 @@ func (d *Decoder) DecodeLuma(g *image.Gray) (string, error) {
 		return "", ErrNoCode
 	}
 
-	// The rescues work on the region around the finder patterns when the frame is large.
-	region := likelyCode(g, bm)
-	if region == nil {
+	// The rescues work on the regions around the finder patterns when the frame is large.
+	regions := likelyCodes(g, bm)
+	if len(regions) == 0 {
 		return "", ErrNoCode // no finder pattern anywhere: nothing to rescue
 	}
 	if w*h <= largeArea {
-		region = g
+		regions = []*image.Gray{g}
 	}
+	for _, region := range regions {
+		if late() {
+			break
+		}
+		if txt, ok := d.rescue(region, late); ok {
+			return txt, nil
+		}
+	}
+	return "", ErrNoCode
+}
+
+// rescue tries the slower binarizations on a region that holds finder patterns.
+func (d *Decoder) rescue(region *image.Gray, late func() bool) (string, bool) {
 	var rescues []func() *gozxing.BitMatrix
 	if region.Rect.Dx()*region.Rect.Dy() <= largeArea {
 		big := once(func() *image.Gray { return scale(region, 2, 1) })
@@ -147,11 +160,11 @@ func (d *Decoder) DecodeLuma(g *image.Gray) (string, error) {
 		}
 		if m := rescue(); m != nil {
 			if txt, ok := d.read(m, false); ok {
-				return txt, nil
+				return txt, true
 			}
 		}
 	}
-	return "", ErrNoCode
+	return "", false
 }
 
 // once returns a function that computes f's image the first time it is called.
@@ -185,50 +198,104 @@ func (d *Decoder) read(bm *gozxing.BitMatrix, invert bool) (string, bool) {
 	return d.readOnce(bm)
 }
 
+// readOnce detects and decodes a code in bm. When the three finder patterns the detector
+// picks do not make a code (a logo or a keyboard key in a cluttered frame looks like one
+// to it), every other plausible triple of them gets its turn.
 func (d *Decoder) readOnce(bm *gozxing.BitMatrix) (string, bool) {
-	det, err := detector.NewDetector(bm).Detect(nil)
-	if err != nil {
-		return "", false
+	if det, err := detector.NewDetector(bm).Detect(nil); err == nil {
+		if res, err := d.qr.Decode(det.GetBits(), nil); err == nil {
+			return res.GetText(), true
+		}
 	}
-	res, err := d.qr.Decode(det.GetBits(), nil)
-	if err != nil {
-		return "", false
+	triples, _ := multidetector.NewMultiFinderPatternFinder(bm, nil).FindMulti(nil) // none found is not an error here
+	for i, info := range triples {
+		if i == maxTriples {
+			break
+		}
+		det, err := detector.NewDetector(bm).ProcessFinderPatternInfo(info)
+		if err != nil {
+			continue
+		}
+		if res, err := d.qr.Decode(det.GetBits(), nil); err == nil {
+			return res.GetText(), true
+		}
 	}
-	return res.GetText(), true
+	return "", false
 }
 
-// likelyCode returns the part of g around the finder-pattern candidates found in its
-// binarization bm, dark or light, with a margin for the rest of the code, or nil if there
-// are none. It may leave bm inverted.
-func likelyCode(g *image.Gray, bm *gozxing.BitMatrix) *image.Gray {
+// maxTriples bounds the finder triples tried in one binarization: text and keyboards in a
+// cluttered frame make dozens, and each costs a sampling and a decode.
+const maxTriples = 6
+
+// likelyCodes returns the parts of g around clusters of the finder-pattern candidates
+// found in its binarization bm, dark or light, each with a margin for the rest of the
+// code, strongest cluster first, at most maxRegions; none if there are no candidates.
+// A cluster holds the candidates within a version-4 code's reach of its strongest one, so
+// that logos and keys elsewhere in a cluttered frame do not make the region too large to
+// enlarge. It may leave bm inverted.
+func likelyCodes(g *image.Gray, bm *gozxing.BitMatrix) []*image.Gray {
 	centers := finderCandidates(bm)
 	if len(centers) == 0 {
 		bm.FlipAll()
 		centers = finderCandidates(bm)
 	}
-	if len(centers) == 0 {
-		return nil
+	slices.SortStableFunc(centers, func(a, b *detector.FinderPattern) int { return b.GetCount() - a.GetCount() })
+	var regions []*image.Gray
+	used := make([]bool, len(centers))
+	for i, c := range centers {
+		if used[i] || len(regions) == maxRegions {
+			continue
+		}
+		module := c.GetEstimatedModuleSize()
+		reach := 33 * module
+		x0, y0, x1, y1 := c.GetX(), c.GetY(), c.GetX(), c.GetY()
+		n, widest := 0, module
+		for j, o := range centers {
+			if !used[j] && math.Abs(o.GetX()-c.GetX()) < reach && math.Abs(o.GetY()-c.GetY()) < reach &&
+				o.GetEstimatedModuleSize() < 2*module && o.GetEstimatedModuleSize() > module/2 {
+				used[j] = true
+				n++
+				x0, y0 = min(x0, o.GetX()), min(y0, o.GetY())
+				x1, y1 = max(x1, o.GetX()), max(y1, o.GetY())
+				widest = max(widest, o.GetEstimatedModuleSize())
+			}
+		}
+		// A finder centre lies 3.5 modules in from the code's corner, and 4 modules of
+		// quiet zone follow. A lone candidate may be any of the three: reach a version-4
+		// code's width (33 modules) around it.
+		margin := 8 * widest
+		if n == 1 {
+			margin = reach
+		}
+		regions = appendRegion(regions, g, x0, y0, x1, y1, margin)
 	}
-	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	module := 0.0
-	for _, c := range centers {
-		x0, y0 = min(x0, c.GetX()), min(y0, c.GetY())
-		x1, y1 = max(x1, c.GetX()), max(y1, c.GetY())
-		module = max(module, c.GetEstimatedModuleSize())
+	if len(regions) > 1 {
+		// Last, all the candidates together: a code whose finder patterns fell into
+		// different clusters.
+		x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+		module := 0.0
+		for _, c := range centers {
+			x0, y0 = min(x0, c.GetX()), min(y0, c.GetY())
+			x1, y1 = max(x1, c.GetX()), max(y1, c.GetY())
+			module = max(module, c.GetEstimatedModuleSize())
+		}
+		regions = appendRegion(regions, g, x0, y0, x1, y1, 8*module)
 	}
-	// A finder centre lies 3.5 modules in from the code's corner, and 4 modules of quiet
-	// zone follow. A lone candidate may be any of the three, so reach a version-4 code's
-	// width (33 modules) around it.
-	margin := 8 * module
-	if len(centers) == 1 {
-		margin = 33 * module
-	}
+	return regions
+}
+
+// appendRegion appends the part of g from (x0, y0) to (x1, y1) widened by margin, if
+// it is large enough to hold a code.
+func appendRegion(regions []*image.Gray, g *image.Gray, x0, y0, x1, y1, margin float64) []*image.Gray {
 	r := image.Rect(int(x0-margin), int(y0-margin), int(x1+margin)+1, int(y1+margin)+1).Add(g.Rect.Min).Intersect(g.Rect)
 	if r.Dx() < 21 || r.Dy() < 21 {
-		return nil
+		return regions
 	}
-	return g.SubImage(r).(*image.Gray)
+	return append(regions, g.SubImage(r).(*image.Gray))
 }
+
+// maxRegions bounds the clusters of candidates a frame's rescues try.
+const maxRegions = 3
 
 func finderCandidates(bm *gozxing.BitMatrix) []*detector.FinderPattern {
 	f := detector.NewFinderPatternFinder(bm, nil)

@@ -8,9 +8,9 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 )
 
-// TestLikelyCodeFindsCodeInSubImage checks the rescue region on a plane whose origin is
+// TestLikelyCodesFindsCodeInSubImage checks the rescue region on a plane whose origin is
 // not (0, 0): it must hold the whole code and be much smaller than the frame.
-func TestLikelyCodeFindsCodeInSubImage(t *testing.T) {
+func TestLikelyCodesFindsCodeInSubImage(t *testing.T) {
 	q, err := qrcode.New("https://cards.example.com/c/K7QM2XRT9P6", qrcode.Medium)
 	if err != nil {
 		t.Fatal(err)
@@ -23,16 +23,17 @@ func TestLikelyCodeFindsCodeInSubImage(t *testing.T) {
 	draw.Draw(frame, code, q.Image(200), image.Point{}, draw.Src)
 	part := frame.SubImage(image.Rect(600, 50, 1280, 720)).(*image.Gray)
 
-	region := likelyCode(part, hybrid(part))
-	if region == nil {
-		t.Fatal("likelyCode found no finder pattern")
+	regions := likelyCodes(part, hybrid(part))
+	if len(regions) == 0 {
+		t.Fatal("likelyCodes found no finder pattern")
 	}
+	region := regions[0]
 	// The code image includes its quiet zone; the modules lie inside it.
 	modules := code.Inset(200 * 4 / (len(q.Bitmap())))
 	if !modules.In(region.Rect) {
-		t.Errorf("likelyCode region %v does not hold the code's modules %v", region.Rect, modules)
+		t.Errorf("likelyCodes region %v does not hold the code's modules %v", region.Rect, modules)
 	}
 	if region.Rect.Dx()*region.Rect.Dy() > largeArea {
-		t.Errorf("likelyCode region %v is larger than %d pixels: no better than the frame", region.Rect, largeArea)
+		t.Errorf("likelyCodes region %v is larger than %d pixels: no better than the frame", region.Rect, largeArea)
 	}
 }
