@@ -11,8 +11,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/merci-loyalty/merci/cards"
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // ErrUnknownCard means no card has the code.
@@ -142,7 +142,7 @@ func (s *Store) putCustomer(ctx context.Context, tx *sql.Tx, c loyalty.Customer)
 	if err != nil {
 		return fmt.Errorf("encode customer: %w", err)
 	}
-	return s.enqueue(ctx, tx, "", api.TypeCustomer, c.ID, body)
+	return s.enqueue(ctx, tx, "", syncwire.TypeCustomer, c.ID, body)
 }
 
 // putCard inserts or updates card and queues it for the cloud.
@@ -158,7 +158,7 @@ func (s *Store) putCard(ctx context.Context, tx *sql.Tx, card loyalty.Card) erro
 	if err != nil {
 		return fmt.Errorf("encode card: %w", err)
 	}
-	return s.enqueue(ctx, tx, "", api.TypeCard, card.Code, body)
+	return s.enqueue(ctx, tx, "", syncwire.TypeCard, card.Code, body)
 }
 
 // SaveCustomer updates a customer's details, under the same rules as a new customer's.

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb/backup"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // The local, never-synced values of the backups: each device backs up its own store.
@@ -186,7 +186,7 @@ func renumberOutbox(ctx context.Context, tx *sql.Tx, before []Queued) error {
 // lacks, and applies their operations.
 func (s *Store) requeue(ctx context.Context, tx *sql.Tx, waiting []Queued) error {
 	for _, q := range waiting {
-		if q.Type == api.TypeOp {
+		if q.Type == syncwire.TypeOp {
 			var op loyalty.Operation
 			if err := json.Unmarshal(q.Body, &op); err != nil {
 				return fmt.Errorf("operation %s waiting before the restore: %w", q.ID, err)

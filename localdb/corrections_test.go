@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 func TestCancelAPastOperationOnce(t *testing.T) {
@@ -60,7 +60,7 @@ func TestCancelOfOldPurchaseIsListedWhenMade(t *testing.T) {
 	binary.BigEndian.PutUint32(id[0:4], uint32(march.UnixMilli()>>16))
 	old := loyalty.Operation{ID: id.String(), CustomerID: a.Customer.ID, CardCode: a.Card.Code, Kind: loyalty.KindCredit,
 		Delta: loyalty.Delta{Points: 11, XP: 10}, Amount: 1000, Currency: "EUR", Device: "till-2", At: march}
-	pulled := change(t, api.TypeOp, old.ID, old)
+	pulled := change(t, syncwire.TypeOp, old.ID, old)
 	pulled.ID = old.ID
 	pull(t, s, cursor(t, s)+1, pulled)
 	now := time.Now()
@@ -220,7 +220,7 @@ func TestConcurrentCancelsConvergeOnPull(t *testing.T) {
 	}
 	// The server took A's first: B pulls it, keeps one cancellation, and takes A's who
 	// and why.
-	pulled := change(t, api.TypeOp, voidA.ID, voidA)
+	pulled := change(t, syncwire.TypeOp, voidA.ID, voidA)
 	pulled.ID = voidA.ID
 	pull(t, b, cursor(t, b)+1, pulled)
 	got, err := b.AccountByCode(ctx, acc.Code())

@@ -10,10 +10,10 @@ import (
 
 	gocmp "github.com/google/go-cmp/cmp"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/nps"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // hourlyRow is a row of op_hourly.
@@ -260,7 +260,7 @@ func TestInvitationsCounted(t *testing.T) {
 	check("a throttled purchase")
 
 	// Another till's purchases and their invitations, pulled in either order.
-	invite := func(op loyalty.Operation) api.Change {
+	invite := func(op loyalty.Operation) syncwire.Change {
 		t.Helper()
 		inv, err := nps.Policy{}.Invite(op.ID, op.CustomerID, "", op.Device, op.At)
 		if err != nil {

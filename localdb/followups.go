@@ -12,14 +12,14 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // Change types of the owner's follow-ups, as they travel to the cloud.
 const (
-	TypeEmail  = api.TypeEmail // an Email to send; the cloud server sends it
-	TypeCoupon = "coupon"      // a Coupon, issued or redeemed
+	TypeEmail  = syncwire.TypeEmail // an Email to send; the cloud server sends it
+	TypeCoupon = "coupon"           // a Coupon, issued or redeemed
 )
 
 // EmailStatus says where an email stands.
@@ -235,7 +235,7 @@ func (s *Store) RedeemCoupon(ctx context.Context, code, staff string) (Coupon, e
 // email another device wrote, what the server reports of an email it sent, or a coupon
 // issued or redeemed elsewhere. Of two offline redemptions of one coupon, every device
 // keeps the earlier.
-func applyFollowUpRecord(ctx context.Context, tx *sql.Tx, c api.Pulled) error {
+func applyFollowUpRecord(ctx context.Context, tx *sql.Tx, c syncwire.Pulled) error {
 	var err error
 	switch c.Type {
 	case TypeEmail:
@@ -246,13 +246,13 @@ func applyFollowUpRecord(ctx context.Context, tx *sql.Tx, c api.Pulled) error {
 		_, err = tx.ExecContext(ctx, `INSERT INTO emails (id, response_id, to_addr, subject, body, status, staff, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 			c.Key, e.ResponseID, e.To, e.Subject, e.Text, EmailQueued, e.Staff, millis(e.At))
-	case api.TypeEmailStatus:
-		var st api.EmailStatus
+	case syncwire.TypeEmailStatus:
+		var st syncwire.EmailStatus
 		if err := decodeRecord(c, &st); err != nil {
 			return err
 		}
 		status := EmailStatus(st.Status)
-		if st.Status == api.EmailUnknown {
+		if st.Status == syncwire.EmailUnknown {
 			status = EmailFailed // the server cannot tell: the owner should check and resend by hand
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE emails SET status = ?, error = ? WHERE id = ?`, status, st.Error, c.Key)

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // A device joins its shop's cloud account in two steps: BeginJoin records the
@@ -161,19 +161,19 @@ func (s *Store) Joining(ctx context.Context) (SyncState, error) {
 func (s *Store) FinishJoin(ctx context.Context) error {
 	now := millis(s.Now())
 	return inTx(ctx, s.db, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT key, body, version FROM held WHERE type = ?`, api.TypeSetting)
+		rows, err := tx.QueryContext(ctx, `SELECT key, body, version FROM held WHERE type = ?`, syncwire.TypeSetting)
 		if err != nil {
 			return fmt.Errorf("read the shop's settings: %w", err)
 		}
-		var shop []api.Pulled
+		var shop []syncwire.Pulled
 		for rows.Next() {
-			var p api.Pulled
+			var p syncwire.Pulled
 			var body string
 			if err := rows.Scan(&p.Key, &body, &p.Version); err != nil {
 				rows.Close()
 				return fmt.Errorf("read the shop's settings: %w", err)
 			}
-			p.Type, p.Body = api.TypeSetting, []byte(body)
+			p.Type, p.Body = syncwire.TypeSetting, []byte(body)
 			shop = append(shop, p)
 		}
 		rows.Close()

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // oldDemo writes the shop file an older version made on first start: the demo, seeded
@@ -153,7 +153,7 @@ func TestJoinDiscardingOwnData(t *testing.T) {
 	src := enrolled(t)
 	a := newAccount(t, src, "eve")
 	credit(t, src, a.Code(), 1200)
-	var changes []api.Change
+	var changes []syncwire.Change
 	for _, q := range ackAll(t, src, "e1") {
 		changes = append(changes, q.Change)
 	}
@@ -176,7 +176,7 @@ func TestJoinBringingOwnData(t *testing.T) {
 		t.Fatal(err)
 	}
 	shopProgram := loyalty.Starter(loyalty.StarterCashback, "BRL", "")
-	pull(t, s, 1, change(t, api.TypeSetting, localdb.SettingProgram, shopProgram), change(t, api.TypeSetting, localdb.SettingShop, localdb.Shop{Name: "Padaria"}))
+	pull(t, s, 1, change(t, syncwire.TypeSetting, localdb.SettingProgram, shopProgram), change(t, syncwire.TypeSetting, localdb.SettingShop, localdb.Shop{Name: "Padaria"}))
 	if err := s.FinishJoin(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -192,10 +192,10 @@ func TestJoinBringingOwnData(t *testing.T) {
 	}
 	var customers int
 	for _, q := range out {
-		if q.Type == api.TypeSetting {
+		if q.Type == syncwire.TypeSetting {
 			t.Errorf("the device's own setting %s is still to be sent", q.Key)
 		}
-		if q.Type == api.TypeCustomer {
+		if q.Type == syncwire.TypeCustomer {
 			customers++
 		}
 	}
@@ -218,7 +218,7 @@ func TestStaffSyncs(t *testing.T) {
 	version := int64(1)
 	send := func() {
 		t.Helper()
-		var changes []api.Change
+		var changes []syncwire.Change
 		for _, q := range ackAll(t, src, "e1") {
 			changes = append(changes, q.Change)
 		}

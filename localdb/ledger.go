@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/merci-loyalty/merci/cards"
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // Record makes an operation on the card with code and stores it. build receives the
@@ -194,7 +194,7 @@ func (s *Store) insertOperation(ctx context.Context, tx *sql.Tx, op loyalty.Oper
 	if err != nil {
 		return false, fmt.Errorf("encode operation: %w", err)
 	}
-	return true, s.enqueue(ctx, tx, op.ID, api.TypeOp, op.ID, body)
+	return true, s.enqueue(ctx, tx, op.ID, syncwire.TypeOp, op.ID, body)
 }
 
 // sameVoid reports whether a and b are the same cancellation made on two devices: they

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // CodeSetAside is the rejection code of a change the sync client set aside: the server
@@ -27,7 +27,7 @@ type NotSyncedList struct {
 func (s *Store) NotSynced(ctx context.Context, limit int) (NotSyncedList, error) {
 	var l NotSyncedList
 	err := s.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE code = ? AND type = ?) FROM rejected WHERE source = 'push'`,
-		CodeSetAside, api.TypeOp).Scan(&l.Total, &l.SetAsideOps)
+		CodeSetAside, syncwire.TypeOp).Scan(&l.Total, &l.SetAsideOps)
 	if err != nil {
 		return l, fmt.Errorf("count changes not synced: %w", err)
 	}
@@ -48,12 +48,12 @@ func (s *Store) QueueSetAsideAgain(ctx context.Context) (int, error) {
 	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (change_id, type, key, body, at)
 			SELECT change_id, type, key, body, at FROM rejected
-			WHERE source = 'push' AND code = ? AND type = ? ORDER BY rowid`, CodeSetAside, api.TypeOp)
+			WHERE source = 'push' AND code = ? AND type = ? ORDER BY rowid`, CodeSetAside, syncwire.TypeOp)
 		if err != nil {
 			return fmt.Errorf("queue set-aside operations again: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM rejected WHERE source = 'push' AND code = ? AND type = ?`,
-			CodeSetAside, api.TypeOp); err != nil {
+			CodeSetAside, syncwire.TypeOp); err != nil {
 			return fmt.Errorf("queue set-aside operations again: %w", err)
 		}
 		m, err := res.RowsAffected()

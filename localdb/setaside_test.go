@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // NotSynced lists the changes of this device that will not reach the cloud, newest
@@ -24,15 +24,15 @@ func TestNotSyncedListsPushRejectionsOnly(t *testing.T) {
 	if err != nil || len(batch) != 3 {
 		t.Fatalf("Outgoing = %d, %v; want 3", len(batch), err)
 	}
-	resp := api.PushResponse{Epoch: "e1", Accepted: []string{batch[2].ID}, Rejected: []api.Rejection{
+	resp := syncwire.PushResponse{Epoch: "e1", Accepted: []string{batch[2].ID}, Rejected: []syncwire.Rejection{
 		{ID: batch[0].ID, Code: localdb.CodeSetAside, Reason: "the server failed on it"},
-		{ID: batch[1].ID, Code: api.CodeInvalid, Reason: "bad"},
+		{ID: batch[1].ID, Code: syncwire.CodeInvalid, Reason: "bad"},
 	}}
 	if err := s.Acknowledge(ctx, batch, resp); err != nil {
 		t.Fatal(err)
 	}
-	unreadable := api.Pulled{Change: api.Change{ID: "x", Type: api.TypeOp, Key: "x", Body: json.RawMessage(`{"kind":1}`)}, Version: 1}
-	if err := s.ApplyPull(ctx, 0, api.PullResponse{Changes: []api.Pulled{unreadable}, Cursor: 1, Epoch: "e1"}); err != nil {
+	unreadable := syncwire.Pulled{Change: syncwire.Change{ID: "x", Type: syncwire.TypeOp, Key: "x", Body: json.RawMessage(`{"kind":1}`)}, Version: 1}
+	if err := s.ApplyPull(ctx, 0, syncwire.PullResponse{Changes: []syncwire.Pulled{unreadable}, Cursor: 1, Epoch: "e1"}); err != nil {
 		t.Fatal(err)
 	}
 	if all, err := s.Rejected(ctx, 10); err != nil || len(all) != 3 {
@@ -62,12 +62,12 @@ func TestQueueSetAsideAgain(t *testing.T) {
 	if err != nil || len(batch) != 1 {
 		t.Fatalf("Outgoing = %d, %v; want 1", len(batch), err)
 	}
-	op := localdb.Queued{Seq: 0, Change: api.Change{ID: "op-1", Type: api.TypeOp, Key: "op-1", Body: json.RawMessage(`{"id":"op-1"}`), At: batch[0].At}}
-	rejected := localdb.Queued{Change: api.Change{ID: "op-2", Type: api.TypeOp, Key: "op-2", Body: json.RawMessage(`{"id":"op-2"}`), At: batch[0].At}}
-	resp := api.PushResponse{Epoch: "e1", Rejected: []api.Rejection{
+	op := localdb.Queued{Seq: 0, Change: syncwire.Change{ID: "op-1", Type: syncwire.TypeOp, Key: "op-1", Body: json.RawMessage(`{"id":"op-1"}`), At: batch[0].At}}
+	rejected := localdb.Queued{Change: syncwire.Change{ID: "op-2", Type: syncwire.TypeOp, Key: "op-2", Body: json.RawMessage(`{"id":"op-2"}`), At: batch[0].At}}
+	resp := syncwire.PushResponse{Epoch: "e1", Rejected: []syncwire.Rejection{
 		{ID: batch[0].ID, Code: localdb.CodeSetAside, Reason: "failed"},
 		{ID: "op-1", Code: localdb.CodeSetAside, Reason: "failed"},
-		{ID: "op-2", Code: api.CodeInvalid, Reason: "bad"},
+		{ID: "op-2", Code: syncwire.CodeInvalid, Reason: "bad"},
 	}}
 	if err := s.Acknowledge(ctx, append(batch, op, rejected), resp); err != nil {
 		t.Fatal(err)

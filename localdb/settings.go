@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // Setting keys synced across the shop's devices.
@@ -61,7 +61,7 @@ func (s *Store) saveSetting(ctx context.Context, tx *sql.Tx, key string, v any) 
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, string(body)); err != nil {
 		return fmt.Errorf("store setting %s: %w", key, err)
 	}
-	return s.enqueue(ctx, tx, "", api.TypeSetting, key, body)
+	return s.enqueue(ctx, tx, "", syncwire.TypeSetting, key, body)
 }
 
 // Program returns the shop's loyalty program.

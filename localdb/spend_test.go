@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 func TestRecordSpendOfflineAllowance(t *testing.T) {
@@ -71,7 +71,7 @@ func TestRecordSpendOfflineAllowance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp := api.PushResponse{}
+	resp := syncwire.PushResponse{}
 	for _, q := range queued {
 		resp.Accepted = append(resp.Accepted, q.ID)
 	}

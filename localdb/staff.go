@@ -12,7 +12,7 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // Role is what a staff member may do.
@@ -100,7 +100,7 @@ func projectStaff(ctx context.Context, tx *sql.Tx, r staffRecord) error {
 
 // applyStaff applies a pulled staff record of the server's version c.Version, unless
 // the record already holds a later one.
-func applyStaff(ctx context.Context, tx *sql.Tx, c api.Pulled) error {
+func applyStaff(ctx context.Context, tx *sql.Tx, c syncwire.Pulled) error {
 	var r staffRecord
 	if err := decodeRecord(c, &r); err != nil {
 		return err

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // The sync side of the store: what the sync client reads from the outbox, how it
@@ -111,7 +111,7 @@ func (s *Store) saveEnrollment(ctx context.Context, tx *sql.Tx, st SyncState) er
 // Queued is a change waiting in the outbox.
 type Queued struct {
 	Seq int64
-	api.Change
+	syncwire.Change
 }
 
 // Outgoing returns the oldest changes of the outbox, at most limit, in the order they
@@ -155,7 +155,7 @@ func (s *Store) queued(ctx context.Context, query string, args ...any) ([]Queued
 // accepted and duplicate changes leave the outbox for the acknowledged log, rejected
 // ones for the rejected log. A change the answer does not mention stays queued. A new
 // server epoch queues the acknowledged changes again (see ResetEpoch).
-func (s *Store) Acknowledge(ctx context.Context, batch []Queued, resp api.PushResponse) error {
+func (s *Store) Acknowledge(ctx context.Context, batch []Queued, resp syncwire.PushResponse) error {
 	outcome := make(map[string]string, len(batch))
 	for _, id := range resp.Accepted {
 		outcome[id] = "accepted"
@@ -163,7 +163,7 @@ func (s *Store) Acknowledge(ctx context.Context, batch []Queued, resp api.PushRe
 	for _, id := range resp.Duplicate {
 		outcome[id] = "duplicate"
 	}
-	rejections := make(map[string]api.Rejection, len(resp.Rejected))
+	rejections := make(map[string]syncwire.Rejection, len(resp.Rejected))
 	for _, r := range resp.Rejected {
 		outcome[r.ID] = "rejected"
 		rejections[r.ID] = r
@@ -188,7 +188,7 @@ func (s *Store) Acknowledge(ctx context.Context, batch []Queued, resp api.PushRe
 			} else {
 				acked = append(acked, q.Seq)
 			}
-			if q.Type != api.TypeOp {
+			if q.Type != syncwire.TypeOp {
 				last[recordKey{q.Type, q.Key}] = out
 			}
 		}
@@ -263,7 +263,7 @@ func (s *Store) settleRecord(ctx context.Context, tx *sql.Tx, k recordKey, accep
 	case accepted:
 		return nil
 	}
-	return s.applyRecord(ctx, tx, api.Pulled{Change: api.Change{Type: k.typ, Key: k.key, Body: json.RawMessage(body)}, Version: version}, now)
+	return s.applyRecord(ctx, tx, syncwire.Pulled{Change: syncwire.Change{Type: k.typ, Key: k.key, Body: json.RawMessage(body)}, Version: version}, now)
 }
 
 // repull makes the next pull bring the server's value of a record again, after a local
@@ -291,11 +291,11 @@ func (s *Store) repull(ctx context.Context, tx *sql.Tx, k recordKey) error {
 // whose arguments recordArgs gives.
 func recordTable(typ string) (table, where string) {
 	switch typ {
-	case api.TypeCustomer:
+	case syncwire.TypeCustomer:
 		return "customers", "id = ?"
-	case api.TypeCard:
+	case syncwire.TypeCard:
 		return "cards", "code = ?"
-	case api.TypeSetting:
+	case syncwire.TypeSetting:
 		return "settings", "key = ?"
 	}
 	return "records", "type = ? AND key = ?"
@@ -303,7 +303,7 @@ func recordTable(typ string) (table, where string) {
 
 func recordArgs(k recordKey) []any {
 	switch k.typ {
-	case api.TypeCustomer, api.TypeCard, api.TypeSetting:
+	case syncwire.TypeCustomer, syncwire.TypeCard, syncwire.TypeSetting:
 		return []any{k.key}
 	}
 	return []any{k.typ, k.key}
@@ -322,7 +322,7 @@ func (s *Store) editWaiting(ctx context.Context, tx *sql.Tx, k recordKey) (bool,
 	return waiting, nil
 }
 
-func logRejected(ctx context.Context, tx *sql.Tx, c api.Change, source, code, reason string, now int64) error {
+func logRejected(ctx context.Context, tx *sql.Tx, c syncwire.Change, source, code, reason string, now int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO rejected (change_id, type, key, body, at, source, code, reason, rejected_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.Type, c.Key, string(c.Body), millis(c.At), source, code, reason, now)
 	if err != nil {
@@ -389,7 +389,7 @@ func forgetVersions(ctx context.Context, tx *sql.Tx) error {
 // log and does not stop the sync. A page from another server epoch is not applied: the
 // sync state is reset instead. Nor is a page pulled from another cursor than the stored
 // one, which moved meanwhile: the next pull starts from the stored one.
-func (s *Store) ApplyPull(ctx context.Context, from int64, resp api.PullResponse) error {
+func (s *Store) ApplyPull(ctx context.Context, from int64, resp syncwire.PullResponse) error {
 	now := millis(s.Now())
 	return inTx(ctx, s.db, func(tx *sql.Tx) error {
 		st, err := syncState(ctx, tx)
@@ -418,9 +418,9 @@ func (s *Store) ApplyPull(ctx context.Context, from int64, resp api.PullResponse
 // errUnreadable marks a pulled change this app cannot apply.
 var errUnreadable = errors.New("unreadable")
 
-func (s *Store) applyPulled(ctx context.Context, tx *sql.Tx, c api.Pulled, now int64) error {
+func (s *Store) applyPulled(ctx context.Context, tx *sql.Tx, c syncwire.Pulled, now int64) error {
 	var err error
-	if c.Type == api.TypeOp {
+	if c.Type == syncwire.TypeOp {
 		err = s.applyPulledOp(ctx, tx, c)
 	} else {
 		err = s.pulledRecord(ctx, tx, c, now)
@@ -434,7 +434,7 @@ func (s *Store) applyPulled(ctx context.Context, tx *sql.Tx, c api.Pulled, now i
 	return err
 }
 
-func (s *Store) applyPulledOp(ctx context.Context, tx *sql.Tx, c api.Pulled) error {
+func (s *Store) applyPulledOp(ctx context.Context, tx *sql.Tx, c syncwire.Pulled) error {
 	var op loyalty.Operation
 	if err := json.Unmarshal(c.Body, &op); err != nil {
 		return fmt.Errorf("operation %s: %w: %v", c.ID, errUnreadable, err)
@@ -448,7 +448,7 @@ func (s *Store) applyPulledOp(ctx context.Context, tx *sql.Tx, c api.Pulled) err
 
 // pulledRecord applies a pulled record value, or holds it back while a local edit of
 // the same record waits in the outbox.
-func (s *Store) pulledRecord(ctx context.Context, tx *sql.Tx, c api.Pulled, now int64) error {
+func (s *Store) pulledRecord(ctx context.Context, tx *sql.Tx, c syncwire.Pulled, now int64) error {
 	waiting, err := s.editWaiting(ctx, tx, recordKey{c.Type, c.Key})
 	if err != nil {
 		return err
@@ -467,10 +467,10 @@ func (s *Store) pulledRecord(ctx context.Context, tx *sql.Tx, c api.Pulled, now 
 
 // applyRecord writes a record value of the server's version c.Version, unless the row
 // already holds a later one. It queues nothing.
-func (s *Store) applyRecord(ctx context.Context, tx *sql.Tx, c api.Pulled, now int64) error {
+func (s *Store) applyRecord(ctx context.Context, tx *sql.Tx, c syncwire.Pulled, now int64) error {
 	var err error
 	switch c.Type {
-	case api.TypeCustomer:
+	case syncwire.TypeCustomer:
 		var cu loyalty.Customer
 		if err := decodeRecord(c, &cu); err != nil {
 			return err
@@ -485,7 +485,7 @@ func (s *Store) applyRecord(ctx context.Context, tx *sql.Tx, c api.Pulled, now i
 				created_at = excluded.created_at, version = excluded.version
 			WHERE customers.version < excluded.version`,
 			cu.ID, cu.Name, cu.Email, cu.Phone, cu.Consent, cu.Company, cu.TaxID, millis(cu.CreatedAt), c.Version)
-	case api.TypeCard:
+	case syncwire.TypeCard:
 		var card loyalty.Card
 		if err := decodeRecord(c, &card); err != nil {
 			return err
@@ -505,7 +505,7 @@ func (s *Store) applyRecord(ctx context.Context, tx *sql.Tx, c api.Pulled, now i
 				replaced_by = excluded.replaced_by, issued_at = excluded.issued_at, version = excluded.version
 			WHERE cards.version < excluded.version`,
 			card.Code, card.CustomerID, card.Status, card.ReplacedBy, millis(card.IssuedAt), c.Version)
-	case api.TypeSetting:
+	case syncwire.TypeSetting:
 		if !json.Valid(c.Body) {
 			return fmt.Errorf("setting %s: %w: the value is not JSON", c.Key, errUnreadable)
 		}
@@ -520,7 +520,7 @@ func (s *Store) applyRecord(ctx context.Context, tx *sql.Tx, c api.Pulled, now i
 		}
 	case TypeStaff:
 		return applyStaff(ctx, tx, c)
-	case TypeEmail, api.TypeEmailStatus, TypeCoupon:
+	case TypeEmail, syncwire.TypeEmailStatus, TypeCoupon:
 		if err := applyFollowUpRecord(ctx, tx, c); err != nil {
 			return err
 		}
@@ -535,7 +535,7 @@ func (s *Store) applyRecord(ctx context.Context, tx *sql.Tx, c api.Pulled, now i
 	return nil
 }
 
-func decodeRecord(c api.Pulled, v any) error {
+func decodeRecord(c syncwire.Pulled, v any) error {
 	if err := json.Unmarshal(c.Body, v); err != nil {
 		return fmt.Errorf("%s %s: %w: %v", c.Type, c.Key, errUnreadable, err)
 	}
@@ -544,7 +544,7 @@ func decodeRecord(c api.Pulled, v any) error {
 
 // RejectedChange is a change that will never apply, kept for the owner to see.
 type RejectedChange struct {
-	api.Change
+	syncwire.Change
 	Source     string // "push": the server refused it; "pull": this app could not apply it
 	Code       string
 	Reason     string
@@ -587,7 +587,7 @@ func (s *Store) listRejected(ctx context.Context, source string, limit int) ([]R
 // any type of 1 to 40 lower-case letters, digits or _ other than the built-in ones.
 func (s *Store) PutRecord(ctx context.Context, typ, key string, v any) error {
 	switch typ {
-	case api.TypeOp, api.TypeCustomer, api.TypeCard, api.TypeSetting, TypeStaff:
+	case syncwire.TypeOp, syncwire.TypeCustomer, syncwire.TypeCard, syncwire.TypeSetting, TypeStaff:
 		return fmt.Errorf("record type %q is built in: use its own method", typ)
 	}
 	body, err := json.Marshal(v)

@@ -9,9 +9,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // enrolled opens a store enrolled in shop "s1" at epoch "e1", with nothing queued.
@@ -33,7 +33,7 @@ func ackAll(tb testing.TB, s *localdb.Store, epoch string) []localdb.Queued {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	resp := api.PushResponse{Epoch: epoch}
+	resp := syncwire.PushResponse{Epoch: epoch}
 	for _, q := range batch {
 		resp.Accepted = append(resp.Accepted, q.ID)
 	}
@@ -63,7 +63,7 @@ func cursor(tb testing.TB, s *localdb.Store) int64 {
 
 // pull applies changes as one page starting at the stored cursor and epoch, numbered
 // from version, to an enrolled store or one joining its shop.
-func pull(tb testing.TB, s *localdb.Store, version int64, changes ...api.Change) {
+func pull(tb testing.TB, s *localdb.Store, version int64, changes ...syncwire.Change) {
 	tb.Helper()
 	st, err := s.SyncState(context.Background())
 	if errors.Is(err, localdb.ErrNotFound) {
@@ -73,9 +73,9 @@ func pull(tb testing.TB, s *localdb.Store, version int64, changes ...api.Change)
 		tb.Fatal(err)
 	}
 	from := st.Cursor
-	resp := api.PullResponse{Cursor: from, Epoch: st.Epoch}
+	resp := syncwire.PullResponse{Cursor: from, Epoch: st.Epoch}
 	for i, c := range changes {
-		resp.Changes = append(resp.Changes, api.Pulled{Change: c, Version: version + int64(i)})
+		resp.Changes = append(resp.Changes, syncwire.Pulled{Change: c, Version: version + int64(i)})
 		resp.Cursor = version + int64(i)
 	}
 	if err := s.ApplyPull(context.Background(), from, resp); err != nil {
@@ -83,13 +83,13 @@ func pull(tb testing.TB, s *localdb.Store, version int64, changes ...api.Change)
 	}
 }
 
-func change(tb testing.TB, typ, key string, v any) api.Change {
+func change(tb testing.TB, typ, key string, v any) syncwire.Change {
 	tb.Helper()
 	body, err := json.Marshal(v)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return api.Change{ID: key + "-" + typ, Type: typ, Key: key, Body: body, At: time.Now()}
+	return syncwire.Change{ID: key + "-" + typ, Type: typ, Key: key, Body: body, At: time.Now()}
 }
 
 func TestOutgoingAndAcknowledge(t *testing.T) {
@@ -117,9 +117,9 @@ func TestOutgoingAndAcknowledge(t *testing.T) {
 	}
 
 	// The card is refused, the customer accepted, the operation not answered.
-	resp := api.PushResponse{
+	resp := syncwire.PushResponse{
 		Accepted: []string{batch[0].ID},
-		Rejected: []api.Rejection{{ID: batch[1].ID, Code: api.CodeConflict, Reason: "the card code belongs to another shop"}},
+		Rejected: []syncwire.Rejection{{ID: batch[1].ID, Code: syncwire.CodeConflict, Reason: "the card code belongs to another shop"}},
 		Epoch:    "e1",
 	}
 	if err := s.Acknowledge(ctx, batch, resp); err != nil {
@@ -136,7 +136,7 @@ func TestOutgoingAndAcknowledge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rejected) != 1 || rejected[0].ID != batch[1].ID || rejected[0].Code != api.CodeConflict || rejected[0].Source != "push" {
+	if len(rejected) != 1 || rejected[0].ID != batch[1].ID || rejected[0].Code != syncwire.CodeConflict || rejected[0].Source != "push" {
 		t.Errorf("Rejected = %+v, want the card refused on push as a conflict", rejected)
 	}
 	if _, err := s.AccountByCode(ctx, a.Code()); err != nil {
@@ -151,7 +151,7 @@ func TestApplyPullOperationsOnceAndNotQueued(t *testing.T) {
 	op1, _ := credit(t, src, a.Code(), 1200)
 	op2, _ := credit(t, src, a.Code(), 800)
 	batch := ackAll(t, src, "e1")
-	var changes []api.Change
+	var changes []syncwire.Change
 	for _, q := range batch {
 		changes = append(changes, q.Change)
 	}
@@ -185,18 +185,18 @@ func TestPulledRecordsLastServerVersionWins(t *testing.T) {
 	c := a.Customer
 
 	c.Name = "Fay v5"
-	pull(t, s, 5, change(t, api.TypeCustomer, c.ID, c))
+	pull(t, s, 5, change(t, syncwire.TypeCustomer, c.ID, c))
 	// An older value pulled later (a page replayed after a lost answer) is ignored.
 	c.Name = "Fay v3"
-	pull(t, s, 3, change(t, api.TypeCustomer, c.ID, c))
+	pull(t, s, 3, change(t, syncwire.TypeCustomer, c.ID, c))
 	if got := name(t, s, a); got != "Fay v5" {
 		t.Errorf("after versions 5 then 3, name = %q, want the version 5 value", got)
 	}
 	// A card can come before its customer: a placeholder keeps its place.
 	other := loyalty.Card{Code: "ZZZZ-ZZZZ", CustomerID: "c-later", Status: loyalty.CardActive, IssuedAt: time.Now()}
-	pull(t, s, 6, change(t, api.TypeCard, other.Code, other))
+	pull(t, s, 6, change(t, syncwire.TypeCard, other.Code, other))
 	later := loyalty.Customer{ID: "c-later", Name: "Gus", CreatedAt: time.Now()}
-	pull(t, s, 7, change(t, api.TypeCustomer, later.ID, later))
+	pull(t, s, 7, change(t, syncwire.TypeCustomer, later.ID, later))
 	acc, err := s.AccountByCode(ctx, "ZZZZ-ZZZZ")
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +205,7 @@ func TestPulledRecordsLastServerVersionWins(t *testing.T) {
 		t.Errorf("customer of a card pulled before them = %q, want Gus", acc.Customer.Name)
 	}
 	// A setting.
-	pull(t, s, 8, api.Change{ID: "set", Type: api.TypeSetting, Key: "greeting", Body: json.RawMessage(`{"text":"hi"}`), At: time.Now()})
+	pull(t, s, 8, syncwire.Change{ID: "set", Type: syncwire.TypeSetting, Key: "greeting", Body: json.RawMessage(`{"text":"hi"}`), At: time.Now()})
 	var greeting struct{ Text string }
 	if err := s.Setting(ctx, "greeting", &greeting); err != nil || greeting.Text != "hi" {
 		t.Errorf("pulled setting = %+v, %v; want hi", greeting, err)
@@ -247,7 +247,7 @@ func TestLocalEditWinsUntilPushed(t *testing.T) {
 			}
 			other := c
 			other.Name = "Other"
-			pull(t, s, 4, change(t, api.TypeCustomer, c.ID, other))
+			pull(t, s, 4, change(t, syncwire.TypeCustomer, c.ID, other))
 			if got := name(t, s, a); got != "Local" {
 				t.Fatalf("with the local edit waiting, name = %q, want Local", got)
 			}
@@ -255,14 +255,14 @@ func TestLocalEditWinsUntilPushed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp := api.PushResponse{Epoch: "e1"}
+			resp := syncwire.PushResponse{Epoch: "e1"}
 			switch tc.answer {
 			case "accepted":
 				resp.Accepted = []string{batch[0].ID}
 			case "duplicate":
 				resp.Duplicate = []string{batch[0].ID}
 			case "rejected":
-				resp.Rejected = []api.Rejection{{ID: batch[0].ID, Code: api.CodeInvalid, Reason: "no"}}
+				resp.Rejected = []syncwire.Rejection{{ID: batch[0].ID, Code: syncwire.CodeInvalid, Reason: "no"}}
 			}
 			if err := s.Acknowledge(ctx, batch, resp); err != nil {
 				t.Fatal(err)
@@ -282,7 +282,7 @@ func TestRejectedEditPullsServerValueAgain(t *testing.T) {
 	a := newAccount(t, s, "ivy")
 	ackAll(t, s, "e1")
 	c := a.Customer
-	pull(t, s, 3, change(t, api.TypeCustomer, c.ID, c))
+	pull(t, s, 3, change(t, syncwire.TypeCustomer, c.ID, c))
 	pull(t, s, 9, change(t, "note", "n1", map[string]string{"x": "y"}))
 	c.Name = "Refused"
 	if err := s.SaveCustomer(ctx, c); err != nil {
@@ -292,13 +292,13 @@ func TestRejectedEditPullsServerValueAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Acknowledge(ctx, batch, api.PushResponse{Rejected: []api.Rejection{{ID: batch[0].ID, Code: api.CodeInvalid}}, Epoch: "e1"}); err != nil {
+	if err := s.Acknowledge(ctx, batch, syncwire.PushResponse{Rejected: []syncwire.Rejection{{ID: batch[0].ID, Code: syncwire.CodeInvalid}}, Epoch: "e1"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := cursor(t, s); got != 2 {
 		t.Fatalf("cursor after the refusal = %d, want 2, before the customer's version 3", got)
 	}
-	pull(t, s, 3, change(t, api.TypeCustomer, c.ID, a.Customer))
+	pull(t, s, 3, change(t, syncwire.TypeCustomer, c.ID, a.Customer))
 	if got := name(t, s, a); got != "ivy" {
 		t.Errorf("after pulling again, name = %q, want the server's ivy", got)
 	}
@@ -332,7 +332,7 @@ func TestUnknownRecordTypesAreKept(t *testing.T) {
 	if err := s.GetRecord(ctx, "note", "n1", &got); err != nil || got.Text != "mine" {
 		t.Errorf("with a local edit waiting, note = %+v, %v; want mine", got, err)
 	}
-	if err := s.PutRecord(ctx, api.TypeCustomer, "x", note{}); err == nil {
+	if err := s.PutRecord(ctx, syncwire.TypeCustomer, "x", note{}); err == nil {
 		t.Errorf("PutRecord of a built-in type succeeded, want an error")
 	}
 }
@@ -341,8 +341,8 @@ func TestUnreadablePulledChangeIsLoggedNotFatal(t *testing.T) {
 	ctx := context.Background()
 	s := enrolled(t)
 	pull(t, s, 1,
-		api.Change{ID: "bad-op", Type: api.TypeOp, Key: "bad-op", Body: json.RawMessage(`{"id":"bad-op","kind":"teleport"}`), At: time.Now()},
-		api.Change{ID: "bad-card", Type: api.TypeCard, Key: "K", Body: json.RawMessage(`{"code":"OTHER"}`), At: time.Now()})
+		syncwire.Change{ID: "bad-op", Type: syncwire.TypeOp, Key: "bad-op", Body: json.RawMessage(`{"id":"bad-op","kind":"teleport"}`), At: time.Now()},
+		syncwire.Change{ID: "bad-card", Type: syncwire.TypeCard, Key: "K", Body: json.RawMessage(`{"code":"OTHER"}`), At: time.Now()})
 	if got := cursor(t, s); got != 2 {
 		t.Errorf("cursor after unreadable changes = %d, want 2: they must not stop the sync", got)
 	}
@@ -364,11 +364,11 @@ func TestEpochChangeQueuesAcknowledgedChangesAgain(t *testing.T) {
 	a := newAccount(t, s, "joe")
 	op1, _ := credit(t, s, a.Code(), 500)
 	acked := ackAll(t, s, "e1") // the demo shop's changes too
-	pull(t, s, 10, change(t, api.TypeCustomer, a.Customer.ID, a.Customer))
+	pull(t, s, 10, change(t, syncwire.TypeCustomer, a.Customer.ID, a.Customer))
 	op2, _ := credit(t, s, a.Code(), 700) // waiting when the restore is noticed
 
 	// A pull answered by a server restored from an older copy.
-	if err := s.ApplyPull(ctx, 10, api.PullResponse{Changes: []api.Pulled{}, Cursor: 3, Epoch: "e2"}); err != nil {
+	if err := s.ApplyPull(ctx, 10, syncwire.PullResponse{Changes: []syncwire.Pulled{}, Cursor: 3, Epoch: "e2"}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := s.SyncState(ctx)
@@ -402,7 +402,7 @@ func TestEpochChangeQueuesAcknowledgedChangesAgain(t *testing.T) {
 	ackAll(t, s, "e2")
 	renamed := a.Customer
 	renamed.Name = "Joe restored"
-	pull(t, s, 2, change(t, api.TypeCustomer, a.Customer.ID, renamed))
+	pull(t, s, 2, change(t, syncwire.TypeCustomer, a.Customer.ID, renamed))
 	if got := name(t, s, a); got != "Joe restored" {
 		t.Errorf("name after the new copy's version 2 = %q, want Joe restored", got)
 	}
@@ -412,7 +412,7 @@ func TestEpochChangeQueuesAcknowledgedChangesAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Acknowledge(ctx, batch, api.PushResponse{Accepted: []string{batch[0].ID}, Epoch: "e3"}); err != nil {
+	if err := s.Acknowledge(ctx, batch, syncwire.PushResponse{Accepted: []string{batch[0].ID}, Epoch: "e3"}); err != nil {
 		t.Fatal(err)
 	}
 	if n := pending(t, s); n != len(want)+1 {
@@ -439,7 +439,7 @@ func TestAcknowledgedChangesArePrunedAfterRetention(t *testing.T) {
 	credit(t, s, a.Code(), 100)
 	ackAll(t, s, "e1")
 	// Only the operation acknowledged within the retention is pushed again.
-	if err := s.ApplyPull(ctx, 0, api.PullResponse{Epoch: "e2"}); err != nil {
+	if err := s.ApplyPull(ctx, 0, syncwire.PullResponse{Epoch: "e2"}); err != nil {
 		t.Fatal(err)
 	}
 	if n := pending(t, s); n != 1 {

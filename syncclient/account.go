@@ -8,9 +8,9 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // Errors of the account's requests, besides ErrNotEnrolled. Each says what a person
@@ -41,13 +41,13 @@ type Connection struct {
 }
 
 // Role is what a device may do; the server enforces it on every push and call.
-type Role = api.Role
+type Role = syncwire.Role
 
 // The roles of devices.
 const (
-	RoleOwner = api.RoleOwner // the owner's desk: everything
-	RoleTill  = api.RoleTill  // a counter: sales, customers and cards
-	RoleKiosk = api.RoleKiosk // a customer tablet: its survey and self-service visits
+	RoleOwner = syncwire.RoleOwner // the owner's desk: everything
+	RoleTill  = syncwire.RoleTill  // a counter: sales, customers and cards
+	RoleKiosk = syncwire.RoleKiosk // a customer tablet: its survey and self-service visits
 )
 
 // roleOf reads a device's role from a server's answer; a server from before roles
@@ -112,7 +112,7 @@ func (c *Client) Devices(ctx context.Context) ([]Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	var resp api.DevicesResponse
+	var resp syncwire.DevicesResponse
 	if err := c.ask(ctx, st, http.MethodGet, "/v1/devices", nil, &resp); err != nil {
 		return nil, fmt.Errorf("list the shop's devices: %w", err)
 	}
@@ -156,9 +156,9 @@ func (c *Client) NewCode(ctx context.Context, role Role) (EnrollCode, error) {
 	if err != nil {
 		return EnrollCode{}, err
 	}
-	var resp api.CodeResponse
+	var resp syncwire.CodeResponse
 	// Owner too, for a server from before roles.
-	req := api.CodeRequest{Role: role, Owner: role == RoleOwner}
+	req := syncwire.CodeRequest{Role: role, Owner: role == RoleOwner}
 	if err := c.ask(ctx, st, http.MethodPost, "/v1/codes", req, &resp); err != nil {
 		return EnrollCode{}, fmt.Errorf("make an enrollment code: %w", err)
 	}
@@ -172,7 +172,7 @@ func (c *Client) Overdrawn(ctx context.Context) ([]Overdrawn, error) {
 	if err != nil {
 		return nil, err
 	}
-	var resp api.OverdrawnResponse
+	var resp syncwire.OverdrawnResponse
 	if err := c.ask(ctx, st, http.MethodGet, "/v1/overdrawn", nil, &resp); err != nil {
 		return nil, fmt.Errorf("list the overdrawn customers: %w", err)
 	}

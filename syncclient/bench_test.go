@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"github.com/merci-loyalty/merci/cards"
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/syncclient"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // weekOps is a busy week offline: 100,000 operations waiting in the outbox.
@@ -213,7 +213,7 @@ func pushDirect(b *testing.B, c *cloud, d *device) {
 		if len(batch) == 0 {
 			return
 		}
-		changes := make([]api.Change, len(batch))
+		changes := make([]syncwire.Change, len(batch))
 		for i, q := range batch {
 			changes[i] = q.Change
 		}

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // A change the server cannot take must not stop the shop's sync: the server rejects a
@@ -108,7 +108,7 @@ func (c *Client) afterFailure(ctx context.Context, serverURL, token string, batc
 	}
 	c.cfg.Logger.Error("the server keeps failing on one change: set aside", "change", q.ID, "type", q.Type, "key", q.Key, "err", err)
 	reason := fmt.Sprintf("the server failed on this change %d times in a row while it took others: %v", h.strikes, err)
-	resp := api.PushResponse{Rejected: []api.Rejection{{ID: q.ID, Code: localdb.CodeSetAside, Reason: reason}}}
+	resp := syncwire.PushResponse{Rejected: []syncwire.Rejection{{ID: q.ID, Code: localdb.CodeSetAside, Reason: reason}}}
 	if aerr := c.store.Acknowledge(ctx, batch, resp); aerr != nil {
 		return aerr
 	}

@@ -12,11 +12,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/syncclient"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // front serves the real server behind a handler that fails pushes with 500 as a
@@ -50,7 +50,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		var req api.PushRequest
+		var req syncwire.PushRequest
 		if err := json.Unmarshal(plain, &req); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -69,7 +69,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if fail {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusInternalServerError)
-			json.NewEncoder(w).Encode(api.Error{Code: api.ErrCodeInternal, Message: "internal error"})
+			json.NewEncoder(w).Encode(syncwire.Error{Code: syncwire.ErrCodeInternal, Message: "internal error"})
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -123,7 +123,7 @@ func lone(id string) func([]string) bool {
 func onServer(c *cloud) map[string]bool {
 	out := map[string]bool{}
 	for _, ch := range c.log() {
-		if ch.Type == api.TypeOp {
+		if ch.Type == syncwire.TypeOp {
 			out[ch.ID] = true
 		}
 	}

@@ -27,8 +27,8 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // State is where the device stands with the cloud.
@@ -347,7 +347,7 @@ func (c *Client) pushAll(ctx context.Context, serverURL, token string) error {
 			}
 			// One change alone too large for the server will never go: it is set
 			// aside as rejected, so that the queue behind it flows in full batches.
-			resp, err = api.PushResponse{Rejected: []api.Rejection{{ID: batch[0].ID, Code: api.CodeInvalid, Reason: he.Error()}}}, nil
+			resp, err = syncwire.PushResponse{Rejected: []syncwire.Rejection{{ID: batch[0].ID, Code: syncwire.CodeInvalid, Reason: he.Error()}}}, nil
 			c.mu.Lock()
 			c.batch = c.cfg.BatchSize
 			c.mu.Unlock()
@@ -376,12 +376,12 @@ func (c *Client) pushAll(ctx context.Context, serverURL, token string) error {
 	}
 }
 
-func (c *Client) push(ctx context.Context, serverURL, token string, batch []localdb.Queued) (api.PushResponse, error) {
-	req := api.PushRequest{Changes: make([]api.Change, len(batch))}
+func (c *Client) push(ctx context.Context, serverURL, token string, batch []localdb.Queued) (syncwire.PushResponse, error) {
+	req := syncwire.PushRequest{Changes: make([]syncwire.Change, len(batch))}
 	for i, q := range batch {
 		req.Changes[i] = q.Change
 	}
-	var resp api.PushResponse
+	var resp syncwire.PushResponse
 	err := c.call(ctx, http.MethodPost, serverURL+"/v1/sync/push", token, req, &resp, c.cfg.RequestTimeout)
 	return resp, err
 }
@@ -399,7 +399,7 @@ func (c *Client) catchUp(ctx context.Context, serverURL, token string) error {
 		return err
 	}
 	type page struct {
-		resp api.PullResponse
+		resp syncwire.PullResponse
 		err  error
 	}
 	for n := 1; ; n++ {
@@ -429,9 +429,9 @@ func (c *Client) catchUp(ctx context.Context, serverURL, token string) error {
 }
 
 // fetch gets one page of changes after cursor, waiting up to wait for one.
-func (c *Client) fetch(ctx context.Context, serverURL, token string, cursor int64, wait time.Duration) (api.PullResponse, error) {
+func (c *Client) fetch(ctx context.Context, serverURL, token string, cursor int64, wait time.Duration) (syncwire.PullResponse, error) {
 	url := fmt.Sprintf("%s/v1/sync/pull?cursor=%d&limit=%d&wait=%s", serverURL, cursor, c.cfg.PullLimit, wait)
-	var resp api.PullResponse
+	var resp syncwire.PullResponse
 	err := c.call(ctx, http.MethodGet, url, token, nil, &resp, wait+c.cfg.RequestTimeout)
 	return resp, err
 }
@@ -474,7 +474,7 @@ func (c *Client) listen(ctx context.Context, serverURL, token string) error {
 }
 
 // apply applies the n-th page of a cycle, pulled from cursor from.
-func (c *Client) apply(ctx context.Context, from int64, resp api.PullResponse, n int) error {
+func (c *Client) apply(ctx context.Context, from int64, resp syncwire.PullResponse, n int) error {
 	c.cfg.OnStep(StepPulled, n)
 	if err := c.store.ApplyPull(ctx, from, resp); err != nil {
 		return err
@@ -502,7 +502,7 @@ func (e *httpError) Error() string {
 func (c *Client) call(ctx context.Context, method, url, token string, in, out any, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r := c.http.R().SetContext(ctx).SetResult(out).SetError(&api.Error{})
+	r := c.http.R().SetContext(ctx).SetResult(out).SetError(&syncwire.Error{})
 	if token != "" {
 		r.SetAuthToken(token)
 	}
@@ -524,7 +524,7 @@ func (c *Client) call(ctx context.Context, method, url, token string, in, out an
 		return nil
 	}
 	he := &httpError{status: resp.StatusCode(), retryAfter: retryAfter(resp.Header().Get("Retry-After"))}
-	if e, ok := resp.Error().(*api.Error); ok {
+	if e, ok := resp.Error().(*syncwire.Error); ok {
 		he.code, he.msg = e.Code, e.Message
 	}
 	return fmt.Errorf("%s %s: %w", method, path(url), he)

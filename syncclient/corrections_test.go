@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // Two devices cancel the same purchase while neither has heard of the other's
@@ -43,7 +43,7 @@ func TestConcurrentCancelsConvergeToOne(t *testing.T) {
 	var onServer []loyalty.Operation
 	for _, ch := range c.log() {
 		var op loyalty.Operation
-		if ch.Type == api.TypeOp && json.Unmarshal(ch.Body, &op) == nil && op.Target == purchase.ID {
+		if ch.Type == syncwire.TypeOp && json.Unmarshal(ch.Body, &op) == nil && op.Target == purchase.ID {
 			onServer = append(onServer, op)
 		}
 	}

@@ -10,11 +10,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/syncclient"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // folderDevice is a device started from its data folder, as the app starts: the
@@ -298,7 +298,7 @@ func serverView(t *testing.T, c *cloud) shopViewOf {
 	for _, ch := range c.log() {
 		var err error
 		switch ch.Type {
-		case api.TypeSetting:
+		case syncwire.TypeSetting:
 			switch ch.Key {
 			case localdb.SettingProgram:
 				err = json.Unmarshal(ch.Body, &v.Program)
@@ -318,7 +318,7 @@ func serverView(t *testing.T, c *cloud) shopViewOf {
 			if !st.Removed {
 				v.Staff[ch.Key] = st.Name + "|" + st.Role + "|" + st.Hash
 			}
-		case api.TypeCustomer:
+		case syncwire.TypeCustomer:
 			var cu loyalty.Customer
 			err = json.Unmarshal(ch.Body, &cu)
 			v.Customers[ch.Key] = cu.Name

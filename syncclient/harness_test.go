@@ -22,12 +22,12 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/merci-loyalty/merci/cards"
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/syncclient"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // errNoKeyring stands for a machine without a usable keyring, like this headless one:
@@ -218,7 +218,7 @@ func (c *cloud) url() string { return "http://" + c.addr }
 // newCode returns a one-time code that enrolls one more device of the shop.
 func (c *cloud) newCode() string {
 	c.t.Helper()
-	code, err := c.db.NewCode(context.Background(), c.shop.ID, api.RoleTill)
+	code, err := c.db.NewCode(context.Background(), c.shop.ID, syncwire.RoleTill)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -226,9 +226,9 @@ func (c *cloud) newCode() string {
 }
 
 // log returns every live change of the shop, in server order.
-func (c *cloud) log() []api.Pulled {
+func (c *cloud) log() []syncwire.Pulled {
 	c.t.Helper()
-	var all []api.Pulled
+	var all []syncwire.Pulled
 	for cursor := int64(0); ; {
 		resp, err := c.db.Pull(context.Background(), c.shop.ID, cursor, store.MaxPullLimit)
 		if err != nil {
@@ -466,7 +466,7 @@ func checkConverged(t testing.TB, c *cloud, made []loyalty.Operation, devices ..
 	}
 	serverOps := map[string]loyalty.Operation{}
 	for _, ch := range c.log() {
-		if ch.Type != api.TypeOp {
+		if ch.Type != syncwire.TypeOp {
 			continue
 		}
 		if _, dup := serverOps[ch.ID]; dup {
@@ -586,7 +586,7 @@ func shopOf(t testing.TB, cfg server.Config) (*cloud, *device, *device, []loyalt
 	b.stop()
 	var seeded []loyalty.Operation
 	for _, ch := range c.log() {
-		if ch.Type == api.TypeOp {
+		if ch.Type == syncwire.TypeOp {
 			var op loyalty.Operation
 			if err := json.Unmarshal(ch.Body, &op); err != nil {
 				t.Fatal(err)

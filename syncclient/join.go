@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // JoinRequest is what a device needs to join its shop's cloud account.
@@ -63,8 +63,8 @@ func (c *Client) Join(ctx context.Context, req JoinRequest) (Joined, error) {
 	if !strings.HasPrefix(serverURL, "https://") && !strings.HasPrefix(serverURL, "http://") {
 		return Joined{}, fmt.Errorf("connect to the cloud: %q: %w", serverURL, ErrServerAddress)
 	}
-	var resp api.EnrollResponse
-	if err := c.call(ctx, http.MethodPost, serverURL+"/v1/enroll", "", api.EnrollRequest{Code: strings.TrimSpace(req.Code), DeviceName: req.DeviceName}, &resp, c.cfg.RequestTimeout); err != nil {
+	var resp syncwire.EnrollResponse
+	if err := c.call(ctx, http.MethodPost, serverURL+"/v1/enroll", "", syncwire.EnrollRequest{Code: strings.TrimSpace(req.Code), DeviceName: req.DeviceName}, &resp, c.cfg.RequestTimeout); err != nil {
 		var he *httpError
 		if errors.As(err, &he) && he.status == http.StatusUnauthorized {
 			return Joined{}, fmt.Errorf("connect to the cloud: %w", ErrEnrollCode)
@@ -122,8 +122,8 @@ func (c *Client) ResumeJoin(ctx context.Context, progress func(JoinProgress)) er
 	}
 	var p JoinProgress
 	// An empty push answers with the shop's version: how far there is to go.
-	var head api.PushResponse
-	if err := c.call(ctx, http.MethodPost, st.ServerURL+"/v1/sync/push", token, api.PushRequest{Changes: []api.Change{}}, &head, c.cfg.RequestTimeout); err == nil {
+	var head syncwire.PushResponse
+	if err := c.call(ctx, http.MethodPost, st.ServerURL+"/v1/sync/push", token, syncwire.PushRequest{Changes: []syncwire.Change{}}, &head, c.cfg.RequestTimeout); err == nil {
 		p.Head = head.Version
 	}
 	p.Cursor = st.Cursor

@@ -9,16 +9,16 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/api/apitest"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // queueRaw puts changes in d's outbox as they are, as a buggy or older version of the
 // app might have queued them.
-func queueRaw(t *testing.T, d *device, changes []api.Change) {
+func queueRaw(t *testing.T, d *device, changes []syncwire.Change) {
 	t.Helper()
 	for _, c := range changes {
 		_, err := d.store.DB().Exec(`INSERT INTO outbox (change_id, type, key, body, at) VALUES (?, ?, ?, ?, ?)`,
@@ -39,10 +39,10 @@ func TestRandomExtremeChangesNeverStopTheSync(t *testing.T) {
 	r := rand.New(rand.NewPCG(seed, 11))
 	c, a, b, _ := shopOf(t, server.Config{})
 	var made []loyalty.Operation
-	var random []api.Change
+	var random []syncwire.Change
 	for range 4 {
 		made = append(made, a.credits(10)...)
-		batch := make([]api.Change, 0, 60)
+		batch := make([]syncwire.Change, 0, 60)
 		for len(batch) < cap(batch) {
 			ch := apitest.RandomChange(t, r)
 			if !json.Valid(ch.Body) {
@@ -78,7 +78,7 @@ func TestRandomExtremeChangesNeverStopTheSync(t *testing.T) {
 	}
 	took := 0
 	for _, ch := range random {
-		if ch.Type == api.TypeOp && on[ch.ID] {
+		if ch.Type == syncwire.TypeOp && on[ch.ID] {
 			took++
 			if _, err := b.store.Operation(context.Background(), ch.ID); err != nil {
 				t.Errorf("operation %s the server took did not reach the other device: %v", ch.ID, err)

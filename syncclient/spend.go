@@ -10,9 +10,9 @@ import (
 	"slices"
 
 	"github.com/merci-loyalty/merci/cards"
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // ErrSpendRefused means the cloud refused a spend: the card's balance there does not
@@ -84,12 +84,12 @@ func (c *Client) confirm(ctx context.Context, st localdb.SyncState, op loyalty.O
 	if err != nil {
 		return 0, err
 	}
-	req := api.PushRequest{Changes: make([]api.Change, 0, len(waiting)+1)}
+	req := syncwire.PushRequest{Changes: make([]syncwire.Change, 0, len(waiting)+1)}
 	for _, q := range waiting {
 		req.Changes = append(req.Changes, q.Change)
 	}
-	req.Changes = append(req.Changes, api.Change{ID: op.ID, Type: api.TypeOp, Key: op.ID, Body: body, Device: op.Device, At: op.At, Guard: true})
-	var resp api.PushResponse
+	req.Changes = append(req.Changes, syncwire.Change{ID: op.ID, Type: syncwire.TypeOp, Key: op.ID, Body: body, Device: op.Device, At: op.At, Guard: true})
+	var resp syncwire.PushResponse
 	err = c.call(ctx, http.MethodPost, st.ServerURL+"/v1/sync/push", token, req, &resp, c.cfg.SpendTimeout)
 	var he *httpError
 	var ne *net.OpError
@@ -107,11 +107,11 @@ func (c *Client) confirm(ctx context.Context, st localdb.SyncState, op loyalty.O
 		// recorded, and the unacknowledged changes are pushed again, as duplicates.
 		c.cfg.Logger.Warn("acknowledge changes pushed with a spend", "err", err)
 	}
-	if i := slices.IndexFunc(resp.Refused, func(r api.Refusal) bool { return r.ID == op.ID }); i >= 0 {
+	if i := slices.IndexFunc(resp.Refused, func(r syncwire.Refusal) bool { return r.ID == op.ID }); i >= 0 {
 		r := resp.Refused[i]
 		return 0, &SpendRefusedError{Points: r.Points, Cashback: loyalty.Money(r.Cashback), Currency: op.Currency, Cash: op.Kind == loyalty.KindSpendCashback}
 	}
-	if i := slices.IndexFunc(resp.Rejected, func(r api.Rejection) bool { return r.ID == op.ID }); i >= 0 {
+	if i := slices.IndexFunc(resp.Rejected, func(r syncwire.Rejection) bool { return r.ID == op.ID }); i >= 0 {
 		return 0, fmt.Errorf("the cloud rejected the spend: %s", resp.Rejected[i].Reason)
 	}
 	if slices.Contains(resp.Accepted, op.ID) || slices.Contains(resp.Duplicate, op.ID) {

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // A change too large for the server (413 when pushed alone) is set aside as rejected,
@@ -31,7 +31,7 @@ func TestOversizedChangeIsSetAside(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rejected) != 1 || rejected[0].Type != api.TypeEmail || rejected[0].Key != email.ID ||
+	if len(rejected) != 1 || rejected[0].Type != syncwire.TypeEmail || rejected[0].Key != email.ID ||
 		rejected[0].Source != "push" || !strings.Contains(rejected[0].Reason, "larger than") {
 		t.Errorf("rejected = %+v, want the email, too large", rejected)
 	}

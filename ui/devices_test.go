@@ -19,12 +19,12 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/syncclient"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // memTokens keeps device tokens in memory: a test never touches a real keyring.
@@ -199,8 +199,8 @@ func overdraw(t *testing.T, c *testCloud, dev store.Device, a localdb.Account) l
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := api.Change{ID: op.ID, Type: api.TypeOp, Key: op.ID, Body: body, Device: dev.ID, At: op.At}
-	resp, err := c.db.Push(context.Background(), dev, []api.Change{ch})
+	ch := syncwire.Change{ID: op.ID, Type: syncwire.TypeOp, Key: op.ID, Body: body, Device: dev.ID, At: op.At}
+	resp, err := c.db.Push(context.Background(), dev, []syncwire.Change{ch})
 	if err != nil || len(resp.Accepted) != 1 {
 		t.Fatalf("push the redemption: %+v, %v", resp, err)
 	}
@@ -215,7 +215,7 @@ func TestDevicesPage(t *testing.T) {
 	u := newTestUI(t)
 	c := startTestCloud(t)
 	connectUI(t, u, c, c.code)
-	kioskCode, err := c.db.NewCode(ctx, c.shop.ID, api.RoleTill)
+	kioskCode, err := c.db.NewCode(ctx, c.shop.ID, syncwire.RoleTill)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestDevicesPage(t *testing.T) {
 		t.Errorf("the code's dialog does not give the server and the expiry:\n%s", shown)
 	}
 	dialogButton(t, d.win, "Close")
-	if office, _ := c.enroll(t, code, "Office"); office.Role != api.RoleKiosk {
+	if office, _ := c.enroll(t, code, "Office"); office.Role != syncwire.RoleKiosk {
 		t.Errorf("the device enrolled with a kiosk code is a %s", office.Role)
 	}
 
@@ -342,7 +342,7 @@ func TestDevicesPageNotOwner(t *testing.T) {
 
 	c := startTestCloud(t)
 	c.enroll(t, c.code, "Back office") // the owner device
-	code, err := c.db.NewCode(ctx, c.shop.ID, api.RoleTill)
+	code, err := c.db.NewCode(ctx, c.shop.ID, syncwire.RoleTill)
 	if err != nil {
 		t.Fatal(err)
 	}

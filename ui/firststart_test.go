@@ -15,12 +15,12 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/localdb/localdbtest"
 	"github.com/merci-loyalty/merci/scanner"
 	"github.com/merci-loyalty/merci/syncclient"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // testLauncher is the app's start over a data folder of its own, with the test driver.
@@ -252,7 +252,7 @@ func TestFirstStartJoinShop(t *testing.T) {
 	}
 	stop()
 	<-done
-	code, err := c.db.NewCode(ctx, c.shop.ID, api.RoleTill)
+	code, err := c.db.NewCode(ctx, c.shop.ID, syncwire.RoleTill)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // notSyncedShown is how many of the changes that will not reach the cloud the desk's
@@ -112,7 +112,7 @@ func (d *desk) showNotSynced(list localdb.NotSyncedList, err error) {
 func (d *desk) notSyncedLine(r localdb.RejectedChange) string {
 	l := d.u.lang
 	what := l.T("notsynced.record", r.Type, r.Key)
-	if r.Type == api.TypeOp {
+	if r.Type == syncwire.TypeOp {
 		var op loyalty.Operation
 		if json.Unmarshal(r.Body, &op) == nil {
 			what = d.u.describeOp(op)

@@ -9,9 +9,9 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/merci-loyalty/merci/cards"
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // The owner's desk says, over every page, which changes of this device will not reach
@@ -37,9 +37,9 @@ func TestDeskShowsChangesNotSynced(t *testing.T) {
 	if err != nil || len(batch) != 2 {
 		t.Fatalf("Outgoing = %d changes, %v; want 2 of the demo shop", len(batch), err)
 	}
-	resp := api.PushResponse{Rejected: []api.Rejection{
+	resp := syncwire.PushResponse{Rejected: []syncwire.Rejection{
 		{ID: batch[0].ID, Code: localdb.CodeSetAside, Reason: "the server failed on this change 3 times"},
-		{ID: batch[1].ID, Code: api.CodeInvalid, Reason: "the body must be a JSON object"},
+		{ID: batch[1].ID, Code: syncwire.CodeInvalid, Reason: "the body must be a JSON object"},
 	}, Epoch: "e1"}
 	if err := u.store.Acknowledge(ctx, batch, resp); err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestDeskSendsSetAsideOperationsAgain(t *testing.T) {
 		t.Fatalf("OutgoingOps = %d, %v; want the credit last", len(batch), err)
 	}
 	batch = batch[len(batch)-1:]
-	resp := api.PushResponse{Rejected: []api.Rejection{{ID: op.ID, Code: localdb.CodeSetAside, Reason: "failed 3 times"}}, Epoch: "e1"}
+	resp := syncwire.PushResponse{Rejected: []syncwire.Rejection{{ID: op.ID, Code: localdb.CodeSetAside, Reason: "failed 3 times"}}, Epoch: "e1"}
 	if err := u.store.Acknowledge(ctx, batch, resp); err != nil {
 		t.Fatal(err)
 	}

@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // A spend at a counter connected to the cloud: refused when another till spent the
@@ -51,7 +51,7 @@ func TestCounterSpendCheckedByCloud(t *testing.T) {
 	}
 
 	// Another till spent all of Alice's points and synced; this one has not pulled yet.
-	other, err := cloud.db.NewCode(ctx, cloud.shop.ID, api.RoleTill)
+	other, err := cloud.db.NewCode(ctx, cloud.shop.ID, syncwire.RoleTill)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestCounterSpendCheckedByCloud(t *testing.T) {
 	id := uuid.Must(uuid.NewV7()).String()
 	spent, _ := json.Marshal(loyalty.Operation{ID: id, CustomerID: alice.Customer.ID, CardCode: string(alice.Code()), Kind: loyalty.KindDebit,
 		Delta: loyalty.Delta{Points: -alice.Balance.Points}, Device: dev2.ID, At: time.Now()})
-	if _, err := cloud.db.Push(ctx, dev2, []api.Change{{ID: id, Type: api.TypeOp, Key: id, Body: spent, At: time.Now()}}); err != nil {
+	if _, err := cloud.db.Push(ctx, dev2, []syncwire.Change{{ID: id, Type: syncwire.TypeOp, Key: id, Body: spent, At: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
 	debit("5")

@@ -14,8 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/wneessen/go-mail"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/store"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // Config says how to reach the SMTP server. Zero fields take the defaults in brackets.
@@ -118,7 +118,7 @@ func (m *Mailer) SendDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	m.sent.WithLabelValues(api.EmailUnknown).Add(float64(n))
+	m.sent.WithLabelValues(syncwire.EmailUnknown).Add(float64(n))
 	tried := 0
 	for {
 		due, err := m.db.DueEmails(ctx, 50)
@@ -148,20 +148,20 @@ func (m *Mailer) try(ctx context.Context, e store.OutboxEmail) error {
 	err := m.send(sendCtx, e)
 	cancel()
 	now := m.db.Now()
-	st := api.EmailStatus{Status: api.EmailSent, Attempts: attempts}
+	st := syncwire.EmailStatus{Status: syncwire.EmailSent, Attempts: attempts}
 	next := now
 	var se *mail.SendError
 	switch {
 	case err == nil:
 		st.SentAt = &now
 	case errors.Is(err, errPermanent) || (errors.As(err, &se) && !se.IsTemp()) || attempts >= m.cfg.MaxAttempts:
-		st.Status, st.Error = api.EmailFailed, err.Error()
+		st.Status, st.Error = syncwire.EmailFailed, err.Error()
 	default:
 		// Connection problems and 4xx replies: the message was not taken, try later.
-		st.Status, st.Error = api.EmailQueued, err.Error()
+		st.Status, st.Error = syncwire.EmailQueued, err.Error()
 		next = now.Add(Backoff(m.cfg.BaseDelay, m.cfg.MaxDelay, attempts-1))
 	}
-	outcome := map[string]string{api.EmailSent: "sent", api.EmailFailed: "failed", api.EmailQueued: "retry"}[st.Status]
+	outcome := map[string]string{syncwire.EmailSent: "sent", syncwire.EmailFailed: "failed", syncwire.EmailQueued: "retry"}[st.Status]
 	m.sent.WithLabelValues(outcome).Inc()
 	m.log.Info("email", "shop", e.ShopID, "email", e.ID, "outcome", outcome, "attempts", attempts, "err", st.Error)
 	return m.db.FinishEmail(context.WithoutCancel(ctx), e, st, next)

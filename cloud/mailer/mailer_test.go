@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/mailer"
 	"github.com/merci-loyalty/merci/cloud/store"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // smtpServer is a fake SMTP server on loopback that speaks just enough of the protocol
@@ -136,12 +136,12 @@ func setup(t *testing.T, smtp *smtpServer, cfg mailer.Config) (*store.DB, store.
 	return db, dev, m
 }
 
-func emailChange(t *testing.T, key, to string) api.Change {
+func emailChange(t *testing.T, key, to string) syncwire.Change {
 	t.Helper()
-	return synctest.Record(t, api.TypeEmail, key, api.Email{To: to, Subject: "How was your visit?", Text: "Tell us: https://cafe.test/nps"})
+	return synctest.Record(t, syncwire.TypeEmail, key, syncwire.Email{To: to, Subject: "How was your visit?", Text: "Tell us: https://cafe.test/nps"})
 }
 
-func push(t *testing.T, db *store.DB, dev store.Device, changes ...api.Change) {
+func push(t *testing.T, db *store.DB, dev store.Device, changes ...syncwire.Change) {
 	t.Helper()
 	resp, err := db.Push(context.Background(), dev, changes)
 	if err != nil || len(resp.Rejected) != 0 {
@@ -150,15 +150,15 @@ func push(t *testing.T, db *store.DB, dev store.Device, changes ...api.Change) {
 }
 
 // lastStatus returns the status devices pull for email key.
-func lastStatus(t *testing.T, db *store.DB, shop, key string) api.EmailStatus {
+func lastStatus(t *testing.T, db *store.DB, shop, key string) syncwire.EmailStatus {
 	t.Helper()
 	resp, err := db.Pull(context.Background(), shop, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var st api.EmailStatus
+	var st syncwire.EmailStatus
 	for _, c := range resp.Changes {
-		if c.Type == api.TypeEmailStatus && c.Key == key {
+		if c.Type == syncwire.TypeEmailStatus && c.Key == key {
 			if err := json.Unmarshal(c.Body, &st); err != nil {
 				t.Fatal(err)
 			}
@@ -190,7 +190,7 @@ func TestSendsEachEmailOnce(t *testing.T) {
 			t.Errorf("message lacks %q:\n%s", want, got[0])
 		}
 	}
-	if st := lastStatus(t, db, dev.ShopID, "mail-1"); st.Status != api.EmailSent || st.Attempts != 1 || st.SentAt == nil {
+	if st := lastStatus(t, db, dev.ShopID, "mail-1"); st.Status != syncwire.EmailSent || st.Attempts != 1 || st.SentAt == nil {
 		t.Errorf("status = %+v, want sent after 1 try", st)
 	}
 }
@@ -209,7 +209,7 @@ func TestRetriesTemporaryFailures(t *testing.T) {
 	done := make(chan error)
 	go func() { done <- m.Run(ctx) }()
 	deadline := time.Now().Add(time.Minute) // a failure bound only
-	for lastStatus(t, db, dev.ShopID, "mail-2").Status != api.EmailSent {
+	for lastStatus(t, db, dev.ShopID, "mail-2").Status != syncwire.EmailSent {
 		if time.Now().After(deadline) {
 			t.Fatalf("not sent after a minute; status %+v", lastStatus(t, db, dev.ShopID, "mail-2"))
 		}
@@ -238,7 +238,7 @@ func TestGivesUpOnPermanentFailure(t *testing.T) {
 		}
 	}
 	st := lastStatus(t, db, dev.ShopID, "mail-3")
-	if st.Status != api.EmailFailed || st.Attempts != 1 || !strings.Contains(st.Error, "550") {
+	if st.Status != syncwire.EmailFailed || st.Attempts != 1 || !strings.Contains(st.Error, "550") {
 		t.Errorf("status = %+v, want failed after 1 try with the server's reply", st)
 	}
 }
@@ -251,7 +251,7 @@ func TestUnreachableServerIsRetried(t *testing.T) {
 	if _, err := m.SendDue(context.Background()); err != nil {
 		t.Fatalf("SendDue: %v", err)
 	}
-	if st := lastStatus(t, db, dev.ShopID, "mail-4"); st.Status != api.EmailQueued || st.Attempts != 1 || st.Error == "" {
+	if st := lastStatus(t, db, dev.ShopID, "mail-4"); st.Status != syncwire.EmailQueued || st.Attempts != 1 || st.Error == "" {
 		t.Errorf("status = %+v, want queued for a retry with the reason", st)
 	}
 }

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // benchConfig lifts the rate limits: the benchmarks measure the server, not the limiter.
@@ -27,21 +27,21 @@ var benchConfig = server.Config{DeviceRate: 1e9, DeviceBurst: 1e9, EnrollLimit: 
 var unlimited = server.Limit{Rate: 1e9, Burst: 1e9}
 
 // gzipPush is a push body as the sync client sends it.
-func gzipPush(tb testing.TB, changes []api.Change) []byte {
+func gzipPush(tb testing.TB, changes []syncwire.Change) []byte {
 	var b bytes.Buffer
 	zw := gzip.NewWriter(&b)
-	if err := json.NewEncoder(zw).Encode(api.PushRequest{Changes: changes}); err != nil {
+	if err := json.NewEncoder(zw).Encode(syncwire.PushRequest{Changes: changes}); err != nil {
 		tb.Fatal(err)
 	}
 	zw.Close()
 	return b.Bytes()
 }
 
-func (e *env) pushRaw(tb testing.TB, d device, body []byte) api.PushResponse {
+func (e *env) pushRaw(tb testing.TB, d device, body []byte) syncwire.PushResponse {
 	req, _ := http.NewRequest("POST", e.http.URL+"/v1/sync/push", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+d.Token)
 	req.Header.Set("Content-Encoding", "gzip")
-	var resp api.PushResponse
+	var resp syncwire.PushResponse
 	if st := e.do(req, &resp); st != http.StatusOK {
 		tb.Fatalf("push: status %d", st)
 	}
@@ -49,8 +49,8 @@ func (e *env) pushRaw(tb testing.TB, d device, body []byte) api.PushResponse {
 }
 
 // weekOffline is a week of a busy shop's till: n operations on 2,000 customers.
-func weekOffline(tb testing.TB, n int) []api.Change {
-	ops := make([]api.Change, n)
+func weekOffline(tb testing.TB, n int) []syncwire.Change {
+	ops := make([]syncwire.Change, n)
 	for i := range ops {
 		ops[i] = synctest.Op(tb, fmt.Sprintf("customer-%d", i%2000), int64(1+i%7))
 	}
@@ -100,8 +100,8 @@ func BenchmarkPushPull100k(b *testing.B) {
 		for b.Loop() {
 			e := newEnv(b, synctest.SQLite(b), benchConfig)
 			till := e.shop("Shop")
-			var code api.CodeResponse
-			e.call("POST", "/v1/codes", till.Token, api.CodeRequest{}, &code)
+			var code syncwire.CodeResponse
+			e.call("POST", "/v1/codes", till.Token, syncwire.CodeRequest{}, &code)
 			office := e.enroll(code.Code, "Office")
 
 			start := time.Now()
@@ -145,8 +145,8 @@ func BenchmarkThroughput50Devices(b *testing.B) {
 				owner := e.shop(fmt.Sprintf("Shop %d", s))
 				devices = append(devices, owner)
 				for range perShop - 1 {
-					var code api.CodeResponse
-					e.call("POST", "/v1/codes", owner.Token, api.CodeRequest{}, &code)
+					var code syncwire.CodeResponse
+					e.call("POST", "/v1/codes", owner.Token, syncwire.CodeRequest{}, &code)
 					devices = append(devices, e.enroll(code.Code, "Till"))
 				}
 			}

@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/store"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // MaxChangeBytes is the most JSON one pushed change may take. The store keeps bodies
@@ -34,7 +34,7 @@ func (s *Server) body(w http.ResponseWriter, r *http.Request) (io.Reader, bool) 
 		// Never closed: its Close frees nothing, and reading to the end checks the sum.
 		return http.MaxBytesReader(w, io.NopCloser(zr), s.cfg.MaxBody), true
 	default:
-		s.fail(w, r, http.StatusUnsupportedMediaType, api.ErrCodeInvalid, "unsupported Content-Encoding "+enc, nil)
+		s.fail(w, r, http.StatusUnsupportedMediaType, syncwire.ErrCodeInvalid, "unsupported Content-Encoding "+enc, nil)
 		return nil, false
 	}
 }
@@ -43,7 +43,7 @@ func (s *Server) body(w http.ResponseWriter, r *http.Request) (io.Reader, bool) 
 // the first change past MaxChanges or larger than MaxChangeBytes: what it holds is
 // never more than the changes it may take. It has written the error answer when it
 // returns false.
-func (s *Server) decodePush(w http.ResponseWriter, r *http.Request) ([]api.Change, bool) {
+func (s *Server) decodePush(w http.ResponseWriter, r *http.Request) ([]syncwire.Change, bool) {
 	body, ok := s.body(w, r)
 	if !ok {
 		return nil, false
@@ -68,10 +68,10 @@ func (s *Server) decodePush(w http.ResponseWriter, r *http.Request) ([]api.Chang
 	}
 	switch {
 	case errors.Is(err, errTooMany):
-		s.fail(w, r, http.StatusRequestEntityTooLarge, api.ErrCodeTooLarge,
+		s.fail(w, r, http.StatusRequestEntityTooLarge, syncwire.ErrCodeTooLarge,
 			fmt.Sprintf("a push carries at most %d changes; send the rest in another", s.cfg.MaxChanges), nil)
 	case errors.Is(err, errChangeTooLarge):
-		s.fail(w, r, http.StatusRequestEntityTooLarge, api.ErrCodeTooLarge,
+		s.fail(w, r, http.StatusRequestEntityTooLarge, syncwire.ErrCodeTooLarge,
 			fmt.Sprintf("change %d of the push is larger than %d bytes of JSON", len(changes)+1, MaxChangeBytes), nil)
 	default:
 		s.badBody(w, r, err)
@@ -83,11 +83,11 @@ func (s *Server) decodePush(w http.ResponseWriter, r *http.Request) ([]api.Chang
 // encoding/json would, it matches the name in any case, lets a repeated one replace
 // the earlier, takes null for no changes and skips other names. On an error, the
 // changes are those read before it.
-func (s *Server) readPush(dec *json.Decoder, win *window) ([]api.Change, error) {
+func (s *Server) readPush(dec *json.Decoder, win *window) ([]syncwire.Change, error) {
 	if err := expect(dec, '{'); err != nil {
 		return nil, err
 	}
-	var changes []api.Change
+	var changes []syncwire.Change
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
@@ -117,7 +117,7 @@ func (s *Server) readPush(dec *json.Decoder, win *window) ([]api.Change, error) 
 				return changes, errTooMany
 			}
 			win.mark(dec.InputOffset())
-			var c api.Change
+			var c syncwire.Change
 			if err := dec.Decode(&c); err != nil {
 				return changes, err
 			}

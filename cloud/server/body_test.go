@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // The push is read as a stream: what encoding/json took is still taken, and what is
@@ -66,13 +66,13 @@ func TestPushIsReadAsAStream(t *testing.T) {
 			continue
 		}
 		if tc.status == http.StatusOK {
-			var pushed api.PushResponse
+			var pushed syncwire.PushResponse
 			if err := json.Unmarshal(b, &pushed); err != nil || len(pushed.Accepted) != tc.accepted {
 				t.Errorf("%s: %s, want %d accepted", tc.name, b, tc.accepted)
 			}
 			continue
 		}
-		var apiErr api.Error
+		var apiErr syncwire.Error
 		if err := json.Unmarshal(b, &apiErr); err != nil || !strings.Contains(apiErr.Message, tc.message) {
 			t.Errorf("%s: answer %s, want a message with %q", tc.name, b, tc.message)
 		}

@@ -13,10 +13,10 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"github.com/merci-loyalty/merci/cards"
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 //go:embed card.html
@@ -74,7 +74,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 				data.Manifest = "/c/" + tag + "/" + string(code) + "/manifest.webmanifest"
 			}
 			if data.QR, err = qrSVG(string(code)); err != nil {
-				s.fail(w, r, http.StatusInternalServerError, api.ErrCodeInternal, "internal error", err)
+				s.fail(w, r, http.StatusInternalServerError, syncwire.ErrCodeInternal, "internal error", err)
 				return
 			}
 		case errors.Is(err, store.ErrSuspended):
@@ -86,7 +86,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	}
 	var b bytes.Buffer
 	if err := cardPage.Execute(&b, data); err != nil {
-		s.fail(w, r, http.StatusInternalServerError, api.ErrCodeInternal, "internal error", err)
+		s.fail(w, r, http.StatusInternalServerError, syncwire.ErrCodeInternal, "internal error", err)
 		return
 	}
 	w.WriteHeader(status)

@@ -13,13 +13,13 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/merci-loyalty/merci/cards"
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/internal/browsertest"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/scanner"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // TestCardPageInChromium opens a card's page in headless Chromium in each language, at
@@ -41,9 +41,9 @@ func TestCardPageInChromium(t *testing.T) {
 	op.Kind, op.Amount, op.Currency, op.Delta = loyalty.KindCredit, 12000, "EUR", loyalty.Delta{Points: 120, Cashback: 240, XP: 120}
 	credit.Body, _ = json.Marshal(op)
 	e.push(a,
-		synctest.Record(t, api.TypeSetting, api.SettingProgram, prog),
-		synctest.Record(t, api.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana"}),
-		synctest.Record(t, api.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "cust-1", Status: loyalty.CardActive}),
+		synctest.Record(t, syncwire.TypeSetting, syncwire.SettingProgram, prog),
+		synctest.Record(t, syncwire.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana"}),
+		synctest.Record(t, syncwire.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "cust-1", Status: loyalty.CardActive}),
 		credit)
 	page := e.http.URL + "/c/" + a.ShopTag + "/" + string(code)
 

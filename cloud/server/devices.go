@@ -3,12 +3,12 @@ package server
 import (
 	"net/http"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/store"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
-	var req api.EnrollRequest
+	var req syncwire.EnrollRequest
 	if !s.decode(w, r, &req) {
 		return
 	}
@@ -18,7 +18,7 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("device enrolled", "shop", shop.ID, "device", dev.ID, "role", dev.Role)
-	s.reply(w, r, http.StatusOK, api.EnrollResponse{
+	s.reply(w, r, http.StatusOK, syncwire.EnrollResponse{
 		Token: token, DeviceID: dev.ID, ShopID: shop.ID, ShopName: shop.Name, Owner: dev.Owner, Role: dev.Role,
 		Epoch: s.db.Epoch(), ShopTag: shop.Tag,
 	})
@@ -30,7 +30,7 @@ func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	resp := api.DevicesResponse{Devices: []api.Device{}}
+	resp := syncwire.DevicesResponse{Devices: []syncwire.Device{}}
 	for _, d := range devs {
 		resp.Devices = append(resp.Devices, apiDevice(d))
 	}
@@ -39,8 +39,8 @@ func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) {
 
 // apiDevice converts a stored device to its wire form; a name stored before names
 // were cleaned on enrollment is cleaned here.
-func apiDevice(d store.Device) api.Device {
-	return api.Device{ID: d.ID, Name: store.CleanName(d.Name), Owner: d.Owner, Role: d.Role, CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt}
+func apiDevice(d store.Device) syncwire.Device {
+	return syncwire.Device{ID: d.ID, Name: store.CleanName(d.Name), Owner: d.Owner, Role: d.Role, CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt}
 }
 
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
@@ -55,16 +55,16 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCode(w http.ResponseWriter, r *http.Request) {
-	var req api.CodeRequest
+	var req syncwire.CodeRequest
 	if !s.decode(w, r, &req) {
 		return
 	}
 	role := req.Role
 	if role == "" {
 		// An app from before roles asks for an owner or a cashier's device.
-		role = api.RoleTill
+		role = syncwire.RoleTill
 		if req.Owner {
-			role = api.RoleOwner
+			role = syncwire.RoleOwner
 		}
 	}
 	code, err := s.db.NewCode(r.Context(), deviceOf(r).ShopID, role)
@@ -72,7 +72,7 @@ func (s *Server) handleCode(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	s.reply(w, r, http.StatusCreated, api.CodeResponse{Code: code.Code, Owner: code.Owner, Role: code.Role, ExpiresAt: code.ExpiresAt})
+	s.reply(w, r, http.StatusCreated, syncwire.CodeResponse{Code: code.Code, Owner: code.Owner, Role: code.Role, ExpiresAt: code.ExpiresAt})
 }
 
 func (s *Server) handleOverdrawn(w http.ResponseWriter, r *http.Request) {
@@ -81,5 +81,5 @@ func (s *Server) handleOverdrawn(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	s.reply(w, r, http.StatusOK, api.OverdrawnResponse{Overdrawn: list})
+	s.reply(w, r, http.StatusOK, syncwire.OverdrawnResponse{Overdrawn: list})
 }

@@ -8,10 +8,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/pgtest"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 var fuzzDB = flag.String("fuzzdb", "sqlite", "the database FuzzPush runs on: sqlite or postgres")
@@ -29,25 +29,25 @@ func FuzzPush(f *testing.F) {
 	}
 	e := newEnv(f, dsn(f), server.Config{MaxBody: 256 << 10, DeviceRate: 1e9, DeviceBurst: 1e9})
 	d := e.shop("Fuzz")
-	seed := func(changes ...api.Change) []byte {
-		b, _ := json.Marshal(api.PushRequest{Changes: changes})
+	seed := func(changes ...syncwire.Change) []byte {
+		b, _ := json.Marshal(syncwire.PushRequest{Changes: changes})
 		return b
 	}
 	f.Add(seed(synctest.Op(f, "c1", 5)))
 	f.Add(seed(synctest.Op(f, "c1", -5), synctest.Record(f, "customer", "c1", map[string]string{"id": "c1"})))
-	f.Add(seed(synctest.Record(f, "email", "m1", api.Email{To: "a@example.com", Subject: "Hi", Text: "x"})))
+	f.Add(seed(synctest.Record(f, "email", "m1", syncwire.Email{To: "a@example.com", Subject: "Hi", Text: "x"})))
 	f.Add(seed(synctest.Record(f, "card", "00000000000", map[string]any{"code": "00000000000", "customer_id": "c", "status": "active"})))
 	f.Add(seed(synctest.Record(f, "setting", "program", map[string]any{"Currency": "EUR", "Tiers": []any{map[string]any{"Name": "A"}}})))
 	f.Add([]byte(`{"changes":[{"id":"0190f2a4-7b7c-7cc0-8000-000000000000","type":"op","key":"x","body":{"id":1},"at":"2026-01-01T00:00:00Z"}]}`))
 	f.Add([]byte(`{"changes":null}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		push := func() (int, api.PushResponse) {
+		push := func() (int, syncwire.PushResponse) {
 			req := httptest.NewRequest("POST", "/v1/sync/push", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+d.Token)
 			rec := httptest.NewRecorder()
 			e.srv.ServeHTTP(rec, req)
-			var resp api.PushResponse
+			var resp syncwire.PushResponse
 			if rec.Code == http.StatusOK {
 				if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
 					t.Fatalf("200 with an undecodable answer %q: %v", rec.Body.Bytes(), err)
@@ -62,7 +62,7 @@ func FuzzPush(f *testing.F) {
 		if status != http.StatusOK {
 			return
 		}
-		var req api.PushRequest
+		var req syncwire.PushRequest
 		if err := json.Unmarshal(body, &req); err != nil {
 			t.Fatalf("server accepted %q that does not decode: %v", body, err)
 		}

@@ -15,9 +15,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // heapBound is the most the heap may grow while the server takes the attacks of
@@ -41,9 +41,9 @@ func TestHostileMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var notes []api.Change
+	var notes []syncwire.Change
 	for i := range 1000 {
-		notes = append(notes, api.Change{ID: synctest.NewID(t), Type: "note", Key: fmt.Sprint("note-", i), Body: text, Device: "till-1", At: synctest.At})
+		notes = append(notes, syncwire.Change{ID: synctest.NewID(t), Type: "note", Key: fmt.Sprint("note-", i), Body: text, Device: "till-1", At: synctest.At})
 	}
 	empties := gzipped(t, "{\"changes\":[", strings.Repeat("{},", 1_398_000), "{}]}")
 	huge := []byte(`{"changes":[{"id":"x","type":"note","key":"k","body":{"text":"` +
@@ -54,11 +54,11 @@ func TestHostileMemory(t *testing.T) {
 	// Not hostile, but the most a push may carry: 3.6 MiB, new records each.
 	var full []attack
 	for range 8 {
-		var batch []api.Change
+		var batch []syncwire.Change
 		for range 60 {
 			batch = append(batch, synctest.Record(t, "note", synctest.NewID(t), map[string]string{"text": fill}))
 		}
-		b, err := json.Marshal(api.PushRequest{Changes: batch})
+		b, err := json.Marshal(syncwire.PushRequest{Changes: batch})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,11 +19,11 @@ import (
 	"time"
 
 	"github.com/merci-loyalty/merci/cards"
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // Hostile-client tests of the server's operations: limits behind a proxy, revocation
@@ -90,9 +90,9 @@ func TestGuessingBehindProxyHoldsBackOnlyTheGuesser(t *testing.T) {
 	if st := e.send("GET", "/c/ZZZZZZZZZZZ", "", nil, customer...); st != http.StatusNotFound {
 		t.Errorf("card page of another client: status %d, want 404 (not found, not held back)", st)
 	}
-	var code api.CodeResponse
-	e.call("POST", "/v1/codes", owner.Token, api.CodeRequest{}, &code)
-	if st := e.send("POST", "/v1/enroll", "", api.EnrollRequest{Code: code.Code, DeviceName: "Till 2"}, customer...); st != http.StatusOK {
+	var code syncwire.CodeResponse
+	e.call("POST", "/v1/codes", owner.Token, syncwire.CodeRequest{}, &code)
+	if st := e.send("POST", "/v1/enroll", "", syncwire.EnrollRequest{Code: code.Code, DeviceName: "Till 2"}, customer...); st != http.StatusOK {
 		t.Errorf("enrollment of another client: status %d, want 200", st)
 	}
 	// The guesser's own card pages have their own allowance too.
@@ -156,7 +156,7 @@ func TestGlobalLimit(t *testing.T) {
 	if st := e.send("GET", "/c/ZZZZZZZZZZZ", "", nil, "X-Forwarded-For", "198.51.100.1"); st != http.StatusTooManyRequests {
 		t.Errorf("6th card page from a 6th address: status %d, want 429", st)
 	}
-	if st := e.send("POST", "/v1/enroll", "", api.EnrollRequest{Code: "0000-0000-0000-0000", DeviceName: "x"}, "X-Forwarded-For", "198.51.100.2"); st != http.StatusTooManyRequests {
+	if st := e.send("POST", "/v1/enroll", "", syncwire.EnrollRequest{Code: "0000-0000-0000-0000", DeviceName: "x"}, "X-Forwarded-For", "198.51.100.2"); st != http.StatusTooManyRequests {
 		t.Errorf("enrollment after the global burst: status %d, want 429", st)
 	}
 }
@@ -208,14 +208,14 @@ func (e *env) longPoll(d device) <-chan pollResult {
 
 type pollResult struct {
 	status int
-	pull   api.PullResponse
+	pull   syncwire.PullResponse
 	err    error
 }
 
 func (e *env) second(d device, name string) device {
 	e.t.Helper()
-	var code api.CodeResponse
-	if st := e.call("POST", "/v1/codes", d.Token, api.CodeRequest{}, &code); st != http.StatusCreated {
+	var code syncwire.CodeResponse
+	if st := e.call("POST", "/v1/codes", d.Token, syncwire.CodeRequest{}, &code); st != http.StatusCreated {
 		e.t.Fatalf("new code: status %d", st)
 	}
 	return e.enroll(code.Code, name)
@@ -250,7 +250,7 @@ func TestRevokingEndsWaitingPulls(t *testing.T) {
 		if err := other.Revoke(context.Background(), owner.ShopID, till.DeviceID); err != nil {
 			t.Fatal(err)
 		}
-		e.push(owner, synctest.Record(t, api.TypeCustomer, "c1", loyalty.Customer{ID: "c1", Name: "Ana", Email: "ana@example.com"}))
+		e.push(owner, synctest.Record(t, syncwire.TypeCustomer, "c1", loyalty.Customer{ID: "c1", Name: "Ana", Email: "ana@example.com"}))
 		if res := <-done; res.status != http.StatusUnauthorized {
 			t.Errorf("waiting pull of a device revoked elsewhere, after a push: status %d with %d changes, want 401", res.status, len(res.pull.Changes))
 		}
@@ -266,10 +266,10 @@ func TestSuspendedShop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.push(owner, synctest.Record(t, api.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "c1", Status: loyalty.CardActive}),
-			synctest.Op(t, "c1", 42), synctest.Record(t, api.TypeEmail, "m1", api.Email{To: "ana@example.com", Subject: "Hello", Text: "Hi"}))
-		var enrollCode api.CodeResponse
-		e.call("POST", "/v1/codes", owner.Token, api.CodeRequest{}, &enrollCode)
+		e.push(owner, synctest.Record(t, syncwire.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "c1", Status: loyalty.CardActive}),
+			synctest.Op(t, "c1", 42), synctest.Record(t, syncwire.TypeEmail, "m1", syncwire.Email{To: "ana@example.com", Subject: "Hello", Text: "Hi"}))
+		var enrollCode syncwire.CodeResponse
+		e.call("POST", "/v1/codes", owner.Token, syncwire.CodeRequest{}, &enrollCode)
 		// A pull waiting after the three changes.
 		req, _ := http.NewRequest("GET", e.http.URL+"/v1/sync/pull?cursor=3&wait=25s", nil)
 		req.Header.Set("Authorization", "Bearer "+owner.Token)
@@ -291,7 +291,7 @@ func TestSuspendedShop(t *testing.T) {
 		if st := <-waiting; st != http.StatusForbidden {
 			t.Errorf("waiting pull when its shop is suspended: status %d, want 403", st)
 		}
-		var apiErr api.Error
+		var apiErr syncwire.Error
 		req, _ = http.NewRequest("POST", e.http.URL+"/v1/sync/push", strings.NewReader(`{"changes":[]}`))
 		req.Header.Set("Authorization", "Bearer "+owner.Token)
 		resp, err := http.DefaultClient.Do(req)
@@ -300,7 +300,7 @@ func TestSuspendedShop(t *testing.T) {
 		}
 		json.NewDecoder(resp.Body).Decode(&apiErr)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusForbidden || apiErr.Code != api.ErrCodeSuspended || !strings.Contains(apiErr.Message, "suspended") {
+		if resp.StatusCode != http.StatusForbidden || apiErr.Code != syncwire.ErrCodeSuspended || !strings.Contains(apiErr.Message, "suspended") {
 			t.Errorf("push of a suspended shop: status %d, %+v; want 403 saying it is suspended", resp.StatusCode, apiErr)
 		}
 		for _, ep := range []struct{ method, path string }{{"GET", "/v1/sync/pull"}, {"GET", "/v1/devices"}, {"GET", "/v1/overdrawn"}} {
@@ -308,7 +308,7 @@ func TestSuspendedShop(t *testing.T) {
 				t.Errorf("%s %s of a suspended shop: status %d, want 403", ep.method, ep.path, st)
 			}
 		}
-		if st := e.call("POST", "/v1/enroll", "", api.EnrollRequest{Code: enrollCode.Code, DeviceName: "Late"}, nil); st != http.StatusForbidden {
+		if st := e.call("POST", "/v1/enroll", "", syncwire.EnrollRequest{Code: enrollCode.Code, DeviceName: "Late"}, nil); st != http.StatusForbidden {
 			t.Errorf("enrolling into a suspended shop: status %d, want 403", st)
 		}
 		st, page := get(t, e.http.URL+"/c/"+owner.ShopTag+"/"+code.String())
@@ -356,11 +356,11 @@ func TestDeleteShopExportsThenDeletes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pushed := []api.Change{
-			synctest.Record(t, api.TypeCustomer, "c1", loyalty.Customer{ID: "c1", Name: "Ana", Email: "ana@example.com"}),
-			synctest.Record(t, api.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "c1", Status: loyalty.CardActive}),
+		pushed := []syncwire.Change{
+			synctest.Record(t, syncwire.TypeCustomer, "c1", loyalty.Customer{ID: "c1", Name: "Ana", Email: "ana@example.com"}),
+			synctest.Record(t, syncwire.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "c1", Status: loyalty.CardActive}),
 			synctest.Op(t, "c1", 10), synctest.Op(t, "c1", -30),
-			synctest.Record(t, api.TypeEmail, "m1", api.Email{To: "ana@example.com", Subject: "Hello", Text: "Hi"}),
+			synctest.Record(t, syncwire.TypeEmail, "m1", syncwire.Email{To: "ana@example.com", Subject: "Hello", Text: "Hi"}),
 		}
 		e.push(leaving, pushed...)
 		e.push(staying, synctest.Op(t, "c9", 5))
@@ -506,8 +506,8 @@ func TestRetryInAnotherKeyOrderIsADuplicate(t *testing.T) {
 		e := newEnv(t, dsn, server.Config{})
 		d := e.shop("Shop")
 		id := synctest.NewID(t)
-		change := func(body string) api.Change {
-			return api.Change{ID: id, Type: api.TypeCustomer, Key: "c1", Body: json.RawMessage(body), Device: "till-1", At: synctest.At}
+		change := func(body string) syncwire.Change {
+			return syncwire.Change{ID: id, Type: syncwire.TypeCustomer, Key: "c1", Body: json.RawMessage(body), Device: "till-1", At: synctest.At}
 		}
 		first := e.push(d, change(`{"id":"c1","name":"Ana","email":"ana@example.com","tags":{"b":1,"a":[1.50,2]}}`))
 		if len(first.Accepted) != 1 {
@@ -526,7 +526,7 @@ func TestRetryInAnotherKeyOrderIsADuplicate(t *testing.T) {
 			`{"id":"c1","name":"Anna","email":"ana@example.com","tags":{"b":1,"a":[1.50,2]}}`,
 			`{"id":"c1","name":"Ana","email":"ana@example.com","tags":{"b":1,"a":[1.5,2]}}`,
 		} {
-			if resp := e.push(d, change(body)); len(resp.Rejected) != 1 || resp.Rejected[0].Code != api.CodeConflict {
+			if resp := e.push(d, change(body)); len(resp.Rejected) != 1 || resp.Rejected[0].Code != syncwire.CodeConflict {
 				t.Errorf("another change under the id, %s: %+v, want a conflict", body, resp)
 			}
 		}
@@ -536,15 +536,15 @@ func TestRetryInAnotherKeyOrderIsADuplicate(t *testing.T) {
 func TestDeviceNamesLoseControlCharacters(t *testing.T) {
 	e := newEnv(t, synctest.SQLite(t), server.Config{})
 	owner := e.shop("Shop")
-	var code api.CodeResponse
-	e.call("POST", "/v1/codes", owner.Token, api.CodeRequest{}, &code)
+	var code syncwire.CodeResponse
+	e.call("POST", "/v1/codes", owner.Token, syncwire.CodeRequest{}, &code)
 	e.enroll(code.Code, "\x1b[2J\x1b]0;pwned\x07Till\u202e 2\u200b\u009b31m\tback")
-	var devs api.DevicesResponse
+	var devs syncwire.DevicesResponse
 	e.call("GET", "/v1/devices", owner.Token, nil, &devs)
 	if got, want := devs.Devices[1].Name, "[2J]0;pwnedTill 231m back"; got != want {
 		t.Errorf("name = %q, want %q", got, want)
 	}
-	if st := e.call("POST", "/v1/enroll", "", api.EnrollRequest{Code: code.Code, DeviceName: "\x1b\x07\u202e"}, nil); st != http.StatusBadRequest {
+	if st := e.call("POST", "/v1/enroll", "", syncwire.EnrollRequest{Code: code.Code, DeviceName: "\x1b\x07\u202e"}, nil); st != http.StatusBadRequest {
 		t.Errorf("a name of nothing but control characters: status %d, want 400", st)
 	}
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // gate caps the requests the server works on at once, whose memory adds up, and apart
@@ -58,7 +58,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) {
 // busy answers 503 with Retry-After.
 func (s *Server) busy(w http.ResponseWriter, r *http.Request, msg string) {
 	w.Header().Set("Retry-After", "2")
-	s.fail(w, r, http.StatusServiceUnavailable, api.ErrCodeUnavailable, msg, nil)
+	s.fail(w, r, http.StatusServiceUnavailable, syncwire.ErrCodeUnavailable, msg, nil)
 }
 
 // leave frees the ticket's slot.

@@ -9,9 +9,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // gauge waits until the gauge name of reg reads want.
@@ -91,14 +91,14 @@ func TestWaitingPullsDoNotStarveTheCap(t *testing.T) {
 		reg := prometheus.NewRegistry()
 		e := newEnv(t, dsn, server.Config{MaxInFlight: 2, MaxWaiting: 10, Metrics: reg})
 		owner := e.shop("Shop")
-		var code api.CodeResponse
-		e.call("POST", "/v1/codes", owner.Token, api.CodeRequest{}, &code)
+		var code syncwire.CodeResponse
+		e.call("POST", "/v1/codes", owner.Token, syncwire.CodeRequest{}, &code)
 		till := e.enroll(code.Code, "Till")
 
-		got := make(chan api.PullResponse)
+		got := make(chan syncwire.PullResponse)
 		for i := range 10 {
 			go func() {
-				var resp api.PullResponse
+				var resp syncwire.PullResponse
 				if st := e.call("GET", "/v1/sync/pull?cursor=0&wait=25s", till.Token, nil, &resp); st != http.StatusOK {
 					t.Errorf("waiting pull: status %d", st)
 				}

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/api/apitest"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // Finding, over HTTP: an operation of math.MaxInt64 points was accepted, and every
@@ -22,7 +22,7 @@ func TestPoisonPushAnswers2xxOnBothDatabases(t *testing.T) {
 		d := e.shop("Shop")
 		poison, next := synctest.Op(t, "c1", math.MaxInt64), synctest.Op(t, "c1", 1)
 		resp := e.push(d, poison)
-		if len(resp.Rejected) != 1 || resp.Rejected[0].Code != api.CodeInvalid {
+		if len(resp.Rejected) != 1 || resp.Rejected[0].Code != syncwire.CodeInvalid {
 			t.Errorf("push of %d points = %+v, want it rejected as invalid", int64(math.MaxInt64), resp)
 		}
 		if resp := e.push(d, next); len(resp.Accepted) != 1 {
@@ -41,7 +41,7 @@ func TestRandomExtremePushesAnswer200(t *testing.T) {
 		e := newEnv(t, dsn, server.Config{})
 		d := e.shop("Shop")
 		for range 10 {
-			batch := make([]api.Change, 1+r.IntN(30))
+			batch := make([]syncwire.Change, 1+r.IntN(30))
 			for i := range batch {
 				batch[i] = apitest.RandomChange(t, r)
 				if !json.Valid(batch[i].Body) {

@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/merci-loyalty/merci/cards"
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/nps"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // roleShop is a shop with its owner device, a till and a kiosk, enrolled through the
@@ -24,20 +24,20 @@ type roleShop struct {
 	prog               loyalty.Program
 }
 
-var roles = []api.Role{api.RoleOwner, api.RoleTill, api.RoleKiosk}
+var roles = []syncwire.Role{syncwire.RoleOwner, syncwire.RoleTill, syncwire.RoleKiosk}
 
-func (s roleShop) device(r api.Role) device {
-	return map[api.Role]device{api.RoleOwner: s.owner, api.RoleTill: s.till, api.RoleKiosk: s.kiosk}[r]
+func (s roleShop) device(r syncwire.Role) device {
+	return map[syncwire.Role]device{syncwire.RoleOwner: s.owner, syncwire.RoleTill: s.till, syncwire.RoleKiosk: s.kiosk}[r]
 }
 
 // enrollAs makes a code for role with owner's token and enrolls a device with it.
-func (e *env) enrollAs(owner device, role api.Role, name string) device {
+func (e *env) enrollAs(owner device, role syncwire.Role, name string) device {
 	e.t.Helper()
-	var code api.CodeResponse
-	if st := e.call("POST", "/v1/codes", owner.Token, api.CodeRequest{Role: role}, &code); st != http.StatusCreated {
+	var code syncwire.CodeResponse
+	if st := e.call("POST", "/v1/codes", owner.Token, syncwire.CodeRequest{Role: role}, &code); st != http.StatusCreated {
 		e.t.Fatalf("POST /v1/codes for a %s: status %d", role, st)
 	}
-	if code.Role != role || code.Owner != (role == api.RoleOwner) {
+	if code.Role != role || code.Owner != (role == syncwire.RoleOwner) {
 		e.t.Fatalf("code for a %s = %+v", role, code)
 	}
 	d := e.enroll(code.Code, name)
@@ -50,11 +50,11 @@ func (e *env) enrollAs(owner device, role api.Role, name string) device {
 func newRoleShop(e *env, name string) roleShop {
 	e.t.Helper()
 	s := roleShop{owner: e.shop(name)}
-	s.till = e.enrollAs(s.owner, api.RoleTill, "Till")
-	s.kiosk = e.enrollAs(s.owner, api.RoleKiosk, "Kiosk")
+	s.till = e.enrollAs(s.owner, syncwire.RoleTill, "Till")
+	s.kiosk = e.enrollAs(s.owner, syncwire.RoleKiosk, "Kiosk")
 	s.prog = loyalty.Program{Currency: "EUR", PointsPerUnit: 1, SelfServiceVisitPoints: 2}
-	resp := e.push(s.owner, synctest.Record(e.t, api.TypeSetting, api.SettingProgram, s.prog),
-		synctest.Record(e.t, api.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana", Email: "ana@example.com"}),
+	resp := e.push(s.owner, synctest.Record(e.t, syncwire.TypeSetting, syncwire.SettingProgram, s.prog),
+		synctest.Record(e.t, syncwire.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana", Email: "ana@example.com"}),
 		emailChange(e.t, "ana@example.com"))
 	if len(resp.Accepted) != 3 {
 		e.t.Fatalf("owner's setup push = %+v", resp)
@@ -63,7 +63,7 @@ func newRoleShop(e *env, name string) roleShop {
 }
 
 // opChange returns op as a change with a new id, made now.
-func opChange(t testing.TB, op loyalty.Operation) api.Change {
+func opChange(t testing.TB, op loyalty.Operation) syncwire.Change {
 	t.Helper()
 	op.ID = synctest.NewID(t)
 	if op.CustomerID == "" {
@@ -71,16 +71,16 @@ func opChange(t testing.TB, op loyalty.Operation) api.Change {
 	}
 	op.Device = "device"
 	op.At = time.Now().UTC()
-	return synctest.Change(t, op.ID, api.TypeOp, op.ID, op)
+	return synctest.Change(t, op.ID, syncwire.TypeOp, op.ID, op)
 }
 
-func emailChange(t testing.TB, to string) api.Change {
+func emailChange(t testing.TB, to string) syncwire.Change {
 	t.Helper()
-	return synctest.Record(t, api.TypeEmail, synctest.NewID(t), api.Email{To: to, Subject: "Thank you", Text: "See you soon"})
+	return synctest.Record(t, syncwire.TypeEmail, synctest.NewID(t), syncwire.Email{To: to, Subject: "Thank you", Text: "See you soon"})
 }
 
 // visit is a self-service visit of a new card unless code is given.
-func visit(t testing.TB, points int64, code string) api.Change {
+func visit(t testing.TB, points int64, code string) syncwire.Change {
 	t.Helper()
 	if code == "" {
 		c, err := cards.NewCode()
@@ -107,24 +107,24 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 			method, path string
 			body         any
 			status       int
-			allowed      []api.Role
+			allowed      []syncwire.Role
 		}
 		for _, role := range roles {
-			spare := e.enrollAs(s.owner, api.RoleTill, "Spare for "+string(role))
+			spare := e.enrollAs(s.owner, syncwire.RoleTill, "Spare for "+string(role))
 			endpoints := []endpoint{
 				{"GET", "/v1/sync/pull?cursor=0", nil, http.StatusOK, roles},
-				{"POST", "/v1/sync/push", api.PushRequest{Changes: []api.Change{}}, http.StatusOK, roles},
-				{"GET", "/v1/overdrawn", nil, http.StatusOK, []api.Role{api.RoleOwner, api.RoleTill}},
-				{"GET", "/v1/devices", nil, http.StatusOK, []api.Role{api.RoleOwner}},
-				{"POST", "/v1/codes", api.CodeRequest{Role: api.RoleKiosk}, http.StatusCreated, []api.Role{api.RoleOwner}},
-				{"DELETE", "/v1/devices/" + spare.DeviceID, nil, http.StatusNoContent, []api.Role{api.RoleOwner}},
+				{"POST", "/v1/sync/push", syncwire.PushRequest{Changes: []syncwire.Change{}}, http.StatusOK, roles},
+				{"GET", "/v1/overdrawn", nil, http.StatusOK, []syncwire.Role{syncwire.RoleOwner, syncwire.RoleTill}},
+				{"GET", "/v1/devices", nil, http.StatusOK, []syncwire.Role{syncwire.RoleOwner}},
+				{"POST", "/v1/codes", syncwire.CodeRequest{Role: syncwire.RoleKiosk}, http.StatusCreated, []syncwire.Role{syncwire.RoleOwner}},
+				{"DELETE", "/v1/devices/" + spare.DeviceID, nil, http.StatusNoContent, []syncwire.Role{syncwire.RoleOwner}},
 			}
 			for _, ep := range endpoints {
 				want := ep.status
 				if !slices.Contains(ep.allowed, role) {
 					want = http.StatusForbidden
 				}
-				var apiErr api.Error
+				var apiErr syncwire.Error
 				req := ep.body
 				st := e.call(ep.method, ep.path, s.device(role).Token, req, nil)
 				if st != want {
@@ -132,35 +132,35 @@ func TestRolesOnEveryEndpoint(t *testing.T) {
 				}
 				if st == http.StatusForbidden {
 					e.callError(ep.method, ep.path, s.device(role).Token, req, &apiErr)
-					if apiErr.Code != api.ErrCodeForbidden || !strings.Contains(apiErr.Message, "this device is a "+string(role)) {
+					if apiErr.Code != syncwire.ErrCodeForbidden || !strings.Contains(apiErr.Message, "this device is a "+string(role)) {
 						t.Errorf("%s %s by the %s: error %+v, want one that names the role", ep.method, ep.path, role, apiErr)
 					}
 				}
 			}
 		}
 		// A code for an unknown role is refused, and so is none at all from the till.
-		if st := e.call("POST", "/v1/codes", s.owner.Token, api.CodeRequest{Role: "admin"}, nil); st != http.StatusBadRequest {
+		if st := e.call("POST", "/v1/codes", s.owner.Token, syncwire.CodeRequest{Role: "admin"}, nil); st != http.StatusBadRequest {
 			t.Errorf("POST /v1/codes for role admin: status %d, want 400", st)
 		}
 		// An app from before roles asks with owner: false, and gets a till's code.
-		var old api.CodeResponse
-		if st := e.call("POST", "/v1/codes", s.owner.Token, map[string]bool{"owner": false}, &old); st != http.StatusCreated || old.Role != api.RoleTill {
+		var old syncwire.CodeResponse
+		if st := e.call("POST", "/v1/codes", s.owner.Token, map[string]bool{"owner": false}, &old); st != http.StatusCreated || old.Role != syncwire.RoleTill {
 			t.Errorf("an old app's code = %+v, status %d; want a till's", old, st)
 		}
-		var devs api.DevicesResponse
+		var devs syncwire.DevicesResponse
 		e.call("GET", "/v1/devices", s.owner.Token, nil, &devs)
-		got := map[string]api.Role{}
+		got := map[string]syncwire.Role{}
 		for _, d := range devs.Devices {
 			got[d.Name] = d.Role
 		}
-		if got["Till of Café Lune"] != api.RoleOwner || got["Till"] != api.RoleTill || got["Kiosk"] != api.RoleKiosk {
+		if got["Till of Café Lune"] != syncwire.RoleOwner || got["Till"] != syncwire.RoleTill || got["Kiosk"] != syncwire.RoleKiosk {
 			t.Errorf("devices' roles = %v", got)
 		}
 	})
 }
 
-// callError sends a request expected to fail and decodes its api.Error.
-func (e *env) callError(method, path, token string, body any, out *api.Error) {
+// callError sends a request expected to fail and decodes its syncwire.Error.
+func (e *env) callError(method, path, token string, body any, out *syncwire.Error) {
 	e.t.Helper()
 	var b []byte
 	if body != nil {
@@ -193,92 +193,92 @@ func TestRolesOnEveryChange(t *testing.T) {
 		}
 		var credited loyalty.Operation
 		json.Unmarshal(tillCredit.Body, &credited)
-		all, ownerTill, ownerOnly := roles, []api.Role{api.RoleOwner, api.RoleTill}, []api.Role{api.RoleOwner}
+		all, ownerTill, ownerOnly := roles, []syncwire.Role{syncwire.RoleOwner, syncwire.RoleTill}, []syncwire.Role{syncwire.RoleOwner}
 		cases := []struct {
 			name    string
-			change  func() api.Change
-			allowed []api.Role
+			change  func() syncwire.Change
+			allowed []syncwire.Role
 		}{
-			{"the program", func() api.Change {
-				return synctest.Record(t, api.TypeSetting, api.SettingProgram, s.prog)
+			{"the program", func() syncwire.Change {
+				return synctest.Record(t, syncwire.TypeSetting, syncwire.SettingProgram, s.prog)
 			}, ownerOnly},
-			{"the survey settings", func() api.Change {
-				return synctest.Record(t, api.TypeSetting, "nps", map[string]int{"visit_hours": 1})
+			{"the survey settings", func() syncwire.Change {
+				return synctest.Record(t, syncwire.TypeSetting, "nps", map[string]int{"visit_hours": 1})
 			}, ownerOnly},
-			{"a customer", func() api.Change {
-				return synctest.Record(t, api.TypeCustomer, "cust-2", loyalty.Customer{ID: "cust-2", Name: "Bo"})
+			{"a customer", func() syncwire.Change {
+				return synctest.Record(t, syncwire.TypeCustomer, "cust-2", loyalty.Customer{ID: "cust-2", Name: "Bo"})
 			}, ownerTill},
-			{"a card", func() api.Change {
-				return synctest.Record(t, api.TypeCard, "K7QM2XRT9PC", loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "cust-1", Status: loyalty.CardActive})
+			{"a card", func() syncwire.Change {
+				return synctest.Record(t, syncwire.TypeCard, "K7QM2XRT9PC", loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "cust-1", Status: loyalty.CardActive})
 			}, ownerTill},
-			{"a new coupon", func() api.Change {
+			{"a new coupon", func() syncwire.Change {
 				code := synctest.NewID(t)
 				return synctest.Record(t, "coupon", code, map[string]string{"code": code, "offer": "A coffee"})
 			}, ownerOnly},
-			{"the redemption of a coupon", func() api.Change {
+			{"the redemption of a coupon", func() syncwire.Change {
 				code := synctest.NewID(t)
 				e.push(s.owner, synctest.Record(t, "coupon", code, map[string]string{"code": code, "offer": "A coffee"}))
 				return synctest.Record(t, "coupon", code, map[string]string{"code": code, "offer": "A coffee", "redeemed_by": "staff"})
 			}, ownerTill},
-			{"a survey invitation", func() api.Change {
+			{"a survey invitation", func() syncwire.Change {
 				return synctest.Record(t, "nps_invitation", synctest.NewID(t), nps.Invitation{PurchaseOpID: credited.ID})
 			}, all},
-			{"a survey answer", func() api.Change {
+			{"a survey answer", func() syncwire.Change {
 				return synctest.Record(t, "nps_response", synctest.NewID(t), nps.Response{Score: 9})
 			}, all},
-			{"a survey answer another device recorded", func() api.Change {
+			{"a survey answer another device recorded", func() syncwire.Change {
 				id := synctest.NewID(t)
 				e.push(s.owner, synctest.Record(t, "nps_response", id, nps.Response{ID: id, Score: 2}))
 				return synctest.Record(t, "nps_response", id, nps.Response{ID: id, Score: 10})
 			}, ownerOnly},
-			{"a follow-up of an answer", func() api.Change {
+			{"a follow-up of an answer", func() syncwire.Change {
 				return synctest.Record(t, "nps_action", synctest.NewID(t), map[string]string{"kind": "note"})
 			}, ownerOnly},
-			{"a record of another type", func() api.Change {
+			{"a record of another type", func() syncwire.Change {
 				return synctest.Record(t, "gift_list", "x", map[string]string{"a": "b"})
 			}, ownerOnly},
-			{"an email to a customer already written to", func() api.Change { return emailChange(t, "ana@example.com") }, ownerTill},
-			{"an email to a new address", func() api.Change { return emailChange(t, synctest.NewID(t)+"@example.org") }, ownerOnly},
-			{"a purchase", func() api.Change { return opChange(t, purchase) }, ownerTill},
-			{"a purchase over the ceiling", func() api.Change {
+			{"an email to a customer already written to", func() syncwire.Change { return emailChange(t, "ana@example.com") }, ownerTill},
+			{"an email to a new address", func() syncwire.Change { return emailChange(t, synctest.NewID(t)+"@example.org") }, ownerOnly},
+			{"a purchase", func() syncwire.Change { return opChange(t, purchase) }, ownerTill},
+			{"a purchase over the ceiling", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindCredit, Amount: 500001, Currency: "EUR", Delta: loyalty.Delta{Points: 5000}})
 			}, ownerOnly},
-			{"a purchase earning more than the program gives", func() api.Change {
+			{"a purchase earning more than the program gives", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindCredit, Amount: 100, Currency: "EUR", Delta: loyalty.Delta{Points: 1000000}})
 			}, ownerOnly},
-			{"a purchase in another currency", func() api.Change {
+			{"a purchase in another currency", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindCredit, Amount: 100, Currency: "USD", Delta: loyalty.Delta{Points: 1}})
 			}, ownerOnly},
-			{"an adjustment", func() api.Change {
+			{"an adjustment", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindAdjust, Reason: "gift", Delta: loyalty.Delta{Points: 1000000}})
 			}, ownerOnly},
-			{"a debit", func() api.Change {
+			{"a debit", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindDebit, Delta: loyalty.Delta{Points: -5}})
 			}, ownerTill},
-			{"a redemption", func() api.Change {
+			{"a redemption", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindRedeem, RewardID: "r1", Delta: loyalty.Delta{Points: -5}})
 			}, ownerTill},
-			{"a cancellation that takes back", func() api.Change {
+			{"a cancellation that takes back", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindVoid, Target: credited.ID, Delta: credited.Delta.Neg()})
 			}, ownerTill},
-			{"a cancellation of a taking that gives back", func() api.Change {
+			{"a cancellation of a taking that gives back", func() syncwire.Change {
 				debit := opChange(t, loyalty.Operation{Kind: loyalty.KindDebit, Delta: loyalty.Delta{Points: -7}})
 				e.push(s.owner, debit)
 				var d loyalty.Operation
 				json.Unmarshal(debit.Body, &d)
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindVoid, Target: d.ID, Delta: d.Delta.Neg()})
 			}, ownerTill},
-			{"a cancellation of nothing that gives", func() api.Change {
+			{"a cancellation of nothing that gives", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindVoid, Target: synctest.NewID(t), Delta: loyalty.Delta{Points: 1000000}})
 			}, ownerOnly},
-			{"a cancellation that gives more than was taken", func() api.Change {
+			{"a cancellation that gives more than was taken", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindVoid, Target: credited.ID, Delta: loyalty.Delta{Points: 1000000}})
 			}, ownerOnly},
-			{"a self-service visit", func() api.Change { return visit(t, 2, "") }, all},
-			{"a self-service visit of more points", func() api.Change { return visit(t, 1000, "") }, ownerOnly},
+			{"a self-service visit", func() syncwire.Change { return visit(t, 2, "") }, all},
+			{"a self-service visit of more points", func() syncwire.Change { return visit(t, 1000, "") }, ownerOnly},
 		}
 		for _, c := range cases {
-			allowed := map[api.Role]bool{}
+			allowed := map[syncwire.Role]bool{}
 			for _, r := range c.allowed {
 				allowed[r] = true
 			}
@@ -288,7 +288,7 @@ func TestRolesOnEveryChange(t *testing.T) {
 				switch {
 				case allowed[role] && (len(resp.Accepted) != 1 || resp.Accepted[0] != change.ID):
 					t.Errorf("%s by the %s = %+v, want accepted", c.name, role, resp)
-				case !allowed[role] && (len(resp.Rejected) != 1 || resp.Rejected[0].Code != api.CodeForbidden || resp.Rejected[0].Reason == ""):
+				case !allowed[role] && (len(resp.Rejected) != 1 || resp.Rejected[0].Code != syncwire.CodeForbidden || resp.Rejected[0].Reason == ""):
 					t.Errorf("%s by the %s = %+v, want rejected as forbidden with its reason", c.name, role, resp)
 				}
 			}
@@ -304,7 +304,7 @@ func TestRolesOnEveryChange(t *testing.T) {
 		debit := opChange(t, loyalty.Operation{Kind: loyalty.KindDebit, Delta: loyalty.Delta{Points: -9}})
 		var d loyalty.Operation
 		json.Unmarshal(debit.Body, &d)
-		undo := func() api.Change {
+		undo := func() syncwire.Change {
 			return opChange(t, loyalty.Operation{Kind: loyalty.KindVoid, Target: d.ID, Delta: d.Delta.Neg()})
 		}
 		if resp := e.push(s.till, debit, undo()); len(resp.Accepted) != 2 {
@@ -334,7 +334,7 @@ func TestKioskVisitsWithinTheProgramsLimit(t *testing.T) {
 		}
 		// Again the same day, from the kiosk or the till: over the limit of one a day.
 		for _, d := range []device{s.kiosk, s.till} {
-			if resp := e.push(d, visit(t, 2, op.CardCode)); len(resp.Rejected) != 1 || resp.Rejected[0].Code != api.CodeForbidden ||
+			if resp := e.push(d, visit(t, 2, op.CardCode)); len(resp.Rejected) != 1 || resp.Rejected[0].Code != syncwire.CodeForbidden ||
 				!strings.Contains(resp.Rejected[0].Reason, "visit already counted") {
 				t.Errorf("second visit of the day by the %s = %+v, want forbidden", d.Role, resp)
 			}
@@ -344,13 +344,13 @@ func TestKioskVisitsWithinTheProgramsLimit(t *testing.T) {
 		var forged loyalty.Operation
 		json.Unmarshal(old.Body, &forged)
 		forged.At = time.Now().Add(-40 * 24 * time.Hour)
-		old = synctest.Change(t, forged.ID, api.TypeOp, forged.ID, forged)
+		old = synctest.Change(t, forged.ID, syncwire.TypeOp, forged.ID, forged)
 		if resp := e.push(s.kiosk, old); len(resp.Rejected) != 1 || !strings.Contains(resp.Rejected[0].Reason, "clock") {
 			t.Errorf("a visit dated 40 days ago = %+v, want rejected", resp)
 		}
 		// Visits off in the program: none from the kiosk.
 		s.prog.SelfServiceVisitPoints = 0
-		e.push(s.owner, synctest.Record(t, api.TypeSetting, api.SettingProgram, s.prog))
+		e.push(s.owner, synctest.Record(t, syncwire.TypeSetting, syncwire.SettingProgram, s.prog))
 		if resp := e.push(s.kiosk, visit(t, 2, "")); len(resp.Rejected) != 1 || !strings.Contains(resp.Rejected[0].Reason, "off") {
 			t.Errorf("a visit with visits off = %+v, want rejected", resp)
 		}
@@ -363,7 +363,7 @@ func TestQuotas(t *testing.T) {
 		s := newRoleShop(e, "Café Lune") // one email queued
 		e.db.Quotas = store.Quotas{EmailsPerDay: 3, StorageBytes: 1 << 20}
 		resp := e.push(s.owner, emailChange(t, "a@example.com"), emailChange(t, "b@example.com"), emailChange(t, "c@example.com"))
-		if len(resp.Accepted) != 2 || len(resp.Rejected) != 1 || resp.Rejected[0].Code != api.CodeQuota {
+		if len(resp.Accepted) != 2 || len(resp.Rejected) != 1 || resp.Rejected[0].Code != syncwire.CodeQuota {
 			t.Errorf("4 emails in a day with a quota of 3 = %+v, want the 4th rejected for the quota", resp)
 		}
 		// Another shop has its own quota.
@@ -378,7 +378,7 @@ func TestQuotas(t *testing.T) {
 			resp := e.push(s.owner, synctest.Record(t, "notes", "n"+string(rune('a'+i)), map[string]string{"text": big}))
 			accepted += len(resp.Accepted)
 			for _, r := range resp.Rejected {
-				if r.Code == api.CodeQuota && strings.Contains(r.Reason, "storage") {
+				if r.Code == syncwire.CodeQuota && strings.Contains(r.Reason, "storage") {
 					quota++
 				}
 			}
@@ -389,10 +389,10 @@ func TestQuotas(t *testing.T) {
 		// Full, the shop keeps no more records of rejected changes either: the same id
 		// with another content is judged again, not answered as a conflict.
 		e.db.Quotas.StorageBytes = 1 << 10
-		bad := synctest.Record(t, api.TypeOp, "x", map[string]string{"not": "an op"})
+		bad := synctest.Record(t, syncwire.TypeOp, "x", map[string]string{"not": "an op"})
 		for _, body := range []string{`{"a":1}`, `{"a":2}`} {
 			bad.Body = json.RawMessage(body)
-			if resp := e.push(s.owner, bad); len(resp.Rejected) != 1 || resp.Rejected[0].Code == api.CodeConflict {
+			if resp := e.push(s.owner, bad); len(resp.Rejected) != 1 || resp.Rejected[0].Code == syncwire.CodeConflict {
 				t.Errorf("a rejected change over the quota = %+v, want rejected and not kept", resp)
 			}
 		}
@@ -411,8 +411,8 @@ func TestCardCodesAreScopedToTheirShop(t *testing.T) {
 	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn, roomyLimits())
 		a, b := e.shop("Café Lune"), e.shop("Intruder")
-		card := func(code cards.Code, customer string) api.Change {
-			return synctest.Record(t, api.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: customer, Status: loyalty.CardActive})
+		card := func(code cards.Code, customer string) syncwire.Change {
+			return synctest.Record(t, syncwire.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: customer, Status: loyalty.CardActive})
 		}
 		issued, unused, claimed := newCardCode(t), newCardCode(t), newCardCode(t)
 		e.push(a, card(issued, "ana"))

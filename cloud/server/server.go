@@ -21,8 +21,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/store"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // Config tunes a Server. Zero fields take the defaults in brackets.
@@ -146,7 +146,7 @@ func New(db *store.DB, cfg Config) *Server {
 	s.mux.HandleFunc("GET /c/{code}", s.limitAddr(s.cards, s.handleCard))
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, http.StatusNotFound, api.ErrCodeNotFound, "no such endpoint", nil)
+		s.fail(w, r, http.StatusNotFound, syncwire.ErrCodeNotFound, "no such endpoint", nil)
 	})
 	return s
 }
@@ -167,7 +167,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			s.log.Error("panic", "route", r.Pattern, "panic", p)
 			if !rec.wrote {
-				s.fail(rec, r, http.StatusInternalServerError, api.ErrCodeInternal, "internal error", nil)
+				s.fail(rec, r, http.StatusInternalServerError, syncwire.ErrCodeInternal, "internal error", nil)
 			}
 		}
 		route := r.Pattern
@@ -224,7 +224,7 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 		token, ok := bearerToken(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="merci"`)
-			s.fail(w, r, http.StatusUnauthorized, api.ErrCodeUnauthorized, "a device token is required", nil)
+			s.fail(w, r, http.StatusUnauthorized, syncwire.ErrCodeUnauthorized, "a device token is required", nil)
 			return
 		}
 		dev, err := s.db.Authenticate(r.Context(), token)
@@ -271,7 +271,7 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, l bucket, key str
 		return true
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(int((wait+time.Second-1)/time.Second)))
-	s.fail(w, r, http.StatusTooManyRequests, api.ErrCodeRateLimited, "too many requests: retry later", nil)
+	s.fail(w, r, http.StatusTooManyRequests, syncwire.ErrCodeRateLimited, "too many requests: retry later", nil)
 	return false
 }
 
@@ -295,11 +295,11 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 func (s *Server) badBody(w http.ResponseWriter, r *http.Request, err error) bool {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		s.fail(w, r, http.StatusRequestEntityTooLarge, api.ErrCodeTooLarge,
+		s.fail(w, r, http.StatusRequestEntityTooLarge, syncwire.ErrCodeTooLarge,
 			fmt.Sprintf("the request body is larger than %d bytes", tooLarge.Limit), nil)
 		return false
 	}
-	s.fail(w, r, http.StatusBadRequest, api.ErrCodeInvalid, "the request body is not valid JSON for this endpoint", err)
+	s.fail(w, r, http.StatusBadRequest, syncwire.ErrCodeInvalid, "the request body is not valid JSON for this endpoint", err)
 	return false
 }
 
@@ -307,7 +307,7 @@ func (s *Server) badBody(w http.ResponseWriter, r *http.Request, err error) bool
 func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, api.ErrCodeInternal, "internal error", err)
+		s.fail(w, r, http.StatusInternalServerError, syncwire.ErrCodeInternal, "internal error", err)
 		return
 	}
 	h := w.Header()
@@ -336,7 +336,7 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
-// fail answers with an api.Error. The message is for people and says nothing
+// fail answers with an syncwire.Error. The message is for people and says nothing
 // internal; err, if any, goes to the log.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, msg string, err error) {
 	if err != nil {
@@ -346,7 +346,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, 
 		}
 		s.log.LogAttrs(r.Context(), level, "request failed", slog.String("route", r.Pattern), slog.String("err", err.Error()))
 	}
-	b, _ := json.Marshal(api.Error{Code: code, Message: msg})
+	b, _ := json.Marshal(syncwire.Error{Code: code, Message: msg})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -357,18 +357,18 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, 
 func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, store.ErrUnauthorized):
-		s.fail(w, r, http.StatusUnauthorized, api.ErrCodeUnauthorized, "the token or code is unknown, used, expired or revoked", nil)
+		s.fail(w, r, http.StatusUnauthorized, syncwire.ErrCodeUnauthorized, "the token or code is unknown, used, expired or revoked", nil)
 	case errors.Is(err, store.ErrSuspended):
-		s.fail(w, r, http.StatusForbidden, api.ErrCodeSuspended,
+		s.fail(w, r, http.StatusForbidden, syncwire.ErrCodeSuspended,
 			"this shop's cloud account is suspended: its data is kept, and the shop's provider can resume it", nil)
 	case errors.Is(err, store.ErrNotFound):
-		s.fail(w, r, http.StatusNotFound, api.ErrCodeNotFound, "not found", nil)
+		s.fail(w, r, http.StatusNotFound, syncwire.ErrCodeNotFound, "not found", nil)
 	case errors.Is(err, store.ErrInvalid):
-		s.fail(w, r, http.StatusBadRequest, api.ErrCodeInvalid, strings.TrimPrefix(err.Error(), store.ErrInvalid.Error()+": "), nil)
+		s.fail(w, r, http.StatusBadRequest, syncwire.ErrCodeInvalid, strings.TrimPrefix(err.Error(), store.ErrInvalid.Error()+": "), nil)
 	case errors.Is(err, context.Canceled):
 		// The client went away: nobody reads the answer.
 	default:
-		s.fail(w, r, http.StatusInternalServerError, api.ErrCodeInternal, "internal error: retry later", err)
+		s.fail(w, r, http.StatusInternalServerError, syncwire.ErrCodeInternal, "internal error: retry later", err)
 	}
 }
 
@@ -376,7 +376,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.db.Ping(ctx); err != nil {
-		s.fail(w, r, http.StatusServiceUnavailable, api.ErrCodeUnavailable, "database unavailable", err)
+		s.fail(w, r, http.StatusServiceUnavailable, syncwire.ErrCodeUnavailable, "database unavailable", err)
 		return
 	}
 	s.reply(w, r, http.StatusOK, map[string]string{"status": "ok", "epoch": s.db.Epoch()})

@@ -20,12 +20,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/merci-loyalty/merci/cards"
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/pgtest"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -81,7 +81,7 @@ func newEnv(t testing.TB, dsn string, cfg server.Config) *env {
 
 // device is an enrolled device as a client holds it.
 type device struct {
-	api.EnrollResponse
+	syncwire.EnrollResponse
 }
 
 // shop creates a shop and enrolls its owner device through the API.
@@ -96,8 +96,8 @@ func (e *env) shop(name string) device {
 
 func (e *env) enroll(code, name string) device {
 	e.t.Helper()
-	var resp api.EnrollResponse
-	if st := e.call("POST", "/v1/enroll", "", api.EnrollRequest{Code: code, DeviceName: name}, &resp); st != http.StatusOK {
+	var resp syncwire.EnrollResponse
+	if st := e.call("POST", "/v1/enroll", "", syncwire.EnrollRequest{Code: code, DeviceName: name}, &resp); st != http.StatusOK {
 		e.t.Fatalf("enroll: status %d", st)
 	}
 	return device{resp}
@@ -136,9 +136,9 @@ func (e *env) do(req *http.Request, out any) int {
 		e.t.Fatalf("read answer: %v", err)
 	}
 	if resp.StatusCode >= 400 && strings.HasPrefix(req.URL.Path, "/v1/") {
-		var apiErr api.Error
+		var apiErr syncwire.Error
 		if err := json.Unmarshal(b, &apiErr); err != nil || apiErr.Code == "" || apiErr.Message == "" {
-			e.t.Errorf("%s %s: status %d with body %q, want an api.Error", req.Method, req.URL.Path, resp.StatusCode, b)
+			e.t.Errorf("%s %s: status %d with body %q, want an syncwire.Error", req.Method, req.URL.Path, resp.StatusCode, b)
 		}
 	}
 	if out != nil && resp.StatusCode < 300 {
@@ -175,18 +175,18 @@ func (e *env) waitGauge(name string, want float64) {
 	}
 }
 
-func (e *env) push(d device, changes ...api.Change) api.PushResponse {
+func (e *env) push(d device, changes ...syncwire.Change) syncwire.PushResponse {
 	e.t.Helper()
-	var resp api.PushResponse
-	if st := e.call("POST", "/v1/sync/push", d.Token, api.PushRequest{Changes: changes}, &resp); st != http.StatusOK {
+	var resp syncwire.PushResponse
+	if st := e.call("POST", "/v1/sync/push", d.Token, syncwire.PushRequest{Changes: changes}, &resp); st != http.StatusOK {
 		e.t.Fatalf("push: status %d", st)
 	}
 	return resp
 }
 
-func (e *env) pull(d device, query string) api.PullResponse {
+func (e *env) pull(d device, query string) syncwire.PullResponse {
 	e.t.Helper()
-	var resp api.PullResponse
+	var resp syncwire.PullResponse
 	if st := e.call("GET", "/v1/sync/pull?"+query, d.Token, nil, &resp); st != http.StatusOK {
 		e.t.Fatalf("pull: status %d", st)
 	}
@@ -200,19 +200,19 @@ func TestSyncRoundTrip(t *testing.T) {
 		if !till.Owner || till.ShopName != "Café Lune" || till.Epoch != e.db.Epoch() {
 			t.Errorf("enroll = %+v, want the owner of Café Lune", till.EnrollResponse)
 		}
-		var batch []api.Change
+		var batch []syncwire.Change
 		for range 300 {
 			batch = append(batch, synctest.Op(t, "c1", 1))
 		}
 		// A gzip-compressed push, as the client sends large batches.
 		var zbody bytes.Buffer
 		zw := gzip.NewWriter(&zbody)
-		json.NewEncoder(zw).Encode(api.PushRequest{Changes: batch})
+		json.NewEncoder(zw).Encode(syncwire.PushRequest{Changes: batch})
 		zw.Close()
 		req, _ := http.NewRequest("POST", e.http.URL+"/v1/sync/push", &zbody)
 		req.Header.Set("Authorization", "Bearer "+till.Token)
 		req.Header.Set("Content-Encoding", "gzip")
-		var pushed api.PushResponse
+		var pushed syncwire.PushResponse
 		if st := e.do(req, &pushed); st != http.StatusOK || len(pushed.Accepted) != 300 || pushed.Version != 300 {
 			t.Fatalf("gzip push: status %d, %d accepted, version %d; want 300 at version 300", st, len(pushed.Accepted), pushed.Version)
 		}
@@ -224,8 +224,8 @@ func TestSyncRoundTrip(t *testing.T) {
 
 		// A second device of the shop pulls everything, page by page; the answer is
 		// gzip-compressed (Go's client asks for it and undoes it).
-		var code api.CodeResponse
-		if st := e.call("POST", "/v1/codes", till.Token, api.CodeRequest{}, &code); st != http.StatusCreated {
+		var code syncwire.CodeResponse
+		if st := e.call("POST", "/v1/codes", till.Token, syncwire.CodeRequest{}, &code); st != http.StatusCreated {
 			t.Fatalf("new code: status %d", st)
 		}
 		kiosk := e.enroll(code.Code, "Kiosk")
@@ -263,11 +263,11 @@ func TestLongPollWakesOnPush(t *testing.T) {
 			pusher = newEnv(t, dsn, server.Config{})
 		}
 		till := e.shop("Shop")
-		var code api.CodeResponse
-		e.call("POST", "/v1/codes", till.Token, api.CodeRequest{}, &code)
+		var code syncwire.CodeResponse
+		e.call("POST", "/v1/codes", till.Token, syncwire.CodeRequest{}, &code)
 		kiosk := e.enroll(code.Code, "Kiosk")
 		invitation := synctest.Record(t, "nps_invitation", "inv-1", map[string]string{"card": "K7QM2XRT9PC"})
-		done := make(chan api.PullResponse)
+		done := make(chan syncwire.PullResponse)
 		go func() { done <- e.pull(kiosk, "cursor=0&wait=1h") }()
 		e.waitGauge("merci_pull_waiting", 1) // subscribed, found nothing: now waiting
 		pusher.push(till, invitation)
@@ -295,12 +295,12 @@ func TestShopsSeeNothingOfEachOther(t *testing.T) {
 		if resp := e.pull(b, "cursor=0"); len(resp.Changes) != 0 {
 			t.Errorf("B pulls %d of A's changes", len(resp.Changes))
 		}
-		var over api.OverdrawnResponse
+		var over syncwire.OverdrawnResponse
 		e.call("GET", "/v1/overdrawn", b.Token, nil, &over)
 		if len(over.Overdrawn) != 0 {
 			t.Errorf("B sees A's overdrawn customers: %+v", over)
 		}
-		var devs api.DevicesResponse
+		var devs syncwire.DevicesResponse
 		e.call("GET", "/v1/devices", b.Token, nil, &devs)
 		if len(devs.Devices) != 1 || devs.Devices[0].ID != b.DeviceID {
 			t.Errorf("B's devices = %+v, want only its own", devs.Devices)
@@ -321,18 +321,18 @@ func TestShopsSeeNothingOfEachOther(t *testing.T) {
 func TestTokensAndOwnership(t *testing.T) {
 	e := newEnv(t, synctest.SQLite(t), server.Config{EnrollLimit: server.Limit{Rate: 1000, Burst: 1000}})
 	owner := e.shop("Shop")
-	var code api.CodeResponse
-	e.call("POST", "/v1/codes", owner.Token, api.CodeRequest{}, &code)
+	var code syncwire.CodeResponse
+	e.call("POST", "/v1/codes", owner.Token, syncwire.CodeRequest{}, &code)
 	till := e.enroll(code.Code, "Till 2")
 	if till.Owner {
 		t.Fatalf("second device is an owner")
 	}
-	if st := e.call("POST", "/v1/enroll", "", api.EnrollRequest{Code: code.Code, DeviceName: "Again"}, nil); st != http.StatusUnauthorized {
+	if st := e.call("POST", "/v1/enroll", "", syncwire.EnrollRequest{Code: code.Code, DeviceName: "Again"}, nil); st != http.StatusUnauthorized {
 		t.Errorf("reusing a code: status %d, want 401", st)
 	}
 	for _, path := range []string{"/v1/devices", "/v1/codes"} {
 		method := map[string]string{"/v1/devices": "GET", "/v1/codes": "POST"}[path]
-		if st := e.call(method, path, till.Token, api.CodeRequest{}, nil); st != http.StatusForbidden {
+		if st := e.call(method, path, till.Token, syncwire.CodeRequest{}, nil); st != http.StatusForbidden {
 			t.Errorf("%s %s by a plain device: status %d, want 403", method, path, st)
 		}
 	}
@@ -351,7 +351,7 @@ func TestTokensAndOwnership(t *testing.T) {
 	forged := owner.Token[:4] + flip + owner.Token[5:]
 	for _, token := range []string{"", till.Token, "mct_forged", forged} {
 		for _, ep := range endpoints {
-			if st := e.call(ep.method, ep.path, token, api.PushRequest{}, nil); st != http.StatusUnauthorized {
+			if st := e.call(ep.method, ep.path, token, syncwire.PushRequest{}, nil); st != http.StatusUnauthorized {
 				t.Errorf("%s %s with token %.8q...: status %d, want 401", ep.method, ep.path, token, st)
 			}
 		}
@@ -375,11 +375,11 @@ func TestHostileRequests(t *testing.T) {
 	zw.Write([]byte(`{"changes":[`))
 	zw.Write(bytes.Repeat([]byte(" "), 10<<20))
 	zw.Close()
-	many := make([]api.Change, 51)
+	many := make([]syncwire.Change, 51)
 	for i := range many {
 		many[i] = synctest.Op(t, "c", 1)
 	}
-	manyJSON, _ := json.Marshal(api.PushRequest{Changes: many})
+	manyJSON, _ := json.Marshal(syncwire.PushRequest{Changes: many})
 	for _, tc := range []struct {
 		name   string
 		body   []byte
@@ -461,7 +461,7 @@ func TestDefaultRateLimit(t *testing.T) {
 	// 100,000 changes pushed and pulled by 1,000: 100 pushes and 100 pulls, back to
 	// back. The limiter counts requests, so each push carries one change.
 	for i := range 100 {
-		if st := e.call("POST", "/v1/sync/push", d.Token, api.PushRequest{Changes: []api.Change{synctest.Op(t, "c", 1)}}, nil); st != http.StatusOK {
+		if st := e.call("POST", "/v1/sync/push", d.Token, syncwire.PushRequest{Changes: []syncwire.Change{synctest.Op(t, "c", 1)}}, nil); st != http.StatusOK {
 			t.Fatalf("catch-up push %d: status %d, want 200", i+1, st)
 		}
 		if st := e.call("GET", "/v1/sync/pull?cursor=0&limit=1000", d.Token, nil, nil); st != http.StatusOK {
@@ -508,11 +508,11 @@ func TestCardPage(t *testing.T) {
 	op.Kind, op.Amount, op.Currency, op.Delta = loyalty.KindCredit, 12000, "EUR", loyalty.Delta{Points: 120, Cashback: 240, XP: 120}
 	credit.Body, _ = json.Marshal(op)
 	e.push(a,
-		synctest.Record(t, api.TypeSetting, api.SettingProgram, prog),
-		synctest.Record(t, api.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana Private", Email: "ana@example.com"}),
-		synctest.Record(t, api.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "cust-1", Status: loyalty.CardActive}),
+		synctest.Record(t, syncwire.TypeSetting, syncwire.SettingProgram, prog),
+		synctest.Record(t, syncwire.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana Private", Email: "ana@example.com"}),
+		synctest.Record(t, syncwire.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "cust-1", Status: loyalty.CardActive}),
 		credit)
-	e.push(b, synctest.Record(t, api.TypeCard, "0000000000"+"0", loyalty.Card{Code: "00000000000", CustomerID: "x", Status: loyalty.CardActive}))
+	e.push(b, synctest.Record(t, syncwire.TypeCard, "0000000000"+"0", loyalty.Card{Code: "00000000000", CustomerID: "x", Status: loyalty.CardActive}))
 
 	get := func(path string) (int, string) {
 		resp, err := http.Get(e.http.URL + path)
@@ -580,11 +580,11 @@ func TestDroppedConnections(t *testing.T) {
 	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn, server.Config{})
 		d := e.shop("Shop")
-		var batch []api.Change
+		var batch []syncwire.Change
 		for range 200 {
 			batch = append(batch, synctest.Op(t, "c1", 3))
 		}
-		body, _ := json.Marshal(api.PushRequest{Changes: batch})
+		body, _ := json.Marshal(syncwire.PushRequest{Changes: batch})
 		raw := func(n int, waitForServer bool) {
 			conn, err := net.Dial("tcp", e.http.Listener.Addr().String())
 			if err != nil {

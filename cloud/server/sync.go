@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/store"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // DefaultPullLimit is how many changes a pull returns when the request does not say.
@@ -37,17 +37,17 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	cursor, err := intParam(q.Get("cursor"), 0)
 	if err != nil || cursor < 0 {
-		s.fail(w, r, http.StatusBadRequest, api.ErrCodeInvalid, "cursor must be a whole number, 0 or more", nil)
+		s.fail(w, r, http.StatusBadRequest, syncwire.ErrCodeInvalid, "cursor must be a whole number, 0 or more", nil)
 		return
 	}
 	limit, err := intParam(q.Get("limit"), DefaultPullLimit)
 	if err != nil || limit < 1 || limit > store.MaxPullLimit {
-		s.fail(w, r, http.StatusBadRequest, api.ErrCodeInvalid, fmt.Sprintf("limit must be between 1 and %d", store.MaxPullLimit), nil)
+		s.fail(w, r, http.StatusBadRequest, syncwire.ErrCodeInvalid, fmt.Sprintf("limit must be between 1 and %d", store.MaxPullLimit), nil)
 		return
 	}
 	wait, err := waitParam(q.Get("wait"))
 	if err != nil {
-		s.fail(w, r, http.StatusBadRequest, api.ErrCodeInvalid, `wait must be a duration such as "25s", or seconds`, nil)
+		s.fail(w, r, http.StatusBadRequest, syncwire.ErrCodeInvalid, `wait must be a duration such as "25s", or seconds`, nil)
 		return
 	}
 	wait = min(wait, s.cfg.MaxWait)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // CodeLifetime is how long an enrollment code can be used.
@@ -35,8 +35,8 @@ type Device struct {
 	ID        string
 	ShopID    string
 	Name      string
-	Owner     bool // Role == api.RoleOwner
-	Role      api.Role
+	Owner     bool // Role == syncwire.RoleOwner
+	Role      syncwire.Role
 	CreatedAt time.Time
 	RevokedAt *time.Time
 }
@@ -44,8 +44,8 @@ type Device struct {
 // Code is a one-time enrollment code, shown once: the store keeps its hash.
 type Code struct {
 	Code      string // in groups of four, as people type it
-	Owner     bool   // Role == api.RoleOwner
-	Role      api.Role
+	Owner     bool   // Role == syncwire.RoleOwner
+	Role      syncwire.Role
 	ExpiresAt time.Time
 }
 
@@ -64,7 +64,7 @@ func (db *DB) CreateShop(ctx context.Context, name string) (Shop, Code, error) {
 			return fmt.Errorf("insert shop: %w", err)
 		}
 		var err error
-		code, err = db.newCode(ctx, tx, shop.ID, api.RoleOwner)
+		code, err = db.newCode(ctx, tx, shop.ID, syncwire.RoleOwner)
 		return err
 	})
 	if err != nil {
@@ -94,9 +94,9 @@ func (db *DB) Shops(ctx context.Context) ([]Shop, error) {
 }
 
 // NewCode creates a one-time code that enrolls one more device of shopID, in role.
-func (db *DB) NewCode(ctx context.Context, shopID string, role api.Role) (Code, error) {
+func (db *DB) NewCode(ctx context.Context, shopID string, role syncwire.Role) (Code, error) {
 	if !role.Valid() {
-		return Code{}, fmt.Errorf("%w: the role must be %s, %s or %s", ErrInvalid, api.RoleOwner, api.RoleTill, api.RoleKiosk)
+		return Code{}, fmt.Errorf("%w: the role must be %s, %s or %s", ErrInvalid, syncwire.RoleOwner, syncwire.RoleTill, syncwire.RoleKiosk)
 	}
 	var code Code
 	err := db.tx(ctx, func(tx *sql.Tx) error {
@@ -120,7 +120,7 @@ func (db *DB) NewCode(ctx context.Context, shopID string, role api.Role) (Code, 
 // codeAlphabet is Crockford's base 32: no I, L, O or U to misread.
 const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-func (db *DB) newCode(ctx context.Context, tx *sql.Tx, shopID string, role api.Role) (Code, error) {
+func (db *DB) newCode(ctx context.Context, tx *sql.Tx, shopID string, role syncwire.Role) (Code, error) {
 	// 16 symbols of 5 bits: 80 random bits, and enrollment is rate limited.
 	var buf [16]byte
 	if _, err := rand.Read(buf[:]); err != nil {
@@ -133,7 +133,7 @@ func (db *DB) newCode(ctx context.Context, tx *sql.Tx, shopID string, role api.R
 		}
 		b.WriteByte(codeAlphabet[x&31])
 	}
-	code := Code{Code: b.String(), Owner: role == api.RoleOwner, Role: role, ExpiresAt: fromMillis(db.Now().Add(CodeLifetime).UnixMilli())}
+	code := Code{Code: b.String(), Owner: role == syncwire.RoleOwner, Role: role, ExpiresAt: fromMillis(db.Now().Add(CodeLifetime).UnixMilli())}
 	if _, err := tx.ExecContext(ctx, db.q("INSERT INTO codes (hash, shop_id, owner, role, expires_at) VALUES (?, ?, ?, ?, ?)"),
 		hashHex(normalizeCode(code.Code)), shopID, boolInt(code.Owner), string(role), code.ExpiresAt.UnixMilli()); err != nil {
 		return Code{}, fmt.Errorf("insert code: %w", err)
@@ -194,11 +194,11 @@ func (db *DB) Enroll(ctx context.Context, code, name string) (Device, Shop, stri
 		if err := tx.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM devices WHERE shop_id = ?"), dev.ShopID).Scan(&devices); err != nil {
 			return fmt.Errorf("count devices: %w", err)
 		}
-		dev.Role = api.Role(role)
+		dev.Role = syncwire.Role(role)
 		if devices == 0 {
-			dev.Role = api.RoleOwner
+			dev.Role = syncwire.RoleOwner
 		}
-		dev.Owner = dev.Role == api.RoleOwner
+		dev.Owner = dev.Role == syncwire.RoleOwner
 		var created int64
 		if err := tx.QueryRowContext(ctx, db.q("SELECT id, name, tag, created_at FROM shops WHERE id = ?"), dev.ShopID).
 			Scan(&shop.ID, &shop.Name, &shop.Tag, &created); err != nil {
@@ -250,7 +250,7 @@ func (db *DB) Authenticate(ctx context.Context, token string) (Device, error) {
 	if suspended.Valid {
 		return Device{}, ErrSuspended
 	}
-	dev.Owner, dev.CreatedAt = dev.Role == api.RoleOwner, fromMillis(created)
+	dev.Owner, dev.CreatedAt = dev.Role == syncwire.RoleOwner, fromMillis(created)
 	return dev, nil
 }
 
@@ -270,7 +270,7 @@ func (db *DB) Devices(ctx context.Context, shopID string) ([]Device, error) {
 		if err := rows.Scan(&d.ID, &d.ShopID, &d.Name, &d.Role, &created, &revoked); err != nil {
 			return nil, fmt.Errorf("list devices: %w", err)
 		}
-		d.Owner, d.CreatedAt = d.Role == api.RoleOwner, fromMillis(created)
+		d.Owner, d.CreatedAt = d.Role == syncwire.RoleOwner, fromMillis(created)
 		if revoked.Valid {
 			t := fromMillis(revoked.Int64)
 			d.RevokedAt = &t

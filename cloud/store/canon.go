@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
-	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // retryHash is the hash that tells a retry of c from a different change reusing its
@@ -12,7 +12,7 @@ import (
 // the same change again with its keys in another order, other white space or other
 // string escapes is retrying it, not changing it. body is c's body as canonical
 // returns it; valid says whether it is JSON.
-func retryHash(c api.Change, body string, valid bool) string {
+func retryHash(c syncwire.Change, body string, valid bool) string {
 	if valid {
 		if canon, err := canonicalJSON([]byte(body)); err == nil {
 			body = string(canon)
@@ -24,7 +24,7 @@ func retryHash(c api.Change, body string, valid bool) string {
 // contentHash hashes c's type and key with body. Changes pushed before retryHash
 // were kept under contentHash of their compact body: a retry with the same bytes is
 // still known by it.
-func contentHash(c api.Change, body string) string {
+func contentHash(c syncwire.Change, body string) string {
 	return hashHex(c.Type + "\x00" + c.Key + "\x00" + body)
 }
 

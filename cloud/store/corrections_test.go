@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // TestTwoDevicesCancellingOneOperationMakeOneCancellation: a void's id is its
@@ -25,8 +25,8 @@ func TestTwoDevicesCancellingOneOperationMakeOneCancellation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		push := func(op loyalty.Operation) api.PushResponse {
-			c := synctest.Change(t, op.ID, api.TypeOp, op.ID, op)
+		push := func(op loyalty.Operation) syncwire.PushResponse {
+			c := synctest.Change(t, op.ID, syncwire.TypeOp, op.ID, op)
 			return mustPush(t, db, owner, c)
 		}
 		push(purchase)
@@ -51,7 +51,7 @@ func TestTwoDevicesCancellingOneOperationMakeOneCancellation(t *testing.T) {
 		// Another operation under a void's id is still a conflict.
 		forged := second
 		forged.Delta.Points = -1
-		if resp := push(forged); len(resp.Rejected) != 1 || resp.Rejected[0].Code != api.CodeConflict {
+		if resp := push(forged); len(resp.Rejected) != 1 || resp.Rejected[0].Code != syncwire.CodeConflict {
 			t.Errorf("forged cancellation = %+v, want a conflict", resp)
 		}
 	})
@@ -64,7 +64,7 @@ func TestTillDismissesTheOwnersNote(t *testing.T) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		owner := mustDevice(t, db, "Shop")
-		code, err := db.NewCode(ctx, owner.ShopID, api.RoleTill)
+		code, err := db.NewCode(ctx, owner.ShopID, syncwire.RoleTill)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func TestTillDismissesTheOwnersNote(t *testing.T) {
 			t.Fatal(err)
 		}
 		note := map[string]any{"customer_id": "c1", "text": "Owes 40 points"}
-		if resp := mustPush(t, db, till, synctest.Record(t, "customer_note", "c2", note)); len(resp.Rejected) != 1 || resp.Rejected[0].Code != api.CodeForbidden {
+		if resp := mustPush(t, db, till, synctest.Record(t, "customer_note", "c2", note)); len(resp.Rejected) != 1 || resp.Rejected[0].Code != syncwire.CodeForbidden {
 			t.Errorf("a till's new note = %+v, want it forbidden", resp)
 		}
 		if resp := mustPush(t, db, owner, synctest.Record(t, "customer_note", "c1", note)); len(resp.Accepted) != 1 {

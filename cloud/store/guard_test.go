@@ -7,9 +7,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // TestGuardedSpend: a till online has the server check a spend against the balance
@@ -21,7 +21,7 @@ func TestGuardedSpend(t *testing.T) {
 		dev := mustDevice(t, db, "Shop")
 		mustPush(t, db, dev, synctest.Op(t, "c1", 10))
 
-		guarded := func(points int64) api.Change {
+		guarded := func(points int64) syncwire.Change {
 			c := synctest.Op(t, "c1", points)
 			c.Guard = true
 			return c
@@ -32,7 +32,7 @@ func TestGuardedSpend(t *testing.T) {
 		}
 		over := guarded(-6) // 4 points left
 		resp := mustPush(t, db, dev, over)
-		want := []api.Refusal{{ID: over.ID, Points: 4}}
+		want := []syncwire.Refusal{{ID: over.ID, Points: 4}}
 		if diff := cmp.Diff(want, resp.Refused); diff != "" || len(resp.Accepted)+len(resp.Duplicate)+len(resp.Rejected) != 0 {
 			t.Errorf("push of an uncovered spend = %+v, want only refused (-want +got):\n%s", resp, diff)
 		}
@@ -75,7 +75,7 @@ func TestGuardedSpend(t *testing.T) {
 }
 
 // voidOf returns a change cancelling the operation of c.
-func voidOf(t *testing.T, c api.Change) api.Change {
+func voidOf(t *testing.T, c syncwire.Change) syncwire.Change {
 	t.Helper()
 	var target loyalty.Operation
 	if err := json.Unmarshal(c.Body, &target); err != nil {
@@ -84,5 +84,5 @@ func voidOf(t *testing.T, c api.Change) api.Change {
 	id := synctest.NewID(t)
 	op := loyalty.Operation{ID: id, CustomerID: target.CustomerID, Kind: loyalty.KindVoid, Delta: target.Delta.Neg(),
 		Target: target.ID, Device: target.Device, At: synctest.At}
-	return synctest.Change(t, id, api.TypeOp, id, op)
+	return synctest.Change(t, id, syncwire.TypeOp, id, op)
 }

@@ -12,10 +12,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // schemaV0 is the schema of the releases before versioned migrations, as they
@@ -111,7 +111,7 @@ func TestUpgradeFromTheUnversionedSchema(t *testing.T) {
 			t.Errorf("DueEmails after upgrade = %+v, %v; want the queued email", due, err)
 		}
 		// The old database works on: a new push lands after the old changes.
-		dev := store.Device{ID: "dev-owner", ShopID: "shop-a", Role: api.RoleOwner, Owner: true}
+		dev := store.Device{ID: "dev-owner", ShopID: "shop-a", Role: syncwire.RoleOwner, Owner: true}
 		resp := mustPush(t, db, dev, synctest.Op(t, "cust-1", 3))
 		if len(resp.Accepted) != 1 || resp.Version != 3 {
 			t.Errorf("push after upgrade = %+v, want accepted at version 3", resp)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // outboxTopic is the hub topic that wakes the mailer; shop ids are never empty.
@@ -38,7 +38,7 @@ func (db *DB) WaitOutbox() (<-chan struct{}, func()) { return db.Subscribe(outbo
 func (db *DB) DueEmails(ctx context.Context, limit int) ([]OutboxEmail, error) {
 	rows, err := db.r.QueryContext(ctx, db.q(`SELECT shop_id, id, recipient, subject, body, attempts FROM outbox
 		WHERE status = ? AND next_at <= ? AND shop_id NOT IN (SELECT shop_id FROM shop_suspensions)
-		ORDER BY next_at LIMIT ?`), api.EmailQueued, db.millis(), limit)
+		ORDER BY next_at LIMIT ?`), syncwire.EmailQueued, db.millis(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list due emails: %w", err)
 	}
@@ -62,7 +62,7 @@ const statusSending = "sending"
 func (db *DB) ClaimEmail(ctx context.Context, e OutboxEmail, lease time.Duration) (bool, error) {
 	res, err := db.w.ExecContext(ctx, db.q(`UPDATE outbox SET status = ?, attempts = attempts + 1, lease_until = ?
 		WHERE shop_id = ? AND id = ? AND status = ? AND attempts = ?`),
-		statusSending, db.Now().Add(lease).UnixMilli(), e.ShopID, e.ID, api.EmailQueued, e.Attempts)
+		statusSending, db.Now().Add(lease).UnixMilli(), e.ShopID, e.ID, syncwire.EmailQueued, e.Attempts)
 	if err != nil {
 		return false, fmt.Errorf("claim email %s: %w", e.ID, err)
 	}
@@ -73,10 +73,10 @@ func (db *DB) ClaimEmail(ctx context.Context, e OutboxEmail, lease time.Duration
 	return n == 1, nil
 }
 
-// FinishEmail records what became of a claimed email: st.Status is api.EmailSent,
-// api.EmailFailed, or api.EmailQueued to try again at next. Devices pull the status as
-// a change of type api.TypeEmailStatus keyed by the email's id.
-func (db *DB) FinishEmail(ctx context.Context, e OutboxEmail, st api.EmailStatus, next time.Time) error {
+// FinishEmail records what became of a claimed email: st.Status is syncwire.EmailSent,
+// syncwire.EmailFailed, or syncwire.EmailQueued to try again at next. Devices pull the status as
+// a change of type syncwire.TypeEmailStatus keyed by the email's id.
+func (db *DB) FinishEmail(ctx context.Context, e OutboxEmail, st syncwire.EmailStatus, next time.Time) error {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, db.q(`UPDATE outbox SET status = ?, next_at = ?, last_error = ?
 			WHERE shop_id = ? AND id = ? AND status = ?`),
@@ -98,7 +98,7 @@ func (db *DB) FinishEmail(ctx context.Context, e OutboxEmail, st api.EmailStatus
 }
 
 // ExpireSending settles the emails whose sender stopped before recording the result:
-// the mail server may have accepted them, so they are marked api.EmailUnknown and never
+// the mail server may have accepted them, so they are marked syncwire.EmailUnknown and never
 // tried again. An email is sent at most once.
 func (db *DB) ExpireSending(ctx context.Context) (int, error) {
 	rows, err := db.r.QueryContext(ctx, db.q(`SELECT shop_id, id, attempts FROM outbox WHERE status = ? AND lease_until < ?`),
@@ -120,7 +120,7 @@ func (db *DB) ExpireSending(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("list stale emails: %w", err)
 	}
 	for _, e := range stale {
-		st := api.EmailStatus{Status: api.EmailUnknown, Attempts: e.Attempts, Error: "the server stopped while sending; not retried so that it is never sent twice"}
+		st := syncwire.EmailStatus{Status: syncwire.EmailUnknown, Attempts: e.Attempts, Error: "the server stopped while sending; not retried so that it is never sent twice"}
 		if err := db.FinishEmail(ctx, e, st, db.Now()); err != nil {
 			return 0, err
 		}
@@ -129,7 +129,7 @@ func (db *DB) ExpireSending(ctx context.Context) (int, error) {
 }
 
 // appendStatus appends an email_status change to the shop's log in tx.
-func (db *DB) appendStatus(ctx context.Context, tx *sql.Tx, shopID, emailID string, st api.EmailStatus) error {
+func (db *DB) appendStatus(ctx context.Context, tx *sql.Tx, shopID, emailID string, st syncwire.EmailStatus) error {
 	p, err := db.newPusher(ctx, tx, Device{ID: ServerDevice, ShopID: shopID})
 	if err != nil {
 		return err
@@ -143,7 +143,7 @@ func (db *DB) appendStatus(ctx context.Context, tx *sql.Tx, shopID, emailID stri
 	if err != nil {
 		return fmt.Errorf("new change id: %w", err)
 	}
-	c := api.Change{ID: id.String(), Type: api.TypeEmailStatus, Key: emailID, Body: body, Device: ServerDevice, At: db.Now()}
+	c := syncwire.Change{ID: id.String(), Type: syncwire.TypeEmailStatus, Key: emailID, Body: body, Device: ServerDevice, At: db.Now()}
 	b, hash, _ := canonical(c)
 	if err := p.append(ctx, c, b, hash); err != nil {
 		return err

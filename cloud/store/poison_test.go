@@ -10,19 +10,19 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // adjustChange returns an adjustment of customer's points by points: no rule of the
 // operation limits its sign.
-func adjustChange(t *testing.T, customer string, points int64) api.Change {
+func adjustChange(t *testing.T, customer string, points int64) syncwire.Change {
 	t.Helper()
 	id := synctest.NewID(t)
 	op := loyalty.Operation{ID: id, CustomerID: customer, Kind: loyalty.KindAdjust, Delta: loyalty.Delta{Points: points},
 		Reason: "correction", Device: "till-1", At: synctest.At}
-	return synctest.Change(t, id, api.TypeOp, id, op)
+	return synctest.Change(t, id, syncwire.TypeOp, id, op)
 }
 
 // rawExec runs a statement on the database behind dsn directly: the state a server
@@ -46,7 +46,7 @@ func rawExec(t *testing.T, dsn, query string, args ...any) {
 	}
 }
 
-func rejectedIDs(resp api.PushResponse) []string {
+func rejectedIDs(resp syncwire.PushResponse) []string {
 	out := []string{}
 	for _, r := range resp.Rejected {
 		out = append(out, r.ID)
@@ -64,7 +64,7 @@ func TestPoisonMaxPointsOperationIsRejectedAtTheEdge(t *testing.T) {
 		poison := synctest.Op(t, "c1", math.MaxInt64)
 		next := synctest.Op(t, "c1", 1)
 		resp := mustPush(t, db, dev, poison, next)
-		if len(resp.Rejected) != 1 || resp.Rejected[0].ID != poison.ID || resp.Rejected[0].Code != api.CodeInvalid {
+		if len(resp.Rejected) != 1 || resp.Rejected[0].ID != poison.ID || resp.Rejected[0].Code != syncwire.CodeInvalid {
 			t.Errorf("push of %d points = %+v, want it rejected as invalid", int64(math.MaxInt64), resp.Rejected)
 		}
 		if !cmp.Equal(resp.Accepted, []string{next.ID}) {
@@ -173,8 +173,8 @@ func TestPoisonFailureMidChangeIsUndoneAndRejectedAlone(t *testing.T) {
 			dev.ShopID, spend.ID)
 		credit := synctest.Op(t, "c2", 2)
 		resp := mustPush(t, db, dev, spend, credit)
-		if len(resp.Rejected) != 1 || resp.Rejected[0].ID != spend.ID || resp.Rejected[0].Code != api.CodeFailed {
-			t.Errorf("rejected %+v, want %s as %q", resp.Rejected, spend.ID, api.CodeFailed)
+		if len(resp.Rejected) != 1 || resp.Rejected[0].ID != spend.ID || resp.Rejected[0].Code != syncwire.CodeFailed {
+			t.Errorf("rejected %+v, want %s as %q", resp.Rejected, spend.ID, syncwire.CodeFailed)
 		}
 		if !cmp.Equal(resp.Accepted, []string{credit.ID}) {
 			t.Errorf("accepted %v, want %s", resp.Accepted, credit.ID)
@@ -193,14 +193,14 @@ func TestPushRejectsAmountsBeyondTheBounds(t *testing.T) {
 	synctest.ForEach(t, func(t *testing.T, dsn string) {
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		op := func(mod func(*loyalty.Operation)) api.Change {
+		op := func(mod func(*loyalty.Operation)) syncwire.Change {
 			id := synctest.NewID(t)
 			o := loyalty.Operation{ID: id, CustomerID: "c1", Kind: loyalty.KindCredit, Delta: loyalty.Delta{Points: 1},
 				Amount: 1000, Currency: "EUR", Device: "till-1", At: synctest.At}
 			mod(&o)
-			return synctest.Change(t, id, api.TypeOp, id, o)
+			return synctest.Change(t, id, syncwire.TypeOp, id, o)
 		}
-		bad := []api.Change{
+		bad := []syncwire.Change{
 			op(func(o *loyalty.Operation) { o.Amount = loyalty.MaxMoney + 1 }),
 			op(func(o *loyalty.Operation) { o.Delta.Cashback = loyalty.MaxMoney + 1 }),
 			op(func(o *loyalty.Operation) { o.Delta.XP = math.MaxInt64 }),
@@ -214,7 +214,7 @@ func TestPushRejectsAmountsBeyondTheBounds(t *testing.T) {
 			t.Errorf("push = %+v, want all %d rejected", resp, len(bad))
 		}
 		prog := loyalty.Program{Currency: "EUR", PointsPerUnit: math.MaxInt64}
-		setting := synctest.Record(t, api.TypeSetting, api.SettingProgram, prog)
+		setting := synctest.Record(t, syncwire.TypeSetting, syncwire.SettingProgram, prog)
 		if resp := mustPush(t, db, dev, setting); len(resp.Rejected) != 1 {
 			t.Errorf("push of a program of %d points per unit = %+v, want rejected", prog.PointsPerUnit, resp)
 		}

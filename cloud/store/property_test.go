@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/api/apitest"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // opModel is what the server must make of the operations pushed: it applies the rules
@@ -24,7 +24,7 @@ type opModel struct {
 }
 
 // expect returns what the server must answer to c, an operation change, and applies it.
-func (m *opModel) expect(c api.Change) string {
+func (m *opModel) expect(c syncwire.Change) string {
 	if out, ok := m.kept[c.ID]; ok {
 		if out == "accepted" {
 			return "duplicate"
@@ -69,9 +69,9 @@ func TestRandomExtremeBatchesNeverFailAPush(t *testing.T) {
 		rawExec(t, dsn, "INSERT INTO balances (shop_id, customer_id, points, cashback, xp) VALUES (?, ?, ?, ?, ?)",
 			dev.ShopID, apitest.Customers[2], near.Points, int64(near.Cashback), near.XP)
 		m.balances[apitest.Customers[2]] = near
-		var pushed []api.Change
+		var pushed []syncwire.Change
 		for round := range 25 {
-			batch := make([]api.Change, 1+r.IntN(40))
+			batch := make([]syncwire.Change, 1+r.IntN(40))
 			for i := range batch {
 				if len(pushed) > 0 && r.IntN(8) == 0 {
 					batch[i] = pushed[r.IntN(len(pushed))] // a retry
@@ -101,7 +101,7 @@ func TestRandomExtremeBatchesNeverFailAPush(t *testing.T) {
 			want := map[string][]string{}
 			for _, c := range batch {
 				w := "any"
-				if c.Type == api.TypeOp && json.Valid(c.Body) {
+				if c.Type == syncwire.TypeOp && json.Valid(c.Body) {
 					w = m.expect(c)
 				}
 				want[c.ID] = append(want[c.ID], w)

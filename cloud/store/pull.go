@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // MaxPullLimit is the most changes one pull returns.
@@ -28,25 +28,25 @@ const pulledOverhead = 100
 // order, at most limit of them and, past the first, at most MaxPullBytes of them. A
 // record value superseded by a later one is skipped: the later one is there. The
 // answer's Cursor is where the next pull starts.
-func (db *DB) Pull(ctx context.Context, shopID string, cursor int64, limit int) (api.PullResponse, error) {
+func (db *DB) Pull(ctx context.Context, shopID string, cursor int64, limit int) (syncwire.PullResponse, error) {
 	limit = min(max(limit, 1), MaxPullLimit)
 	rows, err := db.r.QueryContext(ctx, db.q(`SELECT id, ctype, ckey, body, device, at, version FROM changes
 		WHERE shop_id = ? AND version > ? AND live = 1 ORDER BY version LIMIT ?`), shopID, cursor, limit+1)
 	if err != nil {
-		return api.PullResponse{}, fmt.Errorf("pull: %w", err)
+		return syncwire.PullResponse{}, fmt.Errorf("pull: %w", err)
 	}
 	defer rows.Close()
-	resp := api.PullResponse{Changes: []api.Pulled{}, Cursor: cursor, Epoch: db.epoch}
+	resp := syncwire.PullResponse{Changes: []syncwire.Pulled{}, Cursor: cursor, Epoch: db.epoch}
 	size := 0
 	for rows.Next() {
 		if len(resp.Changes) == limit {
 			resp.More = true
 			break
 		}
-		var c api.Pulled
+		var c syncwire.Pulled
 		var body, at string
 		if err := rows.Scan(&c.ID, &c.Type, &c.Key, &body, &c.Device, &at, &c.Version); err != nil {
-			return api.PullResponse{}, fmt.Errorf("pull: %w", err)
+			return syncwire.PullResponse{}, fmt.Errorf("pull: %w", err)
 		}
 		size += len(c.ID) + len(c.Type) + len(c.Key) + len(body) + len(c.Device) + len(at) + pulledOverhead
 		if size > MaxPullBytes && len(resp.Changes) > 0 {
@@ -55,29 +55,29 @@ func (db *DB) Pull(ctx context.Context, shopID string, cursor int64, limit int) 
 		}
 		c.Body = json.RawMessage(body)
 		if c.At, err = time.Parse(time.RFC3339Nano, at); err != nil {
-			return api.PullResponse{}, fmt.Errorf("pull: change %s: %w", c.ID, err)
+			return syncwire.PullResponse{}, fmt.Errorf("pull: change %s: %w", c.ID, err)
 		}
 		resp.Changes = append(resp.Changes, c)
 		resp.Cursor = c.Version
 	}
 	if err := rows.Err(); err != nil {
-		return api.PullResponse{}, fmt.Errorf("pull: %w", err)
+		return syncwire.PullResponse{}, fmt.Errorf("pull: %w", err)
 	}
 	return resp, nil
 }
 
 // Overdrawn lists the operations of shopID that took a balance below zero, oldest
 // first.
-func (db *DB) Overdrawn(ctx context.Context, shopID string) ([]api.Overdrawn, error) {
+func (db *DB) Overdrawn(ctx context.Context, shopID string) ([]syncwire.Overdrawn, error) {
 	rows, err := db.r.QueryContext(ctx, db.q(
 		"SELECT customer_id, op_id, points, cashback, at FROM overdrawn WHERE shop_id = ? ORDER BY at, op_id"), shopID)
 	if err != nil {
 		return nil, fmt.Errorf("list overdrawn: %w", err)
 	}
 	defer rows.Close()
-	list := []api.Overdrawn{}
+	list := []syncwire.Overdrawn{}
 	for rows.Next() {
-		var o api.Overdrawn
+		var o syncwire.Overdrawn
 		var at int64
 		if err := rows.Scan(&o.CustomerID, &o.OpID, &o.Points, &o.Cashback, &at); err != nil {
 			return nil, fmt.Errorf("list overdrawn: %w", err)
@@ -143,7 +143,7 @@ func (db *DB) cardView(ctx context.Context, code, query string, args ...any) (Ca
 	}
 	var body string
 	err = db.r.QueryRowContext(ctx, db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
-		shopID, api.TypeSetting, api.SettingProgram).Scan(&body)
+		shopID, syncwire.TypeSetting, syncwire.SettingProgram).Scan(&body)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:

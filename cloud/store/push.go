@@ -17,8 +17,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // Limits on one change. A change over them is rejected, never stored.
@@ -45,13 +45,13 @@ var typePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 // A fault met while one change applies rejects that change alone (code "failed"): the
 // push is then applied again with each change in a savepoint, which the usual push
 // does without, since savepoints cost two round trips a change on PostgreSQL.
-func (db *DB) Push(ctx context.Context, dev Device, changes []api.Change) (api.PushResponse, error) {
+func (db *DB) Push(ctx context.Context, dev Device, changes []syncwire.Change) (syncwire.PushResponse, error) {
 	resp, emails, err := db.push(ctx, dev, changes, false)
 	if errors.Is(err, errChangeFailed) && ctx.Err() == nil {
 		resp, emails, err = db.push(ctx, dev, changes, true)
 	}
 	if err != nil {
-		return api.PushResponse{}, fmt.Errorf("push: %w", err)
+		return syncwire.PushResponse{}, fmt.Errorf("push: %w", err)
 	}
 	if len(resp.Accepted) > 0 {
 		db.hub.notify(dev.ShopID)
@@ -67,8 +67,8 @@ var errChangeFailed = errors.New("a change failed")
 
 // push applies changes in one transaction; isolate puts each in a savepoint. It
 // reports whether an email was queued.
-func (db *DB) push(ctx context.Context, dev Device, changes []api.Change, isolate bool) (api.PushResponse, bool, error) {
-	resp := api.PushResponse{Accepted: []string{}, Duplicate: []string{}, Rejected: []api.Rejection{}, Epoch: db.epoch}
+func (db *DB) push(ctx context.Context, dev Device, changes []syncwire.Change, isolate bool) (syncwire.PushResponse, bool, error) {
+	resp := syncwire.PushResponse{Accepted: []string{}, Duplicate: []string{}, Rejected: []syncwire.Rejection{}, Epoch: db.epoch}
 	var emails bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		p, err := db.newPusher(ctx, tx, dev)
@@ -84,7 +84,7 @@ func (db *DB) push(ctx context.Context, dev Device, changes []api.Change, isolat
 			out, rej, err := p.applyIsolated(ctx, c)
 			var refused *refusedError
 			if errors.As(err, &refused) {
-				resp.Refused = append(resp.Refused, api.Refusal{ID: c.ID, Points: refused.points, Cashback: refused.cashback})
+				resp.Refused = append(resp.Refused, syncwire.Refusal{ID: c.ID, Points: refused.points, Cashback: refused.cashback})
 				continue
 			}
 			if err != nil {
@@ -93,7 +93,7 @@ func (db *DB) push(ctx context.Context, dev Device, changes []api.Change, isolat
 			switch out {
 			case accepted:
 				resp.Accepted = append(resp.Accepted, c.ID)
-				emails = emails || c.Type == api.TypeEmail
+				emails = emails || c.Type == syncwire.TypeEmail
 			case duplicate:
 				resp.Duplicate = append(resp.Duplicate, c.ID)
 			case rejected:
@@ -196,7 +196,7 @@ func (p *pusher) close() {
 // with it, nor every later push of the same batch. Only a fault that leaves the
 // transaction unusable, or the request's end, fails the push: those are worth a retry.
 // Without the savepoint, such a fault fails the push with errChangeFailed.
-func (p *pusher) applyIsolated(ctx context.Context, c api.Change) (outcome, api.Rejection, error) {
+func (p *pusher) applyIsolated(ctx context.Context, c syncwire.Change) (outcome, syncwire.Rejection, error) {
 	if !p.isolate {
 		out, rej, err := p.apply(ctx, c)
 		var refused *refusedError
@@ -206,33 +206,33 @@ func (p *pusher) applyIsolated(ctx context.Context, c api.Change) (outcome, api.
 		return out, rej, err
 	}
 	if _, err := p.tx.ExecContext(ctx, "SAVEPOINT change"); err != nil {
-		return 0, api.Rejection{}, fmt.Errorf("savepoint: %w", err)
+		return 0, syncwire.Rejection{}, fmt.Errorf("savepoint: %w", err)
 	}
 	version, stored := p.version, p.stored
 	out, rej, err := p.apply(ctx, c)
 	var refused *refusedError
 	if err == nil || errors.As(err, &refused) {
 		if _, rerr := p.tx.ExecContext(ctx, "RELEASE SAVEPOINT change"); rerr != nil {
-			return 0, api.Rejection{}, fmt.Errorf("release savepoint: %w", rerr)
+			return 0, syncwire.Rejection{}, fmt.Errorf("release savepoint: %w", rerr)
 		}
 		return out, rej, err
 	}
 	if ctx.Err() != nil {
-		return 0, api.Rejection{}, err
+		return 0, syncwire.Rejection{}, err
 	}
 	if _, rerr := p.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT change"); rerr != nil {
-		return 0, api.Rejection{}, errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
+		return 0, syncwire.Rejection{}, errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
 	}
 	if _, rerr := p.tx.ExecContext(ctx, "RELEASE SAVEPOINT change"); rerr != nil {
-		return 0, api.Rejection{}, errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
+		return 0, syncwire.Rejection{}, errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
 	}
 	p.version, p.stored = version, stored
 	// The detail is for the operator; the device gets a sentence and keeps the change.
 	slog.Warn("push: a change failed and is rejected", "shop", p.dev.ShopID, "change", clip(c.ID, 40), "err", err)
 	_, hash, _ := canonical(c)
-	r := api.Rejection{ID: c.ID, Code: api.CodeFailed, Reason: "the server could not apply this change"}
+	r := syncwire.Rejection{ID: c.ID, Code: syncwire.CodeFailed, Reason: "the server could not apply this change"}
 	if err := p.reject(ctx, c, hash, r); err != nil {
-		return 0, api.Rejection{}, err
+		return 0, syncwire.Rejection{}, err
 	}
 	return rejected, r, nil
 }
@@ -240,13 +240,13 @@ func (p *pusher) applyIsolated(ctx context.Context, c api.Change) (outcome, api.
 // apply applies one change. An error is a fault of the database, or a
 // *refusedError for a guarded spend that nothing covers; whatever is wrong with the
 // change itself is a rejection.
-func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejection, error) {
-	reject := func(code, format string, args ...any) (outcome, api.Rejection, error) {
-		return rejected, api.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
+func (p *pusher) apply(ctx context.Context, c syncwire.Change) (outcome, syncwire.Rejection, error) {
+	reject := func(code, format string, args ...any) (outcome, syncwire.Rejection, error) {
+		return rejected, syncwire.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
 	}
 	if !validID(c.ID) {
 		// Without a valid id there is nothing to key the rejection on: it is not kept.
-		return reject(api.CodeInvalid, "the change id is not a lower-case UUIDv7")
+		return reject(syncwire.CodeInvalid, "the change id is not a lower-case UUIDv7")
 	}
 	body, hash, valid := canonical(c)
 	if old, ok := p.known[c.ID]; ok {
@@ -254,42 +254,42 @@ func (p *pusher) apply(ctx context.Context, c api.Change) (outcome, api.Rejectio
 		case old.hash != hash && old.hash != contentHash(c, body):
 			same, err := p.sameVoid(ctx, c, body)
 			if err != nil {
-				return 0, api.Rejection{}, err
+				return 0, syncwire.Rejection{}, err
 			}
 			if !same {
-				return reject(api.CodeConflict, "another change with this id was pushed before")
+				return reject(syncwire.CodeConflict, "another change with this id was pushed before")
 			}
-			return duplicate, api.Rejection{}, nil
+			return duplicate, syncwire.Rejection{}, nil
 		case old.code.Valid:
 			return reject(old.code.String, "%s", old.reason.String)
 		default:
-			return duplicate, api.Rejection{}, nil
+			return duplicate, syncwire.Rejection{}, nil
 		}
 	}
 
 	rej, err := p.check(ctx, c, body, valid)
 	if err != nil {
-		return 0, api.Rejection{}, err // a refusal too: nothing of it is kept
+		return 0, syncwire.Rejection{}, err // a refusal too: nothing of it is kept
 	}
 	if rej != nil {
 		if err := p.reject(ctx, c, hash, *rej); err != nil {
-			return 0, api.Rejection{}, err
+			return 0, syncwire.Rejection{}, err
 		}
 		return rejected, *rej, nil
 	}
 	if err := p.append(ctx, c, body, hash); err != nil {
-		return 0, api.Rejection{}, err
+		return 0, syncwire.Rejection{}, err
 	}
 	p.known[c.ID] = prior{hash: hash}
-	return accepted, api.Rejection{}, nil
+	return accepted, syncwire.Rejection{}, nil
 }
 
 // sameVoid reports whether c is a cancellation that the log holds under its id as
 // made on another device: a void's id is its target's (loyalty.VoidID), so two devices
 // cancelling one operation at once push the same cancellation, told apart only by who
 // made it, when and why. The first taken stands.
-func (p *pusher) sameVoid(ctx context.Context, c api.Change, body string) (bool, error) {
-	if c.Type != api.TypeOp {
+func (p *pusher) sameVoid(ctx context.Context, c syncwire.Change, body string) (bool, error) {
+	if c.Type != syncwire.TypeOp {
 		return false, nil
 	}
 	var op, prior loyalty.Operation
@@ -314,7 +314,7 @@ func (p *pusher) sameVoid(ctx context.Context, c api.Change, body string) (bool,
 
 // reject keeps the rejection of c, so that a retry gets the same answer, unless kept
 // rejections would fill the shop's storage past its quota.
-func (p *pusher) reject(ctx context.Context, c api.Change, hash string, rej api.Rejection) error {
+func (p *pusher) reject(ctx context.Context, c syncwire.Change, hash string, rej syncwire.Rejection) error {
 	if !p.roomForRejection(c, &rej) {
 		return nil
 	}
@@ -329,7 +329,7 @@ func (p *pusher) reject(ctx context.Context, c api.Change, hash string, rej api.
 
 // prefetch reads what the log holds under the ids of changes, a few hundred ids per
 // query rather than one query per change.
-func (p *pusher) prefetch(ctx context.Context, changes []api.Change) error {
+func (p *pusher) prefetch(ctx context.Context, changes []syncwire.Change) error {
 	p.known = make(map[string]prior, len(changes))
 	ids := make([]any, 0, len(changes)+1)
 	for _, c := range changes {
@@ -372,8 +372,8 @@ func validID(id string) bool {
 
 // append adds c to the log at the shop's next version; a record's earlier value stops
 // being pulled.
-func (p *pusher) append(ctx context.Context, c api.Change, body, hash string) error {
-	if c.Type != api.TypeOp {
+func (p *pusher) append(ctx context.Context, c syncwire.Change, body, hash string) error {
+	if c.Type != syncwire.TypeOp {
 		if _, err := p.supersede.ExecContext(ctx, p.dev.ShopID, c.Type, c.Key); err != nil {
 			return fmt.Errorf("supersede record: %w", err)
 		}
@@ -390,49 +390,49 @@ func (p *pusher) append(ctx context.Context, c api.Change, body, hash string) er
 // check validates c and applies its projections (balance, card, outbox). It returns
 // why c can never apply, or nil, and an error only for a fault of the database. A
 // rejected change writes no projection: every refusal comes before the first write.
-func (p *pusher) check(ctx context.Context, c api.Change, body string, valid bool) (*api.Rejection, error) {
-	bad := func(code, format string, args ...any) (*api.Rejection, error) {
-		return &api.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
+func (p *pusher) check(ctx context.Context, c syncwire.Change, body string, valid bool) (*syncwire.Rejection, error) {
+	bad := func(code, format string, args ...any) (*syncwire.Rejection, error) {
+		return &syncwire.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
 	}
 	switch {
 	case !typePattern.MatchString(c.Type):
-		return bad(api.CodeInvalid, "the type must be 1 to 40 lower-case letters, digits or _")
+		return bad(syncwire.CodeInvalid, "the type must be 1 to 40 lower-case letters, digits or _")
 	case c.Key == "" || len(c.Key) > MaxKeyBytes || !storable(c.Key):
-		return bad(api.CodeInvalid, "the key must be 1 to %d bytes of UTF-8 without NUL", MaxKeyBytes)
+		return bad(syncwire.CodeInvalid, "the key must be 1 to %d bytes of UTF-8 without NUL", MaxKeyBytes)
 	case len(body) > MaxBodyBytes:
-		return bad(api.CodeInvalid, "the body is larger than %d bytes", MaxBodyBytes)
+		return bad(syncwire.CodeInvalid, "the body is larger than %d bytes", MaxBodyBytes)
 	case !valid || body == "" || body[0] != '{':
-		return bad(api.CodeInvalid, "the body must be a JSON object")
+		return bad(syncwire.CodeInvalid, "the body must be a JSON object")
 	case !storable(body) || strings.Contains(body, `\u0000`):
 		// PostgreSQL text holds neither, and no Merci record needs them.
-		return bad(api.CodeInvalid, "the body must be UTF-8 without NUL characters")
+		return bad(syncwire.CodeInvalid, "the body must be UTF-8 without NUL characters")
 	case c.At.IsZero():
-		return bad(api.CodeInvalid, "the change has no time")
+		return bad(syncwire.CodeInvalid, "the change has no time")
 	}
 	if rej, err := p.authorize(ctx, c, body); rej != nil || err != nil {
 		return rej, err
 	}
 	var err error
 	switch c.Type {
-	case api.TypeEmailStatus:
-		return bad(api.CodeInvalid, "only the server writes %s changes", c.Type)
-	case api.TypeOp:
+	case syncwire.TypeEmailStatus:
+		return bad(syncwire.CodeInvalid, "only the server writes %s changes", c.Type)
+	case syncwire.TypeOp:
 		err = p.applyOp(ctx, c, body)
-	case api.TypeCard:
+	case syncwire.TypeCard:
 		err = p.applyCard(ctx, c, body)
-	case api.TypeCustomer:
+	case syncwire.TypeCustomer:
 		var cu loyalty.Customer
 		if err = decodeStrict(body, &cu); err == nil && cu.ID != c.Key {
 			err = fmt.Errorf("%w: the customer id %q is not the key", errRule, cu.ID)
 		}
-	case api.TypeSetting:
-		if c.Key == api.SettingProgram {
+	case syncwire.TypeSetting:
+		if c.Key == syncwire.SettingProgram {
 			var prog loyalty.Program
 			if err = decodeStrict(body, &prog); err == nil {
 				err = prog.Validate()
 			}
 		}
-	case api.TypeEmail:
+	case syncwire.TypeEmail:
 		err = p.applyEmail(ctx, c, body)
 	}
 	var refused *refusedError
@@ -442,7 +442,7 @@ func (p *pusher) check(ctx context.Context, c api.Change, body string, valid boo
 	case errors.Is(err, errDB), errors.As(err, &refused):
 		return nil, err
 	default:
-		return bad(api.CodeInvalid, "%s", err)
+		return bad(syncwire.CodeInvalid, "%s", err)
 	}
 }
 
@@ -460,7 +460,7 @@ func (e *refusedError) Error() string {
 	return fmt.Sprintf("the balance (%d points, %d cashback) does not cover the spend", e.points, e.cashback)
 }
 
-func (p *pusher) applyOp(ctx context.Context, c api.Change, body string) error {
+func (p *pusher) applyOp(ctx context.Context, c syncwire.Change, body string) error {
 	var op loyalty.Operation
 	if err := decodeStrict(body, &op); err != nil {
 		return err
@@ -514,7 +514,7 @@ func (p *pusher) applyOp(ctx context.Context, c api.Change, body string) error {
 	return nil
 }
 
-func (p *pusher) applyCard(ctx context.Context, c api.Change, body string) error {
+func (p *pusher) applyCard(ctx context.Context, c syncwire.Change, body string) error {
 	var card loyalty.Card
 	if err := decodeStrict(body, &card); err != nil {
 		return err
@@ -538,8 +538,8 @@ func (p *pusher) applyCard(ctx context.Context, c api.Change, body string) error
 	return nil
 }
 
-func (p *pusher) applyEmail(ctx context.Context, c api.Change, body string) error {
-	var e api.Email
+func (p *pusher) applyEmail(ctx context.Context, c syncwire.Change, body string) error {
+	var e syncwire.Email
 	if err := decodeStrict(body, &e); err != nil {
 		return err
 	}
@@ -555,7 +555,7 @@ func (p *pusher) applyEmail(ctx context.Context, c api.Change, body string) erro
 	// A later version of the same email record never sends it again.
 	_, err = p.tx.ExecContext(ctx, p.db.q(`INSERT INTO outbox (shop_id, id, recipient, subject, body, status, attempts, next_at, lease_until, last_error, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, '', ?) ON CONFLICT (shop_id, id) DO NOTHING`),
-		p.dev.ShopID, c.Key, addr.Address, e.Subject, e.Text, api.EmailQueued, p.now, p.now)
+		p.dev.ShopID, c.Key, addr.Address, e.Subject, e.Text, syncwire.EmailQueued, p.now, p.now)
 	if err != nil {
 		return fmt.Errorf("%w: queue email: %w", errDB, err)
 	}
@@ -573,7 +573,7 @@ func decodeStrict(body string, v any) error {
 
 // canonical returns c's body without insignificant white space, the hash that tells a
 // retry of c from a different change reusing its id, and whether the body is JSON.
-func canonical(c api.Change) (body, hash string, valid bool) {
+func canonical(c syncwire.Change) (body, hash string, valid bool) {
 	var b bytes.Buffer
 	valid = json.Compact(&b, c.Body) == nil
 	if !valid {

@@ -9,9 +9,9 @@ import (
 	"net/mail"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/nps"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // Quotas bound what one shop may use of the server, whatever its devices push.
@@ -50,35 +50,35 @@ type npsVisit struct {
 //     screen, and emails to addresses the shop has written to before.
 //   - kiosk: self-service visits within the program's limit, and its own survey
 //     records.
-func (p *pusher) authorize(ctx context.Context, c api.Change, body string) (*api.Rejection, error) {
-	forbid := func(format string, args ...any) (*api.Rejection, error) {
-		return &api.Rejection{ID: c.ID, Code: api.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
+func (p *pusher) authorize(ctx context.Context, c syncwire.Change, body string) (*syncwire.Rejection, error) {
+	forbid := func(format string, args ...any) (*syncwire.Rejection, error) {
+		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
 	}
 	if q := p.db.Quotas.StorageBytes; q > 0 && p.stored+int64(len(body)) > q {
-		return &api.Rejection{ID: c.ID, Code: api.CodeQuota,
+		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeQuota,
 			Reason: fmt.Sprintf("the shop's storage on the cloud is full (%d MiB): ask the server's operator", q>>20)}, nil
 	}
 	role := p.dev.Role
 	switch c.Type {
-	case api.TypeOp:
+	case syncwire.TypeOp:
 		return p.authorizeOp(ctx, c, body, role)
-	case api.TypeEmail:
-		if role == api.RoleKiosk {
+	case syncwire.TypeEmail:
+		if role == syncwire.RoleKiosk {
 			return forbid("a kiosk does not send emails")
 		}
 		return p.authorizeEmail(ctx, c, body, role)
-	case api.TypeCustomer, api.TypeCard:
-		if role == api.RoleKiosk {
+	case syncwire.TypeCustomer, syncwire.TypeCard:
+		if role == syncwire.RoleKiosk {
 			return forbid("a kiosk may not change %ss: connect this device as a till", c.Type)
 		}
 		return nil, nil
 	case typeCoupon, typeCustomerNote:
 		// The owner issues coupons from the answers and leaves notes for the counter; a
 		// till redeems the coupons and dismisses the notes.
-		if role == api.RoleKiosk {
+		if role == syncwire.RoleKiosk {
 			return forbid("a kiosk may not change %ss: connect this device as a till", c.Type)
 		}
-		if role == api.RoleOwner {
+		if role == syncwire.RoleOwner {
 			return nil, nil
 		}
 		_, found, err := p.writer(ctx, c)
@@ -89,7 +89,7 @@ func (p *pusher) authorize(ctx context.Context, c api.Change, body string) (*api
 	case typeNPSInvitation, typeNPSResponse:
 		// A till's customer screen and a kiosk ask and answer; only the owner's desk
 		// works on answers another device recorded.
-		if role == api.RoleOwner {
+		if role == syncwire.RoleOwner {
 			return nil, nil
 		}
 		by, found, err := p.writer(ctx, c)
@@ -98,14 +98,14 @@ func (p *pusher) authorize(ctx context.Context, c api.Change, body string) (*api
 		}
 		return forbid("a %s may only write its own survey records", role)
 	}
-	if role != api.RoleOwner {
+	if role != syncwire.RoleOwner {
 		return forbid("only the owner's device may change the shop's %s records", c.Type)
 	}
 	return nil, nil
 }
 
 // writer returns the device that pushed the live value of c's record, if there is one.
-func (p *pusher) writer(ctx context.Context, c api.Change) (device string, found bool, err error) {
+func (p *pusher) writer(ctx context.Context, c syncwire.Change) (device string, found bool, err error) {
 	err = p.tx.QueryRowContext(ctx, p.db.q("SELECT device FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
 		p.dev.ShopID, c.Type, c.Key).Scan(&device)
 	switch {
@@ -125,9 +125,9 @@ const (
 	typeNPSResponse   = "nps_response"
 )
 
-func (p *pusher) authorizeOp(ctx context.Context, c api.Change, body string, role api.Role) (*api.Rejection, error) {
-	forbid := func(format string, args ...any) (*api.Rejection, error) {
-		return &api.Rejection{ID: c.ID, Code: api.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
+func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, body string, role syncwire.Role) (*syncwire.Rejection, error) {
+	forbid := func(format string, args ...any) (*syncwire.Rejection, error) {
+		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
 	}
 	var op loyalty.Operation
 	if json.Unmarshal([]byte(body), &op) != nil || op.Validate() != nil || op.ID != c.ID || op.ID != c.Key {
@@ -140,9 +140,9 @@ func (p *pusher) authorizeOp(ctx context.Context, c api.Change, body string, rol
 		return p.authorizeVoid(ctx, c, op, role)
 	}
 	switch {
-	case role == api.RoleOwner:
+	case role == syncwire.RoleOwner:
 		return nil, nil
-	case role == api.RoleKiosk:
+	case role == syncwire.RoleKiosk:
 		return forbid("a kiosk may only credit self-service visits")
 	case op.Kind == loyalty.KindAdjust:
 		return forbid("only the owner's device may adjust a balance")
@@ -173,20 +173,20 @@ func (p *pusher) authorizeOp(ctx context.Context, c api.Change, body string, rol
 // exact opposite of an operation of the same customer that the shop's log holds and
 // that nothing cancelled yet; one that only takes needs no proof. Every cancellation
 // is recorded for the next one's check.
-func (p *pusher) authorizeVoid(ctx context.Context, c api.Change, op loyalty.Operation, role api.Role) (*api.Rejection, error) {
-	forbid := func(reason string) (*api.Rejection, error) {
-		return &api.Rejection{ID: c.ID, Code: api.CodeForbidden, Reason: reason}, nil
+func (p *pusher) authorizeVoid(ctx context.Context, c syncwire.Change, op loyalty.Operation, role syncwire.Role) (*syncwire.Rejection, error) {
+	forbid := func(reason string) (*syncwire.Rejection, error) {
+		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: reason}, nil
 	}
 	gives := op.Delta.Points > 0 || op.Delta.Cashback > 0 || op.Delta.XP > 0
 	switch {
-	case role == api.RoleKiosk:
+	case role == syncwire.RoleKiosk:
 		return forbid("a kiosk may only credit self-service visits")
-	case role == api.RoleTill && gives:
+	case role == syncwire.RoleTill && gives:
 		var body string
 		var voids int
 		err := p.tx.QueryRowContext(ctx, p.db.q(`SELECT body, (SELECT COUNT(*) FROM voids WHERE shop_id = ? AND target = ?)
 			FROM changes WHERE shop_id = ? AND id = ? AND ctype = ? AND version IS NOT NULL`),
-			p.dev.ShopID, op.Target, p.dev.ShopID, op.Target, api.TypeOp).Scan(&body, &voids)
+			p.dev.ShopID, op.Target, p.dev.ShopID, op.Target, syncwire.TypeOp).Scan(&body, &voids)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("%w: read cancelled operation: %w", errDB, err)
 		}
@@ -209,11 +209,11 @@ func (p *pusher) authorizeVoid(ctx context.Context, c api.Change, op loyalty.Ope
 // authorizeVisit holds a self-service visit to the program's fixed credit and the
 // survey settings' visit limit per card, then records it for the next one's check.
 // The owner's visits are recorded unchecked.
-func (p *pusher) authorizeVisit(ctx context.Context, c api.Change, op loyalty.Operation, role api.Role) (*api.Rejection, error) {
-	forbid := func(format string, args ...any) (*api.Rejection, error) {
-		return &api.Rejection{ID: c.ID, Code: api.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
+func (p *pusher) authorizeVisit(ctx context.Context, c syncwire.Change, op loyalty.Operation, role syncwire.Role) (*syncwire.Rejection, error) {
+	forbid := func(format string, args ...any) (*syncwire.Rejection, error) {
+		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
 	}
-	if role != api.RoleOwner {
+	if role != syncwire.RoleOwner {
 		prog, err := p.loadProgram(ctx)
 		if err != nil {
 			return nil, err
@@ -290,7 +290,7 @@ func (p *pusher) loadProgram(ctx context.Context) (*loyalty.Program, error) {
 		return p.program, nil
 	}
 	var prog loyalty.Program
-	err := p.setting(ctx, api.SettingProgram, &prog)
+	err := p.setting(ctx, syncwire.SettingProgram, &prog)
 	if errors.Is(err, ErrNotFound) {
 		p.programRead = true
 		return nil, nil
@@ -307,7 +307,7 @@ func (p *pusher) loadProgram(ctx context.Context) (*loyalty.Program, error) {
 func (p *pusher) setting(ctx context.Context, key string, v any) error {
 	var body string
 	err := p.tx.QueryRowContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
-		p.dev.ShopID, api.TypeSetting, key).Scan(&body)
+		p.dev.ShopID, syncwire.TypeSetting, key).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
@@ -322,8 +322,8 @@ func (p *pusher) setting(ctx context.Context, key string, v any) error {
 
 // authorizeEmail holds the shop to its emails per day, and a device other than the
 // owner's to the addresses the shop has already written to.
-func (p *pusher) authorizeEmail(ctx context.Context, c api.Change, body string, role api.Role) (*api.Rejection, error) {
-	var e api.Email
+func (p *pusher) authorizeEmail(ctx context.Context, c syncwire.Change, body string, role syncwire.Role) (*syncwire.Rejection, error) {
+	var e syncwire.Email
 	if json.Unmarshal([]byte(body), &e) != nil {
 		return nil, nil
 	}
@@ -344,11 +344,11 @@ func (p *pusher) authorizeEmail(ctx context.Context, c api.Change, body string, 
 	switch {
 	case sameID > 0:
 		return nil, nil // a later version of a queued email is never sent again
-	case role != api.RoleOwner && known == 0:
-		return &api.Rejection{ID: c.ID, Code: api.CodeForbidden,
+	case role != syncwire.RoleOwner && known == 0:
+		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden,
 			Reason: "only the owner's device may email an address the shop has not written to before"}, nil
 	case p.db.Quotas.EmailsPerDay > 0 && queued >= p.db.Quotas.EmailsPerDay:
-		return &api.Rejection{ID: c.ID, Code: api.CodeQuota,
+		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeQuota,
 			Reason: fmt.Sprintf("the shop has queued %d emails in 24 hours, its most: send it later", p.db.Quotas.EmailsPerDay)}, nil
 	}
 	return nil, nil
@@ -361,7 +361,7 @@ const rejectionBytes = 200
 // roomForRejection reports whether the shop's storage has room for the record of the
 // rejected change c, and counts it: a device pushing rejected changes without end
 // would otherwise fill the disk with their records.
-func (p *pusher) roomForRejection(c api.Change, rej *api.Rejection) bool {
+func (p *pusher) roomForRejection(c syncwire.Change, rej *syncwire.Rejection) bool {
 	n := int64(len(c.ID)+len(c.Type)+len(c.Key)+len(rej.Code)+len(rej.Reason)) + rejectionBytes
 	if q := p.db.Quotas.StorageBytes; q > 0 && p.stored+n > q {
 		return false

@@ -12,11 +12,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/pgtest"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -45,7 +45,7 @@ func mustDevice(t testing.TB, db *store.DB, shopName string) store.Device {
 	return dev
 }
 
-func mustPush(t testing.TB, db *store.DB, dev store.Device, changes ...api.Change) api.PushResponse {
+func mustPush(t testing.TB, db *store.DB, dev store.Device, changes ...syncwire.Change) syncwire.PushResponse {
 	t.Helper()
 	resp, err := db.Push(context.Background(), dev, changes)
 	if err != nil {
@@ -54,7 +54,7 @@ func mustPush(t testing.TB, db *store.DB, dev store.Device, changes ...api.Chang
 	return resp
 }
 
-func ids(changes []api.Change) []string {
+func ids(changes []syncwire.Change) []string {
 	out := []string{}
 	for _, c := range changes {
 		out = append(out, c.ID)
@@ -90,7 +90,7 @@ func TestEnroll(t *testing.T) {
 			t.Fatalf("Authenticate = %+v, %v, want device %s", dev, err, owner.ID)
 		}
 
-		second, err := db.NewCode(ctx, shop.ID, api.RoleTill)
+		second, err := db.NewCode(ctx, shop.ID, syncwire.RoleTill)
 		if err != nil {
 			t.Fatalf("NewCode: %v", err)
 		}
@@ -119,7 +119,7 @@ func TestEnroll(t *testing.T) {
 			t.Errorf("Revoke of another shop's device = %v, want ErrNotFound", err)
 		}
 
-		expiring, err := db.NewCode(ctx, shop.ID, api.RoleTill)
+		expiring, err := db.NewCode(ctx, shop.ID, syncwire.RoleTill)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,15 +151,15 @@ func TestPushIsIdempotent(t *testing.T) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		batch := []api.Change{synctest.Op(t, "c1", 10), synctest.Op(t, "c1", 5), synctest.Op(t, "c2", 7)}
+		batch := []syncwire.Change{synctest.Op(t, "c1", 10), synctest.Op(t, "c1", 5), synctest.Op(t, "c2", 7)}
 		first := mustPush(t, db, dev, batch...)
-		want := api.PushResponse{Accepted: ids(batch), Duplicate: []string{}, Rejected: []api.Rejection{}, Version: 3, Epoch: db.Epoch()}
+		want := syncwire.PushResponse{Accepted: ids(batch), Duplicate: []string{}, Rejected: []syncwire.Rejection{}, Version: 3, Epoch: db.Epoch()}
 		if diff := cmp.Diff(want, first); diff != "" {
 			t.Errorf("first push (-want +got):\n%s", diff)
 		}
 		// The response was lost: the device pushes the same batch again.
 		again := mustPush(t, db, dev, batch...)
-		want = api.PushResponse{Accepted: []string{}, Duplicate: ids(batch), Rejected: []api.Rejection{}, Version: 3, Epoch: db.Epoch()}
+		want = syncwire.PushResponse{Accepted: []string{}, Duplicate: ids(batch), Rejected: []syncwire.Rejection{}, Version: 3, Epoch: db.Epoch()}
 		if diff := cmp.Diff(want, again); diff != "" {
 			t.Errorf("repeated push (-want +got):\n%s", diff)
 		}
@@ -172,7 +172,7 @@ func TestPushIsIdempotent(t *testing.T) {
 		forged := synctest.Op(t, "c1", 1000)
 		forged.ID, forged.Key = batch[0].ID, batch[0].ID
 		resp := mustPush(t, db, dev, forged)
-		if len(resp.Rejected) != 1 || resp.Rejected[0].Code != api.CodeConflict || resp.Version != 3 {
+		if len(resp.Rejected) != 1 || resp.Rejected[0].Code != syncwire.CodeConflict || resp.Version != 3 {
 			t.Errorf("push of a reused id = %+v, want one conflict at version 3", resp)
 		}
 		if b, _ := db.Balance(ctx, dev.ShopID, "c1"); b.Points != 15 {
@@ -197,13 +197,13 @@ func TestPushRejects(t *testing.T) {
 		wrongKey.Key = synctest.NewID(t)
 		notObject := synctest.Change(t, synctest.NewID(t), "note", "k", []int{1, 2})
 		badType := synctest.Change(t, synctest.NewID(t), "Bad-Type", "k", map[string]int{})
-		serverOnly := synctest.Change(t, synctest.NewID(t), api.TypeEmailStatus, "e1", api.EmailStatus{Status: "sent"})
-		badProgram := synctest.Change(t, synctest.NewID(t), api.TypeSetting, api.SettingProgram, loyalty.Program{Currency: "euro"})
-		badEmail := synctest.Change(t, synctest.NewID(t), api.TypeEmail, "e1", api.Email{To: "not an address", Subject: "Hi", Text: "x"})
-		cardKey := synctest.Change(t, synctest.NewID(t), api.TypeCard, "AAAA", loyalty.Card{Code: "BBBB", CustomerID: "c1", Status: loyalty.CardActive})
+		serverOnly := synctest.Change(t, synctest.NewID(t), syncwire.TypeEmailStatus, "e1", syncwire.EmailStatus{Status: "sent"})
+		badProgram := synctest.Change(t, synctest.NewID(t), syncwire.TypeSetting, syncwire.SettingProgram, loyalty.Program{Currency: "euro"})
+		badEmail := synctest.Change(t, synctest.NewID(t), syncwire.TypeEmail, "e1", syncwire.Email{To: "not an address", Subject: "Hi", Text: "x"})
+		cardKey := synctest.Change(t, synctest.NewID(t), syncwire.TypeCard, "AAAA", loyalty.Card{Code: "BBBB", CustomerID: "c1", Status: loyalty.CardActive})
 		badID := synctest.Change(t, "not-a-uuid", "note", "k", map[string]int{})
 		unknown := synctest.Change(t, synctest.NewID(t), "nps_response", "r1", map[string]any{"score": 9})
-		batch := []api.Change{good, noCustomer, wrongKey, notObject, badType, serverOnly, badProgram, badEmail, cardKey, badID, unknown}
+		batch := []syncwire.Change{good, noCustomer, wrongKey, notObject, badType, serverOnly, badProgram, badEmail, cardKey, badID, unknown}
 		resp := mustPush(t, db, dev, batch...)
 		if diff := cmp.Diff([]string{good.ID, unknown.ID}, resp.Accepted); diff != "" {
 			t.Errorf("accepted (-want +got):\n%s", diff)
@@ -211,7 +211,7 @@ func TestPushRejects(t *testing.T) {
 		var rejected []string
 		for _, r := range resp.Rejected {
 			rejected = append(rejected, r.ID)
-			if r.Code != api.CodeInvalid || r.Reason == "" {
+			if r.Code != syncwire.CodeInvalid || r.Reason == "" {
 				t.Errorf("rejection %+v, want code invalid with a reason", r)
 			}
 		}
@@ -234,7 +234,7 @@ func TestPullPagesAndResumes(t *testing.T) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		var pushed []api.Change
+		var pushed []syncwire.Change
 		for i := range 25 {
 			pushed = append(pushed, synctest.Op(t, fmt.Sprintf("c%d", i%3), 1))
 		}
@@ -285,7 +285,7 @@ func TestPullPagesAreBoundedInBytes(t *testing.T) {
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
 		text := strings.Repeat("m", 60<<10)
-		var pushed []api.Change
+		var pushed []syncwire.Change
 		for i := range 40 {
 			pushed = append(pushed, synctest.Record(t, "note", fmt.Sprint("note-", i), map[string]string{"text": text}))
 		}
@@ -325,8 +325,8 @@ func TestRecordsLastWriterWins(t *testing.T) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		v1 := synctest.Change(t, synctest.NewID(t), api.TypeCustomer, "cu1", loyalty.Customer{ID: "cu1", Name: "Ana"})
-		v2 := synctest.Change(t, synctest.NewID(t), api.TypeCustomer, "cu1", loyalty.Customer{ID: "cu1", Name: "Ana Lima"})
+		v1 := synctest.Change(t, synctest.NewID(t), syncwire.TypeCustomer, "cu1", loyalty.Customer{ID: "cu1", Name: "Ana"})
+		v2 := synctest.Change(t, synctest.NewID(t), syncwire.TypeCustomer, "cu1", loyalty.Customer{ID: "cu1", Name: "Ana Lima"})
 		// The device clock of v2 is older: server order wins all the same.
 		v2.At = synctest.At.Add(-time.Hour)
 		mustPush(t, db, dev, v1)
@@ -360,10 +360,10 @@ func TestShopsAreIsolated(t *testing.T) {
 		if len(resp.Changes) != 1 || resp.Changes[0].ID != op.ID {
 			t.Errorf("A pulls %d changes, want only its own", len(resp.Changes))
 		}
-		card := synctest.Change(t, synctest.NewID(t), api.TypeCard, "K7QM2XRT9PC", loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "c1", Status: loyalty.CardActive})
+		card := synctest.Change(t, synctest.NewID(t), syncwire.TypeCard, "K7QM2XRT9PC", loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "c1", Status: loyalty.CardActive})
 		mustPush(t, db, a, card)
 		// The same code in B is B's own card: B learns nothing of A's, and takes nothing.
-		theft := synctest.Change(t, synctest.NewID(t), api.TypeCard, "K7QM2XRT9PC", loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "evil", Status: loyalty.CardActive})
+		theft := synctest.Change(t, synctest.NewID(t), syncwire.TypeCard, "K7QM2XRT9PC", loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "evil", Status: loyalty.CardActive})
 		if resp := mustPush(t, db, b, theft); len(resp.Accepted) != 1 {
 			t.Errorf("B pushing a card of A's code = %+v, want accepted as B's own", resp)
 		}
@@ -426,7 +426,7 @@ func TestConcurrentPushesLeaveNoGap(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for range each {
-					if _, err := db.Push(ctx, dev, []api.Change{synctest.Op(t, fmt.Sprintf("c%d", w), 1)}); err != nil {
+					if _, err := db.Push(ctx, dev, []syncwire.Change{synctest.Op(t, fmt.Sprintf("c%d", w), 1)}); err != nil {
 						errs <- err
 						return
 					}
@@ -527,11 +527,11 @@ func TestOutboxSendsEachEmailOnce(t *testing.T) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		email := synctest.Change(t, synctest.NewID(t), api.TypeEmail, "mail-1", api.Email{To: "Ana <ana@example.com>", Subject: "Thanks", Text: "Rate us"})
+		email := synctest.Change(t, synctest.NewID(t), syncwire.TypeEmail, "mail-1", syncwire.Email{To: "Ana <ana@example.com>", Subject: "Thanks", Text: "Rate us"})
 		mustPush(t, db, dev, email)
 		mustPush(t, db, dev, email)
 		// A new version of the same email record does not queue it again.
-		edited := synctest.Change(t, synctest.NewID(t), api.TypeEmail, "mail-1", api.Email{To: "ana@example.com", Subject: "Thanks!", Text: "Rate us"})
+		edited := synctest.Change(t, synctest.NewID(t), syncwire.TypeEmail, "mail-1", syncwire.Email{To: "ana@example.com", Subject: "Thanks!", Text: "Rate us"})
 		mustPush(t, db, dev, edited)
 		due, err := db.DueEmails(ctx, 10)
 		want := []store.OutboxEmail{{ShopID: dev.ShopID, ID: "mail-1", To: "ana@example.com", Subject: "Thanks", Text: "Rate us"}}
@@ -546,7 +546,7 @@ func TestOutboxSendsEachEmailOnce(t *testing.T) {
 			t.Errorf("second ClaimEmail succeeded, want refused")
 		}
 		sent := synctest.At
-		if err := db.FinishEmail(ctx, due[0], api.EmailStatus{Status: api.EmailSent, Attempts: 1, SentAt: &sent}, synctest.At); err != nil {
+		if err := db.FinishEmail(ctx, due[0], syncwire.EmailStatus{Status: syncwire.EmailSent, Attempts: 1, SentAt: &sent}, synctest.At); err != nil {
 			t.Fatalf("FinishEmail: %v", err)
 		}
 		if due, _ := db.DueEmails(ctx, 10); len(due) != 0 {
@@ -554,7 +554,7 @@ func TestOutboxSendsEachEmailOnce(t *testing.T) {
 		}
 		resp, _ := db.Pull(ctx, dev.ShopID, 0, 100)
 		last := resp.Changes[len(resp.Changes)-1]
-		if last.Type != api.TypeEmailStatus || last.Key != "mail-1" || last.Device != store.ServerDevice {
+		if last.Type != syncwire.TypeEmailStatus || last.Key != "mail-1" || last.Device != store.ServerDevice {
 			t.Errorf("last pulled change = %+v, want the email's status", last)
 		}
 	})
@@ -565,7 +565,7 @@ func TestOutboxNeverResendsAfterACrash(t *testing.T) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		mustPush(t, db, dev, synctest.Change(t, synctest.NewID(t), api.TypeEmail, "m", api.Email{To: "a@example.com", Subject: "S", Text: "T"}))
+		mustPush(t, db, dev, synctest.Change(t, synctest.NewID(t), syncwire.TypeEmail, "m", syncwire.Email{To: "a@example.com", Subject: "S", Text: "T"}))
 		due, _ := db.DueEmails(ctx, 10)
 		if ok, err := db.ClaimEmail(ctx, due[0], time.Second); !ok || err != nil {
 			t.Fatalf("ClaimEmail = %v, %v", ok, err)
@@ -580,10 +580,10 @@ func TestOutboxNeverResendsAfterACrash(t *testing.T) {
 			t.Errorf("DueEmails after a crash = %+v, want none: it may have been sent", due)
 		}
 		resp, _ := db.Pull(ctx, dev.ShopID, 0, 100)
-		var st api.EmailStatus
+		var st syncwire.EmailStatus
 		json.Unmarshal(resp.Changes[len(resp.Changes)-1].Body, &st)
-		if st.Status != api.EmailUnknown {
-			t.Errorf("status = %q, want %q", st.Status, api.EmailUnknown)
+		if st.Status != syncwire.EmailUnknown {
+			t.Errorf("status = %q, want %q", st.Status, syncwire.EmailUnknown)
 		}
 	})
 }
@@ -593,7 +593,7 @@ func TestConcurrentRetriesApplyOnce(t *testing.T) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		var batch []api.Change
+		var batch []syncwire.Change
 		for range 50 {
 			batch = append(batch, synctest.Op(t, "c1", 2))
 		}
@@ -640,7 +640,7 @@ func TestHostileChangesAreRejectedOnBothDatabases(t *testing.T) {
 		longKey := synctest.Change(t, synctest.NewID(t), "note", strings.Repeat("k", store.MaxKeyBytes+1), map[string]int{})
 		noTime := synctest.Op(t, "c", 1)
 		noTime.At = time.Time{}
-		batch := []api.Change{nulKey, badUTF8Key, nulType, nulCustomer, badUTF8Body, huge, longKey, noTime}
+		batch := []syncwire.Change{nulKey, badUTF8Key, nulType, nulCustomer, badUTF8Body, huge, longKey, noTime}
 		resp := mustPush(t, db, dev, batch...)
 		if len(resp.Rejected) != len(batch) || len(resp.Accepted) != 0 {
 			t.Errorf("Push = %d accepted, %d rejected; want all %d rejected: %+v", len(resp.Accepted), len(resp.Rejected), len(batch), resp)

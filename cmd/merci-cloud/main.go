@@ -34,10 +34,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/mailer"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/cloud/store"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 const usage = `usage:
@@ -129,13 +129,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		})
 	case "shop code":
 		shop := fs.String("shop", "", "the shop's id")
-		role := fs.String("role", string(api.RoleTill), "what the enrolled device may do: owner (the owner's desk), till or kiosk")
+		role := fs.String("role", string(syncwire.RoleTill), "what the enrolled device may do: owner (the owner's desk), till or kiosk")
 		owner := fs.Bool("owner", false, "same as --role owner")
 		return withDB(ctx, fs, args, dsn, func(db *store.DB) error {
 			if *owner {
-				*role = string(api.RoleOwner)
+				*role = string(syncwire.RoleOwner)
 			}
-			code, err := db.NewCode(ctx, *shop, api.Role(*role))
+			code, err := db.NewCode(ctx, *shop, syncwire.Role(*role))
 			if err != nil {
 				return err
 			}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/merci-loyalty/merci/cloud/api"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 func runOK(t *testing.T, args ...string) string {
@@ -54,12 +54,12 @@ func TestCommands(t *testing.T) {
 	}
 	go io.Copy(io.Discard, lines)
 	base := regexp.MustCompile(`http://\S+`).FindString(line)
-	body, _ := json.Marshal(api.EnrollRequest{Code: code, DeviceName: "Till 1"})
+	body, _ := json.Marshal(syncwire.EnrollRequest{Code: code, DeviceName: "Till 1"})
 	resp, err := http.Post(base+"/v1/enroll", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var enrolled api.EnrollResponse
+	var enrolled syncwire.EnrollResponse
 	json.NewDecoder(resp.Body).Decode(&enrolled)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || enrolled.ShopID != shopID || !enrolled.Owner {

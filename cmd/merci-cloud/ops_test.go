@@ -16,8 +16,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/store"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 func TestMain(m *testing.M) {
@@ -86,8 +86,8 @@ func TestShopSuspendResumeDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := uuid.Must(uuid.NewV7()).String()
-	customer := api.Change{ID: id, Type: api.TypeCustomer, Key: "c1", Body: json.RawMessage(`{"id":"c1","name":"Ana"}`), At: time.Now()}
-	if resp, err := s.Push(ctx, dev, []api.Change{customer}); err != nil || len(resp.Accepted) != 1 {
+	customer := syncwire.Change{ID: id, Type: syncwire.TypeCustomer, Key: "c1", Body: json.RawMessage(`{"id":"c1","name":"Ana"}`), At: time.Now()}
+	if resp, err := s.Push(ctx, dev, []syncwire.Change{customer}); err != nil || len(resp.Accepted) != 1 {
 		t.Fatalf("push: %+v, %v", resp, err)
 	}
 	s.Close()

@@ -12,9 +12,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // Extremes are the numbers a buggy or hostile device may send: the int64 limits, the
@@ -53,7 +53,7 @@ func text(r *rand.Rand) string {
 
 // RandomOp returns a random operation change: any kind, extreme deltas and amounts,
 // huge reasons and customer ids now and then, sometimes guarded. Many are invalid.
-func RandomOp(tb testing.TB, r *rand.Rand) api.Change {
+func RandomOp(tb testing.TB, r *rand.Rand) syncwire.Change {
 	tb.Helper()
 	id := synctest.NewID(tb)
 	op := loyalty.Operation{ID: id, CustomerID: Customers[r.IntN(len(Customers))], Kind: kinds[r.IntN(len(kinds))],
@@ -79,7 +79,7 @@ func RandomOp(tb testing.TB, r *rand.Rand) api.Change {
 	case loyalty.KindRedeem:
 		op.RewardID = "menu"
 	}
-	c := synctest.Change(tb, id, api.TypeOp, id, op)
+	c := synctest.Change(tb, id, syncwire.TypeOp, id, op)
 	c.Guard = r.IntN(5) == 0
 	return c
 }
@@ -87,19 +87,19 @@ func RandomOp(tb testing.TB, r *rand.Rand) api.Change {
 // RandomChange returns a random change of any kind, valid or not: operations (as
 // RandomOp), customers with huge fields, programs with extreme numbers, cards, and
 // garbage (a wrong id, a body that is not JSON, a type only the server writes).
-func RandomChange(tb testing.TB, r *rand.Rand) api.Change {
+func RandomChange(tb testing.TB, r *rand.Rand) syncwire.Change {
 	tb.Helper()
 	switch r.IntN(10) {
 	case 0:
 		cu := loyalty.Customer{ID: Customers[r.IntN(len(Customers))], Name: text(r), Email: text(r), CreatedAt: synctest.At}
-		return synctest.Record(tb, api.TypeCustomer, cu.ID, cu)
+		return synctest.Record(tb, syncwire.TypeCustomer, cu.ID, cu)
 	case 1:
 		p := loyalty.Program{Currency: "EUR", PointsPerVisit: number(r), PointsPerUnit: number(r), CashbackBasisPoints: number(r),
 			MaxPurchase: loyalty.Money(number(r)), Rewards: []loyalty.Reward{{ID: "menu", Name: "Menu", Points: number(r)}}}
-		return synctest.Record(tb, api.TypeSetting, api.SettingProgram, p)
+		return synctest.Record(tb, syncwire.TypeSetting, syncwire.SettingProgram, p)
 	case 2:
 		code := "K" + strings.ToUpper(uuid.NewString()[:8])
-		return synctest.Record(tb, api.TypeCard, code, loyalty.Card{Code: code, CustomerID: Customers[r.IntN(len(Customers))], Status: loyalty.CardActive})
+		return synctest.Record(tb, syncwire.TypeCard, code, loyalty.Card{Code: code, CustomerID: Customers[r.IntN(len(Customers))], Status: loyalty.CardActive})
 	case 3:
 		c := RandomOp(tb, r)
 		switch r.IntN(4) {
@@ -110,7 +110,7 @@ func RandomChange(tb testing.TB, r *rand.Rand) api.Change {
 		case 2:
 			c.Body = json.RawMessage(text(r))
 		default:
-			c.Type = api.TypeEmailStatus
+			c.Type = syncwire.TypeEmailStatus
 		}
 		return c
 	}

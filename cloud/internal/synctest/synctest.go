@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/merci-loyalty/merci/cloud/api"
 	"github.com/merci-loyalty/merci/cloud/internal/pgtest"
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // At is the device time of the changes built here.
@@ -45,24 +45,24 @@ func NewID(tb testing.TB) string {
 }
 
 // Change returns a change with the given id whose body is body in JSON.
-func Change(tb testing.TB, id, typ, key string, body any) api.Change {
+func Change(tb testing.TB, id, typ, key string, body any) syncwire.Change {
 	tb.Helper()
 	b, err := json.Marshal(body)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return api.Change{ID: id, Type: typ, Key: key, Body: b, Device: "till-1", At: At}
+	return syncwire.Change{ID: id, Type: typ, Key: key, Body: b, Device: "till-1", At: At}
 }
 
 // Record returns a new record change.
-func Record(tb testing.TB, typ, key string, body any) api.Change {
+func Record(tb testing.TB, typ, key string, body any) syncwire.Change {
 	tb.Helper()
 	return Change(tb, NewID(tb), typ, key, body)
 }
 
 // Op returns a new operation change that moves customer's points: a purchase credit,
 // or a debit when points is negative.
-func Op(tb testing.TB, customer string, points int64) api.Change {
+func Op(tb testing.TB, customer string, points int64) syncwire.Change {
 	tb.Helper()
 	id := NewID(tb)
 	op := loyalty.Operation{ID: id, CustomerID: customer, Kind: loyalty.KindCredit, Delta: loyalty.Delta{Points: points},
@@ -70,5 +70,5 @@ func Op(tb testing.TB, customer string, points int64) api.Change {
 	if points < 0 {
 		op.Kind, op.Amount, op.Currency = loyalty.KindDebit, 0, ""
 	}
-	return Change(tb, id, api.TypeOp, id, op)
+	return Change(tb, id, syncwire.TypeOp, id, op)
 }

@@ -1,11 +1,11 @@
-// Package api holds the wire types of Merci's sync protocol, shared by the cloud server
+// Package syncwire holds the wire types of Merci's sync protocol, shared by the cloud server
 // and the desktop app's sync client. It is plain data: no I/O.
 //
 // Everything a device changes travels as a Change with its own UUIDv7 id, the
 // idempotency key: the server applies each id once, however often it is pushed. Ledger
 // operations (Type "op") add up; records (customers, cards, settings, ...) are whole
 // values keyed by Type and Key, and the last one in server order wins.
-package api
+package syncwire
 
 import (
 	"encoding/json"
