@@ -429,14 +429,21 @@ func settle(t testing.TB, c *cloud, devices ...*device) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
+		done := true
+		for _, d := range devices {
+			if d.pending() != 0 {
+				done = false
+			}
+		}
+		// The log is read once the outboxes are seen empty: read before, it could miss a
+		// push made in between, and devices that had not pulled it would look settled.
 		log := c.log()
 		var last int64
 		if len(log) > 0 {
 			last = log[len(log)-1].Version
 		}
-		done := true
 		for _, d := range devices {
-			if d.pending() != 0 || d.cursor() != last {
+			if d.cursor() != last {
 				done = false
 			}
 		}
