@@ -13,8 +13,8 @@ import (
 
 // Setting keys synced across the shop's devices.
 const (
-	SettingProgram = "program"
-	SettingShop    = "shop"
+	SettingProgram = syncwire.SettingProgram
+	SettingShop    = syncwire.SettingShop
 )
 
 // Shop is the shop's identity as shown on screens, cards and the kiosk.

@@ -99,8 +99,17 @@ const (
 	TypeEmailStatus = "email_status" // an EmailStatus, written by the server; Key is the email's id
 )
 
-// SettingProgram is the Key of the setting whose Body is the shop's loyalty.Program.
-const SettingProgram = "program"
+// Keys of the settings the server reads as well as the devices.
+const (
+	SettingProgram = "program" // Body: the shop's loyalty.Program
+	SettingShop    = "shop"    // Body: the shop's identity, a ShopSetting among other fields
+)
+
+// ShopSetting is what the server reads of the shop setting: the logo it shows on the
+// customers' card pages.
+type ShopSetting struct {
+	Logo []byte `json:"logo,omitempty"` // PNG
+}
 
 // Rejection codes.
 const (

@@ -2,13 +2,16 @@ package server
 
 import (
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/skip2/go-qrcode"
 
@@ -29,6 +32,7 @@ var cardPage = template.Must(template.New("card").Parse(cardHTML))
 type cardData struct {
 	Lang     i18n.Lang // the customer's, from their browser
 	Manifest string    // the web app manifest's path: the card on the home screen
+	Logo     string    // the shop's logo's path, or ""
 	QR       template.HTML
 	Found    bool
 	ShopName string
@@ -54,7 +58,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Robots-Tag", "noindex")
 	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; manifest-src 'self'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; manifest-src 'self'; frame-ancestors 'none'")
 	h.Set("Vary", "Accept-Language")
 
 	lang := acceptLanguage(r.Header.Get("Accept-Language"))
@@ -72,6 +76,9 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 			data, status = viewData(lang, code, view), http.StatusOK
 			if tag := r.PathValue("tag"); tag != "" {
 				data.Manifest = "/c/" + tag + "/" + string(code) + "/manifest.webmanifest"
+			}
+			if view.HasLogo {
+				data.Logo = "/c/" + view.ShopTag + "/logo.png"
 			}
 			if data.QR, err = qrSVG(string(code)); err != nil {
 				s.fail(w, r, http.StatusInternalServerError, syncwire.ErrCodeInternal, "internal error", err)
@@ -91,6 +98,26 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(status)
 	w.Write(b.Bytes()) // the client went away
+}
+
+// handleShopLogo serves the logo the shop set on its devices, for its card pages. A
+// phone keeps it an hour, and asks again with its ETag after that.
+func (s *Server) handleShopLogo(w http.ResponseWriter, r *http.Request) {
+	logo, err := s.db.ShopLogo(r.Context(), r.PathValue("tag"))
+	switch {
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrSuspended):
+		http.NotFound(w, r)
+		return
+	case err != nil:
+		s.storeError(w, r, err)
+		return
+	}
+	sum := sha256.Sum256(logo)
+	h := w.Header()
+	h.Set("Content-Type", "image/png")
+	h.Set("Cache-Control", "public, max-age=3600")
+	h.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(logo))
 }
 
 // handleCardManifest lets the customer add their card to the phone's home screen.

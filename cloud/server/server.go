@@ -143,6 +143,7 @@ func New(db *store.DB, cfg Config) *Server {
 	s.mux.HandleFunc("GET /v1/overdrawn", s.auth(s.only(ownerAndTills, s.handleOverdrawn)))
 	s.mux.HandleFunc("GET /c/{tag}/{code}", s.limitAddr(s.cards, s.handleCard))
 	s.mux.HandleFunc("GET /c/{tag}/{code}/manifest.webmanifest", s.limitAddr(s.cards, s.handleCardManifest))
+	s.mux.HandleFunc("GET /c/{tag}/logo.png", s.limitAddr(s.cards, s.handleShopLogo))
 	s.mux.HandleFunc("GET /c/{code}", s.limitAddr(s.cards, s.handleCard))
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"log/slog"
 	"net"
@@ -544,6 +546,63 @@ func TestCardPage(t *testing.T) {
 		if st, page := get(path); st != http.StatusNotFound || !strings.Contains(page, "Card not found") {
 			t.Errorf("GET %.30s: status %d, want the 404 page", path, st)
 		}
+	}
+}
+
+// The logo set on the shop's devices shows on its card pages; what is not a PNG does not.
+func TestCardPageShowsShopLogo(t *testing.T) {
+	e := newEnv(t, synctest.SQLite(t), server.Config{})
+	d := e.shop("Café Lune")
+	code, err := cards.NewCode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.push(d, synctest.Record(t, syncwire.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "c", Status: loyalty.CardActive}))
+	var logo bytes.Buffer
+	if err := png.Encode(&logo, image.NewRGBA(image.Rect(0, 0, 40, 20))); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string, header ...string) (*http.Response, string) {
+		req, _ := http.NewRequest("GET", e.http.URL+path, nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, string(body)
+	}
+	page, logoPath := "/c/"+d.ShopTag+"/"+string(code), "/c/"+d.ShopTag+"/logo.png"
+	if _, body := get(page); strings.Contains(body, "<img") {
+		t.Errorf("card page of a shop without a logo shows an image")
+	}
+	if resp, _ := get(logoPath); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("logo of a shop without one: status %d, want 404", resp.StatusCode)
+	}
+
+	e.push(d, synctest.Record(t, syncwire.TypeSetting, syncwire.SettingShop, map[string]any{"name": "Café Lune", "logo": logo.Bytes()}))
+	if _, body := get(page); !strings.Contains(body, `<img class="logo" src="`+logoPath+`"`) {
+		t.Errorf("card page lacks the logo")
+	}
+	resp, body := get(logoPath)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" || body != logo.String() {
+		t.Fatalf("logo: status %d, type %q, %d bytes; want 200, image/png, the %d bytes pushed",
+			resp.StatusCode, resp.Header.Get("Content-Type"), len(body), logo.Len())
+	}
+	if again, _ := get(logoPath, "If-None-Match", resp.Header.Get("ETag")); again.StatusCode != http.StatusNotModified {
+		t.Errorf("logo asked again with its ETag: status %d, want 304", again.StatusCode)
+	}
+
+	// A device may push anything as a logo: the public sees only a PNG.
+	e.push(d, synctest.Record(t, syncwire.TypeSetting, syncwire.SettingShop, map[string]any{"name": "Café Lune", "logo": []byte("<svg onload=alert(1)>")}))
+	if resp, body := get(page); resp.StatusCode != http.StatusOK || strings.Contains(body, "<img") {
+		t.Errorf("card page with a logo that is not a PNG: status %d, image shown %v", resp.StatusCode, strings.Contains(body, "<img"))
+	}
+	if resp, _ := get(logoPath); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("logo that is not a PNG: status %d, want 404", resp.StatusCode)
 	}
 }
 

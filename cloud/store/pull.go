@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -103,6 +104,8 @@ func (db *DB) Balance(ctx context.Context, shopID, customerID string) (loyalty.B
 // nothing of the customer but the balance.
 type CardView struct {
 	ShopName string
+	ShopTag  string
+	HasLogo  bool // the shop pushed a logo: ShopLogo returns it
 	Card     loyalty.Card
 	Balance  loyalty.Balance
 	Program  *loyalty.Program // nil if the shop has not pushed one
@@ -111,7 +114,7 @@ type CardView struct {
 // Card returns the public view of the card with code of the shop tagged tag, or
 // ErrNotFound, or ErrSuspended while its shop is suspended.
 func (db *DB) Card(ctx context.Context, tag, code string) (CardView, error) {
-	return db.cardView(ctx, code, `SELECT c.shop_id, s.name, c.customer_id, c.status, c.replaced_by
+	return db.cardView(ctx, code, `SELECT c.shop_id, s.name, s.tag, c.customer_id, c.status, c.replaced_by
 		FROM cards c JOIN shops s ON s.id = c.shop_id WHERE s.tag = ? AND c.code = ?`, tag, code)
 }
 
@@ -119,7 +122,7 @@ func (db *DB) Card(ctx context.Context, tag, code string) (CardView, error) {
 // their shop, whose printed QR code may hold /c/CODE, or ErrNotFound. The code was
 // unique then; no card pushed since answers here.
 func (db *DB) LegacyCard(ctx context.Context, code string) (CardView, error) {
-	return db.cardView(ctx, code, `SELECT c.shop_id, s.name, c.customer_id, c.status, c.replaced_by
+	return db.cardView(ctx, code, `SELECT c.shop_id, s.name, s.tag, c.customer_id, c.status, c.replaced_by
 		FROM cards c JOIN shops s ON s.id = c.shop_id WHERE c.code = ? AND c.legacy = 1`, code)
 }
 
@@ -127,7 +130,7 @@ func (db *DB) cardView(ctx context.Context, code, query string, args ...any) (Ca
 	var v CardView
 	var shopID string
 	err := db.r.QueryRowContext(ctx, db.q(query), args...).
-		Scan(&shopID, &v.ShopName, &v.Card.CustomerID, &v.Card.Status, &v.Card.ReplacedBy)
+		Scan(&shopID, &v.ShopName, &v.ShopTag, &v.Card.CustomerID, &v.Card.Status, &v.Card.ReplacedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return CardView{}, fmt.Errorf("card %s: %w", code, ErrNotFound)
 	}
@@ -141,19 +144,73 @@ func (db *DB) cardView(ctx context.Context, code, query string, args ...any) (Ca
 	if v.Balance, err = db.Balance(ctx, shopID, v.Card.CustomerID); err != nil {
 		return CardView{}, err
 	}
-	var body string
-	err = db.r.QueryRowContext(ctx, db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
-		shopID, syncwire.TypeSetting, syncwire.SettingProgram).Scan(&body)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	switch body, err := db.setting(ctx, shopID, syncwire.SettingProgram); {
 	case err != nil:
-		return CardView{}, fmt.Errorf("read program: %w", err)
-	default:
+		return CardView{}, err
+	case body != nil:
 		var p loyalty.Program
-		if err := json.Unmarshal([]byte(body), &p); err != nil {
+		if err := json.Unmarshal(body, &p); err != nil {
 			return CardView{}, fmt.Errorf("read program: %w", err)
 		}
 		v.Program = &p
 	}
+	logo, err := db.logo(ctx, shopID)
+	if err != nil {
+		return CardView{}, err
+	}
+	v.HasLogo = len(logo) > 0
 	return v, nil
+}
+
+// ShopLogo returns the logo of the shop tagged tag as a PNG, or ErrNotFound if it has
+// none, or ErrSuspended while the shop is suspended.
+func (db *DB) ShopLogo(ctx context.Context, tag string) ([]byte, error) {
+	var shopID string
+	err := db.r.QueryRowContext(ctx, db.q("SELECT id FROM shops WHERE tag = ?"), tag).Scan(&shopID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("shop %s: %w", tag, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read shop: %w", err)
+	}
+	if err := db.checkSuspended(ctx, db.r, shopID); err != nil {
+		return nil, err
+	}
+	logo, err := db.logo(ctx, shopID)
+	if err == nil && len(logo) == 0 {
+		err = fmt.Errorf("logo of shop %s: %w", tag, ErrNotFound)
+	}
+	return logo, err
+}
+
+// pngMagic starts every PNG file.
+const pngMagic = "\x89PNG\r\n\x1a\n"
+
+// logo returns the shop's logo, or nothing if it has none. What a device pushed as a
+// logo is shown to the public only if it is a PNG: anything else is left out, and
+// never stops the card page.
+func (db *DB) logo(ctx context.Context, shopID string) ([]byte, error) {
+	body, err := db.setting(ctx, shopID, syncwire.SettingShop)
+	if err != nil || body == nil {
+		return nil, err
+	}
+	var sh syncwire.ShopSetting
+	if json.Unmarshal(body, &sh) != nil || !bytes.HasPrefix(sh.Logo, []byte(pngMagic)) {
+		return nil, nil
+	}
+	return sh.Logo, nil
+}
+
+// setting returns the live value of the setting key of shopID, or nil if there is none.
+func (db *DB) setting(ctx context.Context, shopID, key string) ([]byte, error) {
+	var body string
+	err := db.r.QueryRowContext(ctx, db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
+		shopID, syncwire.TypeSetting, key).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read setting %s: %w", key, err)
+	}
+	return []byte(body), nil
 }
