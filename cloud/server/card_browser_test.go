@@ -40,7 +40,12 @@ func TestCardPageInChromium(t *testing.T) {
 	json.Unmarshal(credit.Body, &op)
 	op.Kind, op.Amount, op.Currency, op.Delta = loyalty.KindCredit, 12000, "EUR", loyalty.Delta{Points: 120, Cashback: 240, XP: 120}
 	credit.Body, _ = json.Marshal(op)
+	logo, err := os.ReadFile("../../assets/icon.png") // Merci's own, as a shop's logo
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.push(a,
+		synctest.Record(t, syncwire.TypeSetting, syncwire.SettingShop, map[string]any{"name": "Café Lune", "logo": logo}),
 		synctest.Record(t, syncwire.TypeSetting, syncwire.SettingProgram, prog),
 		synctest.Record(t, syncwire.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana"}),
 		synctest.Record(t, syncwire.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "cust-1", Status: loyalty.CardActive}),
@@ -58,6 +63,15 @@ func TestCardPageInChromium(t *testing.T) {
 				chromedp.WaitVisible(`svg.qr`),
 			); err != nil {
 				t.Fatal(err)
+			}
+			// Loaded, not blocked by the page's CSP: a blocked image has no natural size.
+			logoWidth, err := chromedp.Run(ctx, chromedp.Evaluate[int](`new Promise(ok => { const i = document.querySelector("img.logo");
+				i.complete ? ok(i.naturalWidth) : i.onload = i.onerror = () => ok(i.naturalWidth) })`, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if logoWidth == 0 {
+				t.Errorf("the shop's logo did not load in the card page")
 			}
 			if got, want := browsertest.Text(t, ctx, `footer`), tc.lang.T("card.footer"); got != want {
 				t.Errorf("footer = %q, want %q", got, want)
