@@ -21,7 +21,7 @@ func TestCancelAPastOperationOnce(t *testing.T) {
 	a := newAccount(t, s, "ines")
 	first, _ := credit(t, s, a.Code(), 2000)
 	second, _ := credit(t, s, a.Code(), 500)
-	owner := loyalty.Origin{Device: s.Device(), Staff: "owner-1", At: s.Now()}
+	owner := loyalty.Origin{Device: s.Device(), Staff: staffMember(t, s, localdb.RoleOwner).ID, At: s.Now()}
 	if _, _, err := s.Cancel(ctx, owner, first.ID, " "); !errors.Is(err, loyalty.ErrReasonRequired) {
 		t.Errorf("Cancel without a reason err = %v, want %v", err, loyalty.ErrReasonRequired)
 	}
@@ -34,7 +34,7 @@ func TestCancelAPastOperationOnce(t *testing.T) {
 		t.Errorf("balance after cancelling the first purchase = %+v (ledger %+v), want %+v",
 			after.Balance, ledgerBalance(t, s, a.Customer.ID), want)
 	}
-	if void.Staff != "owner-1" || void.Reason != "keyed on the wrong card" {
+	if void.Staff != owner.Staff || void.Reason != "keyed on the wrong card" {
 		t.Errorf("cancellation = %+v, want the owner and the reason recorded", void)
 	}
 	pendingBefore := pending(t, s)
@@ -64,7 +64,7 @@ func TestCancelOfOldPurchaseIsListedWhenMade(t *testing.T) {
 	pulled.ID = old.ID
 	pull(t, s, cursor(t, s)+1, pulled)
 	now := time.Now()
-	void, _, err := s.Cancel(ctx, loyalty.Origin{Device: s.Device(), At: now}, old.ID, "fraud")
+	void, _, err := s.Cancel(ctx, loyalty.Origin{Device: s.Device(), Staff: staffMember(t, s, localdb.RoleOwner).ID, At: now}, old.ID, "fraud")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestCancelPurchaseWithRefundAndSpentPoints(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t)
 	a := newAccount(t, s, "karim")
-	owner := loyalty.Origin{Device: s.Device(), Staff: "owner-1", At: s.Now()}
+	owner := loyalty.Origin{Device: s.Device(), Staff: staffMember(t, s, localdb.RoleOwner).ID, At: s.Now()}
 	purchase, after := credit(t, s, a.Code(), 5000)
 	refund, _, err := s.Record(ctx, a.Code(), func(a localdb.Account) (loyalty.Operation, error) {
 		return loyalty.Refund(owner, a.Card, a.Balance, purchase, 1000, 0)
@@ -132,7 +132,7 @@ func TestCancelPurchaseWithRefundAndSpentPoints(t *testing.T) {
 	if _, err := s.LeaveNote(ctx, owner, a.Customer.ID, "Ask about the unpaid purchase"); err != nil {
 		t.Fatal(err)
 	}
-	if n, found, err := s.Note(ctx, a.Customer.ID); err != nil || !found || !n.Open() || n.By != "owner-1" {
+	if n, found, err := s.Note(ctx, a.Customer.ID); err != nil || !found || !n.Open() || n.By != owner.Staff {
 		t.Errorf("Note = %+v, %v, %v; want it open, by the owner", n, found, err)
 	}
 	off, settled, err := s.WriteOff(ctx, owner, a.Code(), "lost cause")

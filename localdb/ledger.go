@@ -90,6 +90,9 @@ func (s *Store) cancel(ctx context.Context, id string, build func(Account, loyal
 		if op, err = build(a, x); err != nil {
 			return err
 		}
+		if err := s.checkRights(ctx, tx, op); err != nil {
+			return err
+		}
 		if _, err := s.insertOperation(ctx, tx, op, true); err != nil {
 			return err
 		}
