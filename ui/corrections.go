@@ -194,8 +194,7 @@ func (c *counter) noteBanner(a localdb.Account) fyne.CanvasObject {
 	text.Wrapping = fyne.TextWrapWord
 	text.TextStyle.Bold = true
 	seen := widget.NewButtonWithIcon(l.T("counter.note_seen"), theme.ConfirmIcon(), func() {
-		o := loyalty.Origin{Device: c.u.store.Device(), Staff: c.u.staff.ID, At: c.u.store.Now()}
-		if err := c.u.store.DismissNote(c.u.context(), o, a.Customer.ID); err != nil {
+		if err := c.u.store.DismissNote(c.u.context(), c.origin(), a.Customer.ID); err != nil {
 			c.fail(err)
 			return
 		}

@@ -605,8 +605,7 @@ func (c *counter) prepare() (cards.Code, loyalty.Program, loyalty.Origin, bool) 
 		c.fail(err)
 		return "", loyalty.Program{}, loyalty.Origin{}, false
 	}
-	o := loyalty.Origin{Device: c.u.store.Device(), Staff: c.u.staff.ID, At: c.u.store.Now()}
-	return c.account.Code(), p, o, true
+	return c.account.Code(), p, c.origin(), true
 }
 
 // show shows what an operation did, or why it was not made. An unconfirmed spend over
@@ -681,12 +680,26 @@ func (c *counter) onRedeem(rewardID string) {
 }
 
 func (c *counter) onUndo() {
-	defer c.focus()
 	if c.lastOp == nil {
+		c.focus()
 		return
 	}
-	o := loyalty.Origin{Device: c.u.store.Device(), Staff: c.u.staff.ID, At: c.u.store.Now()}
-	_, after, err := c.u.store.Void(c.u.context(), o, c.lastOp.ID)
+	c.cancelOp(c.lastOp.ID)
+}
+
+// onCancelSelected cancels the operation picked in today's list; the store refuses a
+// cashier one that is not the card's last, unless the owner allows it.
+func (c *counter) onCancelSelected() {
+	if c.selected == nil {
+		c.focus()
+		return
+	}
+	c.cancelOp(c.selected.ID)
+}
+
+func (c *counter) cancelOp(id string) {
+	defer c.focus()
+	_, after, err := c.u.store.Void(c.u.context(), c.origin(), id)
 	if err != nil {
 		c.fail(err)
 		return
@@ -698,24 +711,9 @@ func (c *counter) onUndo() {
 	c.refreshRecent()
 }
 
-// onCancelSelected cancels the operation picked in today's list; the store refuses a
-// cashier one that is not the card's last, unless the owner allows it.
-func (c *counter) onCancelSelected() {
-	defer c.focus()
-	if c.selected == nil {
-		return
-	}
-	o := loyalty.Origin{Device: c.u.store.Device(), Staff: c.u.staff.ID, At: c.u.store.Now()}
-	_, after, err := c.u.store.Void(c.u.context(), o, c.selected.ID)
-	if err != nil {
-		c.fail(err)
-		return
-	}
-	c.lastOp = nil
-	c.undo.Hide()
-	c.showAccount(after)
-	c.info(c.u.lang.T("counter.undone"))
-	c.refreshRecent()
+// origin is who makes an operation at the counter now.
+func (c *counter) origin() loyalty.Origin {
+	return loyalty.Origin{Device: c.u.store.Device(), Staff: c.u.staff.ID, At: c.u.store.Now()}
 }
 
 func (c *counter) setMessage(text string, bg color.Color) {

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -17,7 +16,6 @@ import (
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/internal/browsertest"
-	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/scanner"
 	"github.com/merci-loyalty/merci/syncwire"
 )
@@ -28,28 +26,12 @@ import (
 func TestCardPageInChromium(t *testing.T) {
 	e := newEnv(t, synctest.SQLite(t), server.Config{})
 	a := e.shop("Café Lune")
-	prog := loyalty.Program{Currency: "EUR", PointsPerUnit: 1, CashbackBasisPoints: 200,
-		Tiers:   []loyalty.Tier{{Name: "Bronze"}, {Name: "Gold", MinXP: 500}},
-		Rewards: []loyalty.Reward{{ID: "r1", Name: "Espresso", Points: 50}, {ID: "r2", Name: "Croissant box", Points: 200}}}
-	code, err := cards.NewCode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	credit := synctest.Op(t, "cust-1", 0)
-	var op loyalty.Operation
-	json.Unmarshal(credit.Body, &op)
-	op.Kind, op.Amount, op.Currency, op.Delta = loyalty.KindCredit, 12000, "EUR", loyalty.Delta{Points: 120, Cashback: 240, XP: 120}
-	credit.Body, _ = json.Marshal(op)
 	logo, err := os.ReadFile("../../assets/icon.png") // Merci's own, as a shop's logo
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.push(a,
-		synctest.Record(t, syncwire.TypeSetting, syncwire.SettingShop, map[string]any{"name": "Café Lune", "logo": logo}),
-		synctest.Record(t, syncwire.TypeSetting, syncwire.SettingProgram, prog),
-		synctest.Record(t, syncwire.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana"}),
-		synctest.Record(t, syncwire.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "cust-1", Status: loyalty.CardActive}),
-		credit)
+	code := cardOfCafeLune(t, e, a,
+		synctest.Record(t, syncwire.TypeSetting, syncwire.SettingShop, map[string]any{"name": "Café Lune", "logo": logo}))
 	page := e.http.URL + "/c/" + a.ShopTag + "/" + string(code)
 
 	for _, tc := range []struct {

@@ -494,9 +494,10 @@ func TestDefaultRateLimit(t *testing.T) {
 	t.Errorf("1,200 requests in a row were all served, want a 429 before")
 }
 
-func TestCardPage(t *testing.T) {
-	e := newEnv(t, synctest.SQLite(t), server.Config{})
-	a, b := e.shop("Café Lune"), e.shop("Secret Bakery")
+// cardOfCafeLune gives a card of a's shop a customer with 120 points, €2.40 of
+// cashback and a program with tiers and rewards; more are pushed with it.
+func cardOfCafeLune(t *testing.T, e *env, a device, more ...syncwire.Change) cards.Code {
+	t.Helper()
 	prog := loyalty.Program{Currency: "EUR", PointsPerUnit: 1, CashbackBasisPoints: 200,
 		Tiers:   []loyalty.Tier{{Name: "Bronze"}, {Name: "Gold", MinXP: 500}},
 		Rewards: []loyalty.Reward{{ID: "r1", Name: "Espresso", Points: 50}, {ID: "r2", Name: "Croissant box", Points: 200}}}
@@ -509,11 +510,18 @@ func TestCardPage(t *testing.T) {
 	json.Unmarshal(credit.Body, &op)
 	op.Kind, op.Amount, op.Currency, op.Delta = loyalty.KindCredit, 12000, "EUR", loyalty.Delta{Points: 120, Cashback: 240, XP: 120}
 	credit.Body, _ = json.Marshal(op)
-	e.push(a,
+	e.push(a, append(more,
 		synctest.Record(t, syncwire.TypeSetting, syncwire.SettingProgram, prog),
 		synctest.Record(t, syncwire.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana Private", Email: "ana@example.com"}),
 		synctest.Record(t, syncwire.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "cust-1", Status: loyalty.CardActive}),
-		credit)
+		credit)...)
+	return code
+}
+
+func TestCardPage(t *testing.T) {
+	e := newEnv(t, synctest.SQLite(t), server.Config{})
+	a, b := e.shop("Café Lune"), e.shop("Secret Bakery")
+	code := cardOfCafeLune(t, e, a)
 	e.push(b, synctest.Record(t, syncwire.TypeCard, "0000000000"+"0", loyalty.Card{Code: "00000000000", CustomerID: "x", Status: loyalty.CardActive}))
 
 	get := func(path string) (int, string) {
