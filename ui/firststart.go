@@ -75,7 +75,7 @@ func (l *Launcher) Start(ctx context.Context) error {
 func (l *Launcher) Close() {
 	for _, u := range []*UI{l.shop, l.demo} {
 		if u != nil {
-			u.store.Close()
+			u.Close()
 		}
 	}
 }

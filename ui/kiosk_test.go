@@ -39,7 +39,9 @@ func newTestUI(t *testing.T) *UI {
 	a := test.NewTempApp(t)
 	// The demo's sample data in a store that may be connected, unlike the demo's.
 	store := localdbtest.Open(t, localdb.Shop{Name: "Café Merci (demo)", Demo: true})
-	return New(a, store, i18n.English, slog.New(slog.NewTextHandler(testWriter{t}, nil)))
+	u := New(a, store, i18n.English, slog.New(slog.NewTextHandler(testWriter{t}, nil)))
+	t.Cleanup(u.Close) // before the store's own cleanup: the tablet server reads the store
+	return u
 }
 
 // testKiosk is a kiosk window whose timers and watcher hand their work to the test,

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -28,6 +29,7 @@ const tabletPort = 8417
 type customerTablet struct {
 	srv  *tablet.Server
 	base string // the address a tablet on the shop's network opens
+	stop func() // ends the server and waits for its goroutines
 }
 
 // startTablet serves the customer screen on addr (":8417" style) for the app's
@@ -41,16 +43,37 @@ func (u *UI) startTablet(addr string) (*customerTablet, error) {
 		return nil, fmt.Errorf("serve the customer tablet on %s: %w", addr, err)
 	}
 	srv := tablet.New(u.store, u.lang, u.log)
-	go srv.Run(context.Background())
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	ctx, cancel := context.WithCancel(context.Background())
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	var running sync.WaitGroup
+	running.Add(2)
 	go func() {
+		defer running.Done()
+		srv.Run(ctx)
+	}()
+	go func() {
+		defer running.Done()
 		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			u.log.Error("customer tablet server stopped", "err", err)
 		}
 	}()
+	stop := func() {
+		cancel() // ends Run and the requests in flight, which read the store
+		hs.Close()
+		running.Wait()
+	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	u.tablet = &customerTablet{srv: srv, base: "http://" + net.JoinHostPort(lanAddress(), strconv.Itoa(port))}
+	u.tablet = &customerTablet{srv: srv, base: "http://" + net.JoinHostPort(lanAddress(), strconv.Itoa(port)), stop: stop}
 	return u.tablet, nil
+}
+
+// Close stops what the UI serves and closes its store: the app has ended.
+func (u *UI) Close() {
+	if u.tablet != nil {
+		u.tablet.stop()
+		u.tablet = nil
+	}
+	u.store.Close()
 }
 
 // resumeTablet serves the customer screen at start when a tablet is paired, so the
