@@ -116,17 +116,9 @@ var printErrors = []errorMessage{
 	{escpos.ErrUnreachable, "cards.err_receipt_unreachable"},
 }
 
-// kioskErrors explain errors to the customer at the kiosk, who can only try again or
-// ask at the counter.
+// kioskErrors explain the owner's PIN errors at the kiosk; the customer's are the flow's
+// (kioskflow.Explain).
 var kioskErrors = []errorMessage{
-	{nps.ErrVisitLimit, "kiosk.err.visit_limit"},
-	{localdb.ErrUnknownCard, "kiosk.err.unknown_card"},
-	{loyalty.ErrCardBlocked, "kiosk.err.card_blocked"},
-	{loyalty.ErrCardReplaced, "kiosk.err.card_replaced"},
-	{cards.ErrNotMerciCard, "kiosk.err.bad_code"},
-	{localdb.ErrNoSelfService, "kiosk.err.no_self_service"},
-	{nps.ErrAlreadyAnswered, "kiosk.already_answered"},
-	{nps.ErrExpired, "kiosk.expired"},
 	{localdb.ErrWrongPIN, "kiosk.wrong_pin"},
 	{errPINLocked, "err.pin_locked"},
 }
