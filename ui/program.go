@@ -27,7 +27,7 @@ type programForm struct {
 
 	shop                                   *widget.Entry
 	cardPage                               *widget.Entry // the base of the cards' web pages (Shop.CloudURL)
-	logo                                   []byte // PNG, shown on the counter, the kiosk and the cards
+	logo                                   []byte        // PNG, shown on the counter, the kiosk and the cards
 	win                                    fyne.Window
 	perVisit, perUnit, cashback, xpPerUnit *widget.Entry
 	maxPurchase, kioskVisit                *widget.Entry
