@@ -505,14 +505,18 @@ func (c *counter) showAccount(a localdb.Account) {
 	if c.cashback.Text != "" {
 		balance.Add(container.NewVBox(caption(strings.ToUpper(l.T("counter.cashback"))), c.cashback))
 	}
-	send := c.u.sendCardButton(a, c.u.staff.ID, func(to string) {
+	send, why := c.u.sendCardButton(a, c.u.staff.ID, func(to string) {
 		c.succeed(l.T("sendcard.sent", to))
 		c.focus()
 	}, c.fail)
+	var sendRow fyne.CanvasObject = send
+	if why != nil {
+		sendRow = container.NewBorder(nil, nil, send, nil, why)
+	}
 	body := container.NewVBox(
 		container.NewBorder(nil, nil, nil, c.tier, c.name),
 		c.details,
-		send,
+		sendRow,
 		widget.NewSeparator(),
 		balance,
 		c.progress, c.progressTxt,

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -13,18 +12,18 @@ import (
 // sendCardButton is "Send the card" for a's customer, at the counter and on the desk: it
 // emails them the link to their card page, through the cloud server as the answers'
 // follow-up emails travel. When the customer cannot get it (no email address, no
-// consent, no card page), the button is off and the text beside it says why. sent gets
-// the address once the email is queued; failed what went wrong.
-func (u *UI) sendCardButton(a localdb.Account, staff string, sent func(to string), failed func(error)) fyne.CanvasObject {
+// consent, no card page), the button is off and why, to show beside it, says so (nil
+// otherwise). sent gets the address once the email is queued; failed what went wrong.
+func (u *UI) sendCardButton(a localdb.Account, staff string, sent func(to string), failed func(error)) (btn *widget.Button, why *widget.Label) {
 	l := u.lang
-	btn := widget.NewButtonWithIcon(l.T("sendcard.button"), theme.MailSendIcon(), nil)
+	btn = widget.NewButtonWithIcon(l.T("sendcard.button"), theme.MailSendIcon(), nil)
 	link, err := u.store.CardLink(u.context(), a)
 	if err != nil {
 		btn.Disable()
-		why := widget.NewLabel(u.describe(err))
+		why = widget.NewLabel(u.describe(err))
 		why.Wrapping = fyne.TextWrapWord
 		why.Importance = widget.LowImportance
-		return container.NewBorder(nil, nil, btn, nil, why)
+		return btn, why
 	}
 	btn.OnTapped = func() {
 		shop, err := u.store.Shop(u.context())
@@ -41,5 +40,5 @@ func (u *UI) sendCardButton(a localdb.Account, staff string, sent func(to string
 		}
 		sent(e.To)
 	}
-	return btn
+	return btn, nil
 }
