@@ -127,9 +127,11 @@ func (f *programForm) build() fyne.CanvasObject {
 		h.Wrapping = fyne.TextWrapWord
 		return h
 	}
-	cardPage := widget.NewFormItem(l.T("program.card_page"), f.cardPage)
-	cardPage.HintText = l.T("program.card_page_hint")
-	shop := widget.NewForm(widget.NewFormItem(l.T("program.shop_name"), f.shop), cardPage,
+	cardPageHint := widget.NewLabel(l.T("program.card_page_hint"))
+	cardPageHint.Wrapping = fyne.TextWrapWord
+	cardPageHint.Importance = widget.LowImportance
+	shop := widget.NewForm(widget.NewFormItem(l.T("program.shop_name"), f.shop),
+		widget.NewFormItem(l.T("program.card_page"), container.NewVBox(f.cardPage, cardPageHint)),
 		widget.NewFormItem(l.T("start.logo"), f.logoRow()))
 	earning := widget.NewForm(
 		widget.NewFormItem(l.T("program.points_per_visit"), f.perVisit),

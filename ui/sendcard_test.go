@@ -106,3 +106,32 @@ func TestDeskSendsTheCard(t *testing.T) {
 		t.Fatalf("emails = %+v, want one in French to Bruno holding his card's link", es)
 	}
 }
+
+// The owner sets the card page address in Loyalty program › Shop; a typo is refused
+// before anything is saved.
+func TestProgramSetsTheCardPage(t *testing.T) {
+	u := newTestUI(t)
+	ctx := context.Background()
+	p, err := u.store.Program(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop, _ := u.store.Shop(ctx)
+	f := u.newProgramForm(p, shop)
+	w := test.NewTempWindow(t, f.build())
+	w.Resize(fyne.NewSize(1200, 800))
+
+	f.cardPage.SetText("cloud.example.com/c/cafe")
+	test.Tap(f.save)
+	if want := "Card page address: enter a web address"; !strings.Contains(f.message.Text, want) {
+		t.Errorf("message = %q, want %q", f.message.Text, want)
+	}
+	if got, _ := u.store.Shop(ctx); got.CloudURL != "" {
+		t.Errorf("a typo was saved: %q", got.CloudURL)
+	}
+	f.cardPage.SetText(" https://cloud.example.com/c/cafe ")
+	test.Tap(f.save)
+	if got, _ := u.store.Shop(ctx); got.CloudURL != "https://cloud.example.com/c/cafe" {
+		t.Errorf("card page address saved = %q (message %q)", got.CloudURL, f.message.Text)
+	}
+}
