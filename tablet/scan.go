@@ -41,18 +41,23 @@ type scanResult struct {
 // code is answered {"read": false}, for the page to send the next one; a photo without
 // one says so on the screen (?photo=1).
 func (s *Server) handleScan(w http.ResponseWriter, r *http.Request, sc *screen) {
+	photo := r.URL.Query().Get("photo") == "1"
 	img, err := readPicture(http.MaxBytesReader(w, r.Body, maxPicture))
-	if err != nil {
+	if err != nil && !photo {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	photo := r.URL.Query().Get("photo") == "1"
-	budget := frameBudget
-	if photo {
-		budget = photoBudget
+	// A photo the tablet could not shrink (a format it cannot draw, or too large) reads
+	// as no code: the customer takes another.
+	read, text := false, ""
+	if err == nil {
+		budget := frameBudget
+		if photo {
+			budget = photoBudget
+		}
+		text, err = scanner.NewDecoder(budget).Decode(img)
+		read = err == nil
 	}
-	text, err := scanner.NewDecoder(budget).Decode(img)
-	read := err == nil
 	sc.mu.Lock()
 	switch {
 	case !read && photo:

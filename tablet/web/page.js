@@ -143,8 +143,16 @@ document.getElementById("photo").addEventListener("change", async e => {
   e.target.value = "";
   if (!file) return;
   closeCamera();
-  const bitmap = await createImageBitmap(file);
-  await scan(await shrink(bitmap, bitmap.width, bitmap.height, 1600), true);
+  let picture = file; // a format this browser cannot draw goes as it is: the counter says it read nothing
+  try {
+    const bitmap = await createImageBitmap(file);
+    picture = await shrink(bitmap, bitmap.width, bitmap.height, 1600);
+  } catch (err) { /* sent as it is */ }
+  try {
+    await scan(picture, true);
+  } catch (err) {
+    // The network dropped: the customer tries again.
+  }
 });
 
 // follow long-polls the counter: each answer is the state newer than the one drawn.
