@@ -1,7 +1,7 @@
 // Package kioskflow is the customer screen's flow: which screen shows, what a tap or a
 // key does, when the screen goes back to the welcome. The kiosk window and the tablet
 // page both run it, so their rules cannot drift apart. It does no I/O: the screens store
-// answers and visits, then tell the flow how it went.
+// answers and visits (SelfScan takes the store's function), then tell the flow how it went.
 package kioskflow
 
 import (

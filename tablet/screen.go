@@ -58,6 +58,7 @@ func (sc *screen) bump() {
 // wait returns the state once it is newer than version after, or when ctx ends.
 func (sc *screen) wait(ctx context.Context, after int) state {
 	sc.mu.Lock()
+	defer sc.mu.Unlock()
 	for sc.version <= after {
 		ch := sc.changed
 		sc.mu.Unlock()
@@ -69,7 +70,6 @@ func (sc *screen) wait(ctx context.Context, after int) state {
 		}
 		sc.mu.Lock()
 	}
-	defer sc.mu.Unlock()
 	return sc.state()
 }
 
@@ -102,6 +102,11 @@ func (sc *screen) state() state {
 	}
 	if f.Visit != nil {
 		st.Welcome = f.Welcome()
+	}
+	if p, err := s.store.Program(ctx); err == nil {
+		st.SelfScan = p.SelfServiceVisitPoints > 0
+	} else {
+		s.log.Error("tablet: read the loyalty program", "err", err)
 	}
 	return st
 }

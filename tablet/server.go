@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/merci-loyalty/merci/i18n"
+	"github.com/merci-loyalty/merci/kioskflow"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/nps"
 )
@@ -65,6 +66,7 @@ func New(store *localdb.Store, home i18n.Lang, log *slog.Logger) *Server {
 	s.mux.Handle("GET /{file}", s.paired(func(w http.ResponseWriter, r *http.Request, _ *screen) { files.ServeHTTP(w, r) }))
 	s.mux.Handle("GET /state", s.paired(s.handleState))
 	s.mux.Handle("POST /act", s.paired(s.handleAct))
+	s.mux.Handle("POST /scan", s.paired(s.handleScan))
 	return s
 }
 
@@ -236,6 +238,7 @@ type state struct {
 	Score    int               `json:"score"`
 	Notice   string            `json:"notice,omitempty"`
 	Welcome  string            `json:"welcome,omitempty"`
+	SelfScan bool              `json:"selfScan"` // the shop credits customers who scan their own card
 	Text     map[string]string `json:"text"`
 }
 
@@ -245,6 +248,7 @@ var pageKeys = map[string]string{
 	"reason": "kiosk.reason", "reason_hint": "kiosk.reason_hint", "skip": "kiosk.skip",
 	"send": "kiosk.send", "thanks": "kiosk.thanks", "thanks_detail": "kiosk.thanks_detail",
 	"done": "kiosk.done", "idle": "tablet.idle",
+	"scan": "kiosk.scan", "camera_hint": "tablet.camera_hint", "photo": "tablet.photo", "cancel": "kiosk.cancel",
 }
 
 func (s *Server) handleState(w http.ResponseWriter, r *http.Request, sc *screen) {
@@ -284,7 +288,7 @@ func (s *Server) handleAct(w http.ResponseWriter, r *http.Request, sc *screen) {
 		}
 		notice := ""
 		if _, err := s.store.Answer(r.Context(), inv.ID, score, comment, nps.Lang(f.Lang), s.store.Now()); err != nil {
-			notice = s.explain(f.Lang, err)
+			notice = s.explain(f, err)
 		}
 		f.Answered(notice)
 	case "lang":
@@ -300,21 +304,10 @@ func (s *Server) handleAct(w http.ResponseWriter, r *http.Request, sc *screen) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// answerErrors explain to the customer why their answer was not stored.
-var answerErrors = []struct {
-	err error
-	key string
-}{
-	{nps.ErrAlreadyAnswered, "kiosk.already_answered"},
-	{nps.ErrExpired, "kiosk.expired"},
-}
-
-func (s *Server) explain(l i18n.Lang, err error) string {
-	for _, m := range answerErrors {
-		if errors.Is(err, m.err) {
-			return l.T(m.key)
-		}
+func (s *Server) explain(f *kioskflow.Flow, err error) string {
+	msg, ok := f.Explain(err)
+	if !ok {
+		s.log.Error("tablet: store an answer", "err", err)
 	}
-	s.log.Error("tablet: store an answer", "err", err)
-	return l.T("kiosk.err.internal")
+	return msg
 }

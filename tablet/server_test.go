@@ -180,3 +180,36 @@ func TestPairAnswerRevoke(t *testing.T) {
 		t.Errorf("revoked tablet GET /state = %d, want 401", status)
 	}
 }
+
+// A photo the counter cannot read tells the customer on the welcome screen; a camera
+// frame that is not a picture is the page's bug, refused.
+func TestScanUnreadablePicture(t *testing.T) {
+	c := newCounter(t)
+	tab := browser(t)
+	code, err := c.srv.NewPairingCode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := get(t, tab, tablet.PairURL(c.web.URL, code)); status != http.StatusOK {
+		t.Fatalf("pair = %d", status)
+	}
+	st := next(t, tab, c.web.URL, 0)
+	scan := func(query string) int {
+		r, err := tab.Post(c.web.URL+"/scan"+query, "image/heic", strings.NewReader("not a picture"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		return r.StatusCode
+	}
+	if status := scan(""); status != http.StatusBadRequest {
+		t.Errorf("a frame that is not a picture = %d, want 400", status)
+	}
+	if status := scan("?photo=1"); status != http.StatusOK {
+		t.Errorf("a photo that is not a picture = %d, want 200", status)
+	}
+	code2, body := get(t, tab, c.web.URL+"/state?after="+itoa(st.Version))
+	if want := i18n.English.T("tablet.no_code"); code2 != http.StatusOK || !strings.Contains(body, want) {
+		t.Errorf("state after an unreadable photo = %d %s, want the notice %q", code2, body, want)
+	}
+}

@@ -505,9 +505,18 @@ func (c *counter) showAccount(a localdb.Account) {
 	if c.cashback.Text != "" {
 		balance.Add(container.NewVBox(caption(strings.ToUpper(l.T("counter.cashback"))), c.cashback))
 	}
+	send, why := c.u.sendCardButton(a, c.u.staff.ID, func(to string) {
+		c.succeed(l.T("sendcard.sent", to))
+		c.focus()
+	}, c.fail)
+	var sendRow fyne.CanvasObject = send
+	if why != nil {
+		sendRow = container.NewBorder(nil, nil, send, nil, why)
+	}
 	body := container.NewVBox(
 		container.NewBorder(nil, nil, nil, c.tier, c.name),
 		c.details,
+		sendRow,
 		widget.NewSeparator(),
 		balance,
 		c.progress, c.progressTxt,

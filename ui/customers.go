@@ -252,6 +252,11 @@ func (p *customersPage) showCustomer(a localdb.Account) {
 	erase := widget.NewButtonWithIcon(l.T("customers.erase"), theme.DeleteIcon(), p.onErase)
 	erase.Importance = widget.DangerImportance
 	actions := container.NewGridWithColumns(3, edit, adjust, block, replace, reprint, export, erase)
+	send, why := p.d.u.sendCardButton(a, p.d.owner.ID, func(to string) { p.d.done(l.T("sendcard.sent", to)) }, p.d.fail)
+	sendRow := container.NewVBox(send)
+	if why != nil {
+		sendRow.Add(why)
+	}
 
 	refund := widget.NewButtonWithIcon(l.T("customers.refund"), theme.ContentUndoIcon(), nil)
 	refund.Disable()
@@ -276,7 +281,7 @@ func (p *customersPage) showCustomer(a localdb.Account) {
 		}
 	}
 	opsHead := container.NewBorder(nil, nil, caption(strings.ToUpper(l.T("customers.operations"))), container.NewHBox(cancelOp, refund))
-	head := container.NewVBox(name, factsLbl, cardLbl, widget.NewSeparator(), balance, actions, widget.NewSeparator(), opsHead)
+	head := container.NewVBox(name, factsLbl, cardLbl, widget.NewSeparator(), balance, actions, sendRow, widget.NewSeparator(), opsHead)
 	p.detail.Objects = []fyne.CanvasObject{container.NewBorder(head, nil, nil, nil, ops)}
 	p.detail.Refresh()
 }

@@ -59,6 +59,7 @@ var deskErrors = []errorMessage{
 	{localdb.ErrBadCounterRules, "err.bad_counter_rules"},
 	{errWholeNumber, "err.whole_number"},
 	{errNameRequired, "err.name_required"},
+	{errCardPage, "err.card_page"},
 	{localdb.ErrLastOwner, "err.last_owner"},
 	{localdb.ErrPINSyntax, "err.pin_syntax"},
 	{localdb.ErrPINInUse, "err.pin_in_use"},
@@ -69,6 +70,8 @@ var deskErrors = []errorMessage{
 	{localdb.ErrNoCoupon, "err.no_coupon"},
 	{localdb.ErrBadRecipient, "err.bad_recipient"},
 	{localdb.ErrEmptyEmail, "err.empty_email"},
+	{localdb.ErrNoConsent, "err.no_consent"},
+	{localdb.ErrNoCardPage, "err.no_card_page"},
 	{localdb.ErrEmptyOffer, "err.empty_offer"},
 	{nps.ErrClosed, "err.answer_closed"},
 	{transfer.ErrTooLarge, "err.file_too_large"},
@@ -116,17 +119,9 @@ var printErrors = []errorMessage{
 	{escpos.ErrUnreachable, "cards.err_receipt_unreachable"},
 }
 
-// kioskErrors explain errors to the customer at the kiosk, who can only try again or
-// ask at the counter.
+// kioskErrors explain the owner's PIN errors at the kiosk; the customer's are the flow's
+// (kioskflow.Explain).
 var kioskErrors = []errorMessage{
-	{nps.ErrVisitLimit, "kiosk.err.visit_limit"},
-	{localdb.ErrUnknownCard, "kiosk.err.unknown_card"},
-	{loyalty.ErrCardBlocked, "kiosk.err.card_blocked"},
-	{loyalty.ErrCardReplaced, "kiosk.err.card_replaced"},
-	{cards.ErrNotMerciCard, "kiosk.err.bad_code"},
-	{localdb.ErrNoSelfService, "kiosk.err.no_self_service"},
-	{nps.ErrAlreadyAnswered, "kiosk.already_answered"},
-	{nps.ErrExpired, "kiosk.expired"},
 	{localdb.ErrWrongPIN, "kiosk.wrong_pin"},
 	{errPINLocked, "err.pin_locked"},
 }

@@ -162,20 +162,15 @@ func (k *kiosk) arm(d time.Duration, fire func()) {
 	}
 }
 
-// onCardScanned credits a self-service visit to the card with code and asks the survey
-// question if the customer may be asked. The camera scanner calls it too; a scan while
-// someone answers the survey is ignored.
+// onCardScanned credits a self-service visit to the card with code, by the flow's
+// self-scan rules. The camera scanner calls it too.
 func (k *kiosk) onCardScanned(code cards.Code) {
-	if !k.CanScan() {
-		return
-	}
-	o := loyalty.Origin{Device: k.u.store.Device(), At: k.u.store.Now()}
-	op, a, inv, err := k.u.store.RecordVisit(k.u.context(), code, o)
+	err := k.SelfScan(code, func(c cards.Code) (loyalty.Operation, localdb.Account, *nps.Invitation, error) {
+		return k.u.store.RecordVisit(k.u.context(), c, loyalty.Origin{Device: k.u.store.Device(), At: k.u.store.Now()})
+	})
 	if err != nil {
-		k.fail(err)
-		return
+		k.u.log.Error("kiosk: credit a self-service visit", "err", err)
 	}
-	k.Scanned(kioskflow.Visit{Name: kioskflow.FirstName(a.Customer.Name), Points: op.Delta.Points, Balance: a.Balance.Points}, inv)
 }
 
 // explain says what went wrong in words for the customer, who can only try again or ask
@@ -184,8 +179,11 @@ func (k *kiosk) explain(err error) string {
 	if key, ok := lookupMessage(kioskErrors, err); ok {
 		return k.Lang.T(key)
 	}
-	k.u.log.Error("kiosk: unexpected error", "err", err)
-	return k.Lang.T("kiosk.err.internal")
+	msg, ok := k.Explain(err)
+	if !ok {
+		k.u.log.Error("kiosk: unexpected error", "err", err)
+	}
+	return msg
 }
 
 // fail goes back to the welcome screen, in the customer's language, saying what went

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -25,7 +26,8 @@ type programForm struct {
 	program loyalty.Program // as loaded: the currency and the reward ids are kept
 
 	shop                                   *widget.Entry
-	logo                                   []byte // PNG, shown on the counter, the kiosk and the cards
+	cardPage                               *widget.Entry // the base of the cards' web pages (Shop.CloudURL)
+	logo                                   []byte        // PNG, shown on the counter, the kiosk and the cards
 	win                                    fyne.Window
 	perVisit, perUnit, cashback, xpPerUnit *widget.Entry
 	maxPurchase, kioskVisit                *widget.Entry
@@ -54,6 +56,7 @@ type rewardRow struct {
 var (
 	errWholeNumber  = errors.New("not a whole number of 0 or more")
 	errNameRequired = errors.New("a name is required")
+	errCardPage     = errors.New("not a web address")
 )
 
 func (d *desk) programPage() fyne.CanvasObject {
@@ -83,6 +86,8 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	}
 	num := func(n int64) *widget.Entry { return entry(strconv.FormatInt(n, 10)) }
 	f.shop = entry(shop.Name)
+	f.cardPage = entry(shop.CloudURL)
+	f.cardPage.SetPlaceHolder("https://cloud.example.com/c/TAG")
 	f.logo = shop.Logo
 	if shop.Demo {
 		f.shop.SetText("")
@@ -122,7 +127,11 @@ func (f *programForm) build() fyne.CanvasObject {
 		h.Wrapping = fyne.TextWrapWord
 		return h
 	}
+	cardPageHint := widget.NewLabel(l.T("program.card_page_hint"))
+	cardPageHint.Wrapping = fyne.TextWrapWord
+	cardPageHint.Importance = widget.LowImportance
 	shop := widget.NewForm(widget.NewFormItem(l.T("program.shop_name"), f.shop),
+		widget.NewFormItem(l.T("program.card_page"), container.NewVBox(f.cardPage, cardPageHint)),
 		widget.NewFormItem(l.T("start.logo"), f.logoRow()))
 	earning := widget.NewForm(
 		widget.NewFormItem(l.T("program.points_per_visit"), f.perVisit),
@@ -281,6 +290,11 @@ func (f *programForm) onSave() {
 		return
 	}
 	shop.Logo = f.logo
+	shop.CloudURL = strings.TrimSpace(f.cardPage.Text)
+	if u, err := url.Parse(shop.CloudURL); shop.CloudURL != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		f.showError(errField{l.T("program.card_page"), errCardPage})
+		return
+	}
 	if name := strings.TrimSpace(f.shop.Text); name != "" {
 		shop.Name, shop.Demo = name, false
 	} else if !shop.Demo {

@@ -239,6 +239,16 @@ func TestRolesOnEveryChange(t *testing.T) {
 			}, ownerOnly},
 			{"an email to a customer already written to", func() syncwire.Change { return emailChange(t, "ana@example.com") }, ownerTill},
 			{"an email to a new address", func() syncwire.Change { return emailChange(t, synctest.NewID(t)+"@example.org") }, ownerOnly},
+			{"an email to a customer who agreed to be contacted", func() syncwire.Change {
+				id := synctest.NewID(t)
+				e.push(s.owner, synctest.Record(t, syncwire.TypeCustomer, id, loyalty.Customer{ID: id, Name: "Bea", Email: id + "@example.org", Consent: true}))
+				return emailChange(t, id+"@example.org")
+			}, ownerTill},
+			{"an email to a customer who did not agree to be contacted", func() syncwire.Change {
+				id := synctest.NewID(t)
+				e.push(s.owner, synctest.Record(t, syncwire.TypeCustomer, id, loyalty.Customer{ID: id, Name: "Bea", Email: id + "@example.org"}))
+				return emailChange(t, id+"@example.org")
+			}, ownerOnly},
 			{"a purchase", func() syncwire.Change { return opChange(t, purchase) }, ownerTill},
 			{"a purchase over the ceiling", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindCredit, Amount: 500001, Currency: "EUR", Delta: loyalty.Delta{Points: 5000}})

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strings"
 	"time"
 
 	"github.com/merci-loyalty/merci/loyalty"
@@ -321,7 +322,8 @@ func (p *pusher) setting(ctx context.Context, key string, v any) error {
 }
 
 // authorizeEmail holds the shop to its emails per day, and a device other than the
-// owner's to the addresses the shop has already written to.
+// owner's to the addresses the shop has already written to or that a customer who
+// agreed to be contacted gave.
 func (p *pusher) authorizeEmail(ctx context.Context, c syncwire.Change, body string, role syncwire.Role) (*syncwire.Rejection, error) {
 	var e syncwire.Email
 	if json.Unmarshal([]byte(body), &e) != nil {
@@ -341,17 +343,52 @@ func (p *pusher) authorizeEmail(ctx context.Context, c syncwire.Change, body str
 	if err != nil {
 		return nil, fmt.Errorf("%w: count emails: %w", errDB, err)
 	}
-	switch {
-	case sameID > 0:
+	if sameID > 0 {
 		return nil, nil // a later version of a queued email is never sent again
-	case role != syncwire.RoleOwner && known == 0:
-		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden,
-			Reason: "only the owner's device may email an address the shop has not written to before"}, nil
-	case p.db.Quotas.EmailsPerDay > 0 && queued >= p.db.Quotas.EmailsPerDay:
+	}
+	if role != syncwire.RoleOwner && known == 0 {
+		consenting, err := p.consentingCustomer(ctx, addr.Address)
+		if err != nil {
+			return nil, err
+		}
+		if !consenting {
+			return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden,
+				Reason: "only the owner's device may email an address the shop has not written to before, unless a customer who agreed to be contacted gave it"}, nil
+		}
+	}
+	if p.db.Quotas.EmailsPerDay > 0 && queued >= p.db.Quotas.EmailsPerDay {
 		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeQuota,
 			Reason: fmt.Sprintf("the shop has queued %d emails in 24 hours, its most: send it later", p.db.Quotas.EmailsPerDay)}, nil
 	}
 	return nil, nil
+}
+
+// consentingCustomer reports whether one of the shop's customers gave address and
+// agreed to be contacted: a till may email them, such as their card's link, though the
+// shop never wrote to them before.
+func (p *pusher) consentingCustomer(ctx context.Context, address string) (bool, error) {
+	// LIKE only narrows the search (an _ in the address matches any character); each
+	// candidate is decoded and compared.
+	rows, err := p.tx.QueryContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND live = 1 AND body LIKE ?"),
+		p.dev.ShopID, syncwire.TypeCustomer, "%"+address+"%")
+	if err != nil {
+		return false, fmt.Errorf("%w: find the customer emailed: %w", errDB, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return false, fmt.Errorf("%w: find the customer emailed: %w", errDB, err)
+		}
+		var cu loyalty.Customer
+		if json.Unmarshal([]byte(body), &cu) == nil && cu.Consent && strings.EqualFold(strings.TrimSpace(cu.Email), address) {
+			return true, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("%w: find the customer emailed: %w", errDB, err)
+	}
+	return false, nil
 }
 
 // rejectionBytes is what the record of a rejected change takes besides its id, type,

@@ -3,6 +3,12 @@
 "use strict";
 let version = 0;
 let lastTouch = 0;
+// A browser gives the camera's live picture only to a secure context: localhost or
+// HTTPS. On a shop's plain-http network the tablet takes a photo of the card instead,
+// with its own camera app.
+const liveCamera = window.isSecureContext && !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
+const cameraFor = 30000; // ms of live picture before giving up on a customer who left
+let camera = null; // the live camera while open: {stream, until}
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -59,12 +65,95 @@ function draw(st) {
     break;
   default:
     parts.push(el("p", {class: "idle"}, st.shop), el("p", {class: "muted"}, t.idle));
+    if (st.selfScan) {
+      parts.push(liveCamera ? el("button", {class: "big primary", id: "scan", on: openCamera}, t.scan)
+        : el("label", {class: "big primary", id: "scan", for: "photo"}, t.scan));
+    }
     if (st.notice) parts.push(el("p", {class: "banner notice", id: "notice"}, st.notice));
   }
+  document.getElementById("camera-hint").textContent = t.camera_hint;
+  document.getElementById("camera-cancel").textContent = t.cancel;
+  document.getElementById("camera-photo").textContent = t.photo;
+  if (st.step !== "idle") closeCamera();
   main.replaceChildren(...parts);
   const box = document.getElementById("reason");
   if (box) box.focus();
 }
+
+function sleep(ms) {
+  return new Promise(ok => setTimeout(ok, ms));
+}
+
+// shrink draws source (a video or a photo) at most side pixels across, as a JPEG.
+function shrink(source, width, height, side) {
+  const scale = Math.min(1, side / Math.max(width, height));
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(width * scale);
+  canvas.height = Math.round(height * scale);
+  canvas.getContext("2d").drawImage(source, 0, 0, canvas.width, canvas.height);
+  return new Promise(ok => canvas.toBlob(ok, "image/jpeg", 0.9));
+}
+
+// scan sends a picture to the counter, which reads the card and credits the visit; it
+// reports whether a card was read.
+async function scan(blob, photo) {
+  const r = await fetch(photo ? "/scan?photo=1" : "/scan", {method: "POST", headers: {"Content-Type": "image/jpeg"}, body: blob});
+  if (r.status === 401) { location.reload(); return false; }
+  return r.ok && (await r.json()).read;
+}
+
+async function openCamera() {
+  if (camera) return;
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({audio: false,
+      video: {facingMode: {ideal: "environment"}, width: {ideal: 1280}, height: {ideal: 720}}});
+  } catch (e) {
+    // No camera, or the customer said no: a photo still works.
+    document.getElementById("photo").click();
+    return;
+  }
+  const cam = {stream, until: Date.now() + cameraFor};
+  camera = cam;
+  const video = document.getElementById("video");
+  video.srcObject = stream;
+  document.getElementById("camera").hidden = false;
+  while (camera === cam && Date.now() < cam.until) {
+    if (video.readyState < 2) { await sleep(100); continue; }
+    try {
+      if (await scan(await shrink(video, video.videoWidth, video.videoHeight, 1280), false)) break;
+    } catch (e) {
+      await sleep(1000); // the network dropped: the next frame tries again
+    }
+  }
+  if (camera === cam) closeCamera();
+}
+
+function closeCamera() {
+  if (!camera) return;
+  for (const track of camera.stream.getTracks()) track.stop();
+  camera = null;
+  document.getElementById("video").srcObject = null;
+  document.getElementById("camera").hidden = true;
+}
+
+document.getElementById("camera-cancel").addEventListener("click", closeCamera);
+document.getElementById("photo").addEventListener("change", async e => {
+  const file = e.target.files[0];
+  e.target.value = "";
+  if (!file) return;
+  closeCamera();
+  let picture = file; // a format this browser cannot draw goes as it is: the counter says it read nothing
+  try {
+    const bitmap = await createImageBitmap(file);
+    picture = await shrink(bitmap, bitmap.width, bitmap.height, 1600);
+  } catch (err) { /* sent as it is */ }
+  try {
+    await scan(picture, true);
+  } catch (err) {
+    // The network dropped: the customer tries again.
+  }
+});
 
 // follow long-polls the counter: each answer is the state newer than the one drawn.
 async function follow() {
