@@ -52,7 +52,7 @@ func newRoleShop(e *env, name string) roleShop {
 	s := roleShop{owner: e.shop(name)}
 	s.till = e.enrollAs(s.owner, syncwire.RoleTill, "Till")
 	s.kiosk = e.enrollAs(s.owner, syncwire.RoleKiosk, "Kiosk")
-	s.prog = loyalty.Program{Currency: "EUR", PointsPerUnit: 1, SelfServiceVisitPoints: 2}
+	s.prog = loyalty.Program{Currency: "EUR", PointsPerUnit: 1, PointsPerItem: 1, SelfServiceVisitPoints: 2}
 	resp := e.push(s.owner, synctest.Record(e.t, syncwire.TypeSetting, syncwire.SettingProgram, s.prog),
 		synctest.Record(e.t, syncwire.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana", Email: "ana@example.com"}),
 		emailChange(e.t, "ana@example.com"))
@@ -245,6 +245,12 @@ func TestRolesOnEveryChange(t *testing.T) {
 			}, ownerOnly},
 			{"a purchase earning more than the program gives", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindCredit, Amount: 100, Currency: "EUR", Delta: loyalty.Delta{Points: 1000000}})
+			}, ownerOnly},
+			{"a purchase of three items, each earning", func() syncwire.Change {
+				return opChange(t, loyalty.Operation{Kind: loyalty.KindCredit, Amount: 1250, Items: 3, Currency: "EUR", Delta: loyalty.Delta{Points: 15}})
+			}, ownerTill},
+			{"a purchase earning for more items than it counts", func() syncwire.Change {
+				return opChange(t, loyalty.Operation{Kind: loyalty.KindCredit, Amount: 1250, Items: 2, Currency: "EUR", Delta: loyalty.Delta{Points: 15}})
 			}, ownerOnly},
 			{"a purchase in another currency", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindCredit, Amount: 100, Currency: "USD", Delta: loyalty.Delta{Points: 1}})

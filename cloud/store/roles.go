@@ -154,7 +154,7 @@ func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, body string
 		if prog == nil {
 			return forbid("the shop's loyalty program has not reached the cloud: sync the owner's device first")
 		}
-		earned := prog.Earned(op.Amount)
+		earned := prog.Earned(op.Amount, op.Items)
 		switch {
 		case op.Currency != prog.Currency:
 			return forbid("the purchase is in %q, the program in %q", op.Currency, prog.Currency)
