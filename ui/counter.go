@@ -277,7 +277,7 @@ func (c *counter) keypad() fyne.CanvasObject {
 	debit := widget.NewButton(l.T("counter.debit_points"), c.onDebit)
 	spend := widget.NewButton(l.T("counter.spend_cashback"), c.onSpendCashback)
 	amountCaption := caption(strings.ToUpper(l.T("counter.amount")))
-	return container.NewVBox(amountCaption, container.NewHBox(layout.NewSpacer(), c.amount), grid,
+	return container.NewVBox(amountCaption, container.NewHBox(c.timesKey(), layout.NewSpacer(), c.amount), grid,
 		tallButton(credit, 60), container.NewGridWithColumns(2, debit, spend))
 }
 
@@ -305,11 +305,9 @@ func (c *counter) focus() {
 func (c *counter) onInputChanged(text string) {
 	c.lastActive = c.u.clock.Now()
 	c.amount.Text = ""
-	if c.account != nil {
+	if c.account != nil && text != "" {
 		if p, err := c.u.program(); err == nil {
-			if m, err := loyalty.ParseAmount(text, p.Currency); err == nil && text != "" {
-				c.amount.Text = c.u.lang.Money(m, p.Currency)
-			}
+			c.amount.Text = c.u.purchasePreview(text, p.Currency)
 		}
 	}
 	c.amount.Refresh()
@@ -339,7 +337,7 @@ func (c *counter) onSubmit(text string) {
 		c.redeemCoupon(text)
 		return
 	}
-	if c.account != nil && isNumeric(text) {
+	if c.account != nil && loyalty.IsPurchaseText(text) {
 		c.onCredit()
 		return
 	}
@@ -360,12 +358,6 @@ func looksLikeCode(text string) bool {
 		}
 	}
 	return n == 11
-}
-
-// isNumeric reports whether text holds only digits and decimal separators: an amount,
-// well typed or not, when a card is on screen.
-func isNumeric(text string) bool {
-	return strings.Trim(text, "0123456789.,") == ""
 }
 
 // LoadCode loads the card with code, as a scan does.
@@ -635,12 +627,15 @@ func (c *counter) show(op loyalty.Operation, after localdb.Account, err error, p
 func (c *counter) onCredit() {
 	l, typed := c.u.lang, c.input.Text
 	c.record(c.u.store.RecordPurchase, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
-		m, err := loyalty.ParseAmount(typed, p.Currency)
+		b, err := loyalty.ParsePurchase(typed, p.Currency)
 		if err != nil {
 			return loyalty.Operation{}, err
 		}
-		return p.Credit(o, a.Card, m)
+		return p.CreditPurchase(o, a.Card, b)
 	}, func(op loyalty.Operation, p loyalty.Program) string {
+		if op.Items > 0 {
+			return l.T("counter.credited_items", l.Money(op.Amount, p.Currency), l.Number(op.Items), l.Number(op.Delta.Points))
+		}
 		return l.T("counter.credited", l.Money(op.Amount, p.Currency), l.Number(op.Delta.Points))
 	})
 }
@@ -817,6 +812,9 @@ func (u *UI) describeOp(op loyalty.Operation) string {
 	l := u.lang
 	switch op.Kind {
 	case loyalty.KindCredit, loyalty.KindSpendCashback, loyalty.KindRefund:
+		if op.Items > 0 {
+			return l.T("op.credit_items", l.Money(op.Amount, op.Currency), l.Number(op.Items))
+		}
 		return l.T("op."+string(op.Kind), l.Money(op.Amount, op.Currency))
 	case loyalty.KindAdjust:
 		if op.Reason == loyalty.ReasonOpening { // Merci's own reason, in the reader's language
