@@ -118,6 +118,7 @@ func (u *UI) openDesk(owner localdb.Staff, changed func()) *desk {
 		{"owner.nav.dashboard", theme.HomeIcon(), d.dashboardPage},
 		{"owner.nav.answers", theme.MailComposeIcon(), d.answersPage},
 		{"owner.nav.customers", theme.AccountIcon(), d.customersPage},
+		{"owner.nav.alerts", theme.WarningIcon(), d.alertsPage},
 		{"owner.nav.cards", theme.DocumentPrintIcon(), d.cardsPage},
 		{"owner.nav.program", theme.SettingsIcon(), d.programPage},
 		{"owner.nav.survey", theme.MailReplyIcon(), d.surveyPage},
