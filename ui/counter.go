@@ -616,9 +616,11 @@ func (c *counter) show(op loyalty.Operation, after localdb.Account, err error, p
 	c.input.SetText("")
 	c.lastOp = &op
 	c.showAccount(after)
-	c.succeed(success(op, p))
+	confirmation := success(op, p)
+	c.succeed(confirmation)
 	c.undo.Show()
 	c.refreshRecent()
+	c.printSlip(op, after, p, confirmation)
 }
 
 // The handlers read what was typed when the key is pressed: a spend's builder runs off
