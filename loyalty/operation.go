@@ -134,8 +134,8 @@ func (op Operation) Validate() error {
 			return bad("a credit needs a positive amount and earns nothing negative")
 		}
 	case KindVisit:
-		if op.Delta.Points < 0 || op.Delta.Cashback != 0 || op.Delta.XP != 0 {
-			return bad("a visit only earns points")
+		if op.Delta.Points < 0 || op.Delta.Cashback < 0 || op.Delta.XP != 0 {
+			return bad("a visit only earns points and cashback")
 		}
 	case KindDebit, KindRedeem:
 		if op.Delta.Points >= 0 || op.Delta.Cashback != 0 || op.Delta.XP != 0 {
@@ -210,9 +210,19 @@ func (p Program) CreditPurchase(o Origin, c Card, b Purchase) (Operation, error)
 	return op, err
 }
 
+// SelfServiceVisit is the fixed credit of a self-service visit at the kiosk; zero when
+// the program gives none.
+func (p Program) SelfServiceVisit() Delta {
+	return Delta{Points: p.SelfServiceVisitPoints, Cashback: p.SelfServiceVisitCashback}
+}
+
 // Visit records the fixed self-service visit credit.
 func (p Program) Visit(o Origin, c Card) (Operation, error) {
-	return newOperation(o, c, KindVisit, Delta{Points: p.SelfServiceVisitPoints})
+	op, err := newOperation(o, c, KindVisit, p.SelfServiceVisit())
+	if op.Delta.Cashback != 0 {
+		op.Currency = p.Currency
+	}
+	return op, err
 }
 
 // Debit takes points off card; the balance cannot go below zero.

@@ -35,9 +35,11 @@ type Program struct {
 	// MaxPurchase is the largest purchase a cashier may credit; anything larger is a
 	// typing mistake until the owner raises it. Zero means DefaultMaxPurchase units.
 	MaxPurchase Money
-	// SelfServiceVisitPoints is the fixed credit a customer earns by scanning their own
-	// card at the kiosk.
-	SelfServiceVisitPoints int64
+	// SelfServiceVisitPoints and SelfServiceVisitCashback are the fixed credit a
+	// customer earns by scanning their own card at the kiosk: points, cashback in minor
+	// units (for cashback programs), or both.
+	SelfServiceVisitPoints   int64
+	SelfServiceVisitCashback Money
 	// OfflineSpending is what a card may spend (redeem, debit, spend cashback) at a
 	// till that cannot have the cloud check the spend against the card's balance there.
 	OfflineSpending OfflineSpending
@@ -102,6 +104,10 @@ func (p Program) Validate() error {
 		return bad("cashback must be between 0 %% and 100 %%")
 	case p.MaxPurchase < 0:
 		return bad("the largest purchase cannot be negative")
+	case p.SelfServiceVisitCashback < 0:
+		return bad("the kiosk's cashback cannot be negative")
+	case p.SelfServiceVisitCashback > p.PurchaseCeiling():
+		return bad("the kiosk's cashback is more than the largest purchase")
 	case p.OfflinePoints < 0 || p.OfflineCashback < 0:
 		return bad("the offline spending allowance cannot be negative")
 	case p.OfflineSpending != OfflineUpToBalance && p.OfflineSpending != OfflineCapped && p.OfflineSpending != OfflineNever:

@@ -175,7 +175,8 @@ func (k *kiosk) onCardScanned(code cards.Code) {
 		k.fail(err)
 		return
 	}
-	k.Scanned(kioskflow.Visit{Name: kioskflow.FirstName(a.Customer.Name), Points: op.Delta.Points, Balance: a.Balance.Points}, inv)
+	k.Scanned(kioskflow.Visit{Name: kioskflow.FirstName(a.Customer.Name), Points: op.Delta.Points, Balance: a.Balance.Points,
+		Cashback: op.Delta.Cashback, CashbackBalance: a.Balance.Cashback, Currency: op.Currency}, inv)
 }
 
 // explain says what went wrong in words for the customer, who can only try again or ask

@@ -30,7 +30,7 @@ type programForm struct {
 	perVisit, perUnit, cashback, xpPerUnit *widget.Entry
 	perItem                                *widget.Entry
 	combine                                *widget.Select
-	maxPurchase, kioskVisit                *widget.Entry
+	maxPurchase, kioskVisit, kioskCashback *widget.Entry
 	offlinePoints, offlineCashback         *widget.Entry
 	offlineRule                            *widget.RadioGroup
 	tiers, rewards                         *fyne.Container
@@ -92,6 +92,7 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	}
 	f.perVisit, f.perUnit, f.xpPerUnit = num(p.PointsPerVisit), num(p.PointsPerUnit), num(p.XPPerUnit)
 	f.kioskVisit = num(p.SelfServiceVisitPoints)
+	f.kioskCashback = entry(u.lang.PlainAmount(p.SelfServiceVisitCashback, p.Currency))
 	f.perItem = num(p.PointsPerItem)
 	f.combine = widget.NewSelect(f.combineLabels(), nil)
 	f.combine.SetSelected(f.combineLabel(p.PointsCombine))
@@ -138,6 +139,7 @@ func (f *programForm) build() fyne.CanvasObject {
 		widget.NewFormItem(l.T("program.xp_per_unit", f.program.Currency), f.xpPerUnit),
 		widget.NewFormItem(l.T("program.max_purchase", f.program.Currency), f.maxPurchase),
 		widget.NewFormItem(l.T("program.kiosk_visit_points"), f.kioskVisit),
+		widget.NewFormItem(l.T("program.kiosk_visit_cashback", f.program.Currency), f.kioskCashback),
 	)
 	addTier := widget.NewButtonWithIcon(l.T("program.add_tier"), theme.ContentAddIcon(), func() { f.addTier(loyalty.Tier{}) })
 	addReward := widget.NewButtonWithIcon(l.T("program.add_reward"), theme.ContentAddIcon(), func() { f.addReward(loyalty.Reward{}) })
@@ -244,6 +246,12 @@ func (f *programForm) values() (loyalty.Program, error) {
 	if s := strings.TrimSpace(f.maxPurchase.Text); s != "" {
 		if p.MaxPurchase, err = loyalty.ParseAmount(s, p.Currency); err != nil {
 			return p, errField{l.T("program.max_purchase", p.Currency), err}
+		}
+	}
+	p.SelfServiceVisitCashback = 0
+	if s := strings.TrimSpace(f.kioskCashback.Text); s != "" {
+		if p.SelfServiceVisitCashback, err = loyalty.ParseAmount(s, p.Currency); err != nil {
+			return p, errField{l.T("program.kiosk_visit_cashback", p.Currency), err}
 		}
 	}
 	p.OfflineSpending = f.selectedOfflineRule()
