@@ -42,7 +42,7 @@ func (d *desk) alertsPage() fyne.CanvasObject {
 	hint.Wrapping = fyne.TextWrapWord
 	p.load()
 	return container.NewVScroll(container.NewVBox(
-		section(l.T("owner.nav.alerts"), container.NewVBox(hint, p.list)),
+		section(l.T("alerts.recent", alertDays), container.NewVBox(hint, p.list)),
 		p.rulesSection()))
 }
 

@@ -152,7 +152,7 @@ func (c *counter) build() fyne.CanvasObject {
 	c.results = container.NewVBox()
 	c.panel = container.NewStack()
 
-	c.amount = bigText(44, true, theme.ColorNameForeground)
+	c.amount = bigText(amountSize, true, theme.ColorNameForeground)
 	c.msgBg = canvas.NewRectangle(color.Transparent)
 	c.msgBg.CornerRadius = 8
 	c.msg = widget.NewLabel(l.T("counter.ready"))
@@ -277,7 +277,7 @@ func (c *counter) keypad() fyne.CanvasObject {
 	debit := widget.NewButton(l.T("counter.debit_points"), c.onDebit)
 	spend := widget.NewButton(l.T("counter.spend_cashback"), c.onSpendCashback)
 	amountCaption := caption(strings.ToUpper(l.T("counter.amount")))
-	return container.NewVBox(amountCaption, container.NewHBox(c.timesKey(), layout.NewSpacer(), c.amount), grid,
+	return container.NewVBox(amountCaption, c.amountRow(), grid,
 		tallButton(credit, 60), container.NewGridWithColumns(2, debit, spend))
 }
 
@@ -304,10 +304,10 @@ func (c *counter) focus() {
 
 func (c *counter) onInputChanged(text string) {
 	c.lastActive = c.u.clock.Now()
-	c.amount.Text = ""
+	c.amount.Text, c.amount.TextSize = "", amountSize
 	if c.account != nil && text != "" {
 		if p, err := c.u.program(); err == nil {
-			c.amount.Text = c.u.purchasePreview(text, p.Currency)
+			c.amount.Text, c.amount.TextSize = c.u.purchasePreview(text, p.Currency)
 		}
 	}
 	c.amount.Refresh()

@@ -42,7 +42,7 @@ func TestCreditPerItem(t *testing.T) {
 	enter(c, chloe.Code().String())
 	for _, k := range []string{"2", "×", "9", ",", "5"} {
 		if k == "×" {
-			test.Tap(button(t, c.win.Content(), "×"))
+			test.Tap(button(t, c.win.Content(), "× articles"))
 			continue
 		}
 		c.typeKey(k)
