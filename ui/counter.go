@@ -75,6 +75,8 @@ type counter struct {
 	// that tests can wait for it.
 	checking bool
 	work     sync.WaitGroup
+	// do runs the slips' outcome on the UI goroutine: u.do, or a test's own loop.
+	do func(func())
 }
 
 // ShowCounter opens the counter in the app's main window.
@@ -86,7 +88,7 @@ func (u *UI) ShowCounter() fyne.Window {
 
 func (u *UI) newCounter() *counter {
 	w := u.app.NewWindow("Merci")
-	c := &counter{u: u, win: w}
+	c := &counter{u: u, win: w, do: u.do}
 	var err error
 	if c.rules, err = u.store.CounterRules(u.context()); err != nil {
 		u.log.Error("read counter rules", "err", err)

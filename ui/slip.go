@@ -14,8 +14,8 @@ import (
 
 // printSlip prints the customer's slip of op, which left the card as after, when
 // this device prints slips (Cards › Receipt printer). It runs off the UI goroutine,
-// tracked by c.work (drawing the QR code takes a moment too); a slip that does not print leaves the operation as it is and
-// says why under its confirmation.
+// tracked by c.work (drawing the QR code takes a moment too); a slip that does not
+// print leaves the operation as it is and says why under its confirmation.
 func (c *counter) printSlip(op loyalty.Operation, after localdb.Account, p loyalty.Program, confirmation string) {
 	ctx := c.u.context()
 	rp, err := c.u.store.ReceiptPrinter(ctx)
@@ -36,7 +36,7 @@ func (c *counter) printSlip(op loyalty.Operation, after localdb.Account, p loyal
 			return
 		}
 		c.u.log.Error("print slip", "op", op.ID, "err", err)
-		c.u.do(func() {
+		c.do(func() {
 			reason := err.Error()
 			if key, ok := lookupMessage(printErrors, err); ok {
 				reason = c.u.lang.T(key)
