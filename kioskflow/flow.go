@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/merci-loyalty/merci/i18n"
+	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/nps"
 )
 
@@ -45,6 +46,10 @@ const (
 type Visit struct {
 	Name            string // the customer's first name, or ""
 	Points, Balance int64
+	// Cashback and CashbackBalance are in minor units of Currency: a cashback
+	// program's visit credits cashback.
+	Cashback, CashbackBalance loyalty.Money
+	Currency                  string
 }
 
 // Config is what a screen gives its flow.
@@ -325,7 +330,14 @@ func (f *Flow) Welcome() string {
 	if f.Visit.Name != "" {
 		greeting = l.T("kiosk.welcome_name", f.Visit.Name)
 	}
-	return greeting + " " + l.T("kiosk.visit_points", l.Number(f.Visit.Points), l.Number(f.Visit.Balance))
+	v := f.Visit
+	if v.Cashback > 0 {
+		greeting += " " + l.T("kiosk.visit_cashback", l.Money(v.Cashback, v.Currency), l.Money(v.CashbackBalance, v.Currency))
+	}
+	if v.Points > 0 || v.Cashback == 0 {
+		greeting += " " + l.T("kiosk.visit_points", l.Number(v.Points), l.Number(v.Balance))
+	}
+	return greeting
 }
 
 // FirstName is how the screen greets a customer named name.

@@ -128,6 +128,12 @@ func TestScannedVisit(t *testing.T) {
 		t.Errorf("Welcome = %q, want %q", got, want)
 	}
 	c.fire()
+	// A cashback program's visit says the cashback, not points nobody earns.
+	f.Scanned(kioskflow.Visit{Name: "Ana", Cashback: 50, CashbackBalance: 1250, Currency: "EUR"}, nil)
+	if got, want := f.Welcome(), i18n.French.T("kiosk.welcome_name", "Ana")+" "+i18n.French.T("kiosk.visit_cashback", "0,50\u00a0€", "12,50\u00a0€"); got != want {
+		t.Errorf("Welcome = %q, want %q", got, want)
+	}
+	c.fire()
 	f.Scanned(kioskflow.Visit{}, &nps.Invitation{ID: "inv-1"})
 	if f.Step != kioskflow.Score || c.after != 30*time.Second {
 		t.Errorf("visit with survey: step %v, timer %v; want the question with the idle timer", f.Step, c.after)

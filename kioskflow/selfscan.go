@@ -59,6 +59,7 @@ func (f *Flow) SelfScan(code cards.Code, record RecordVisit) error {
 		}
 		return err
 	}
-	f.Scanned(Visit{Name: FirstName(a.Customer.Name), Points: op.Delta.Points, Balance: a.Balance.Points}, inv)
+	f.Scanned(Visit{Name: FirstName(a.Customer.Name), Points: op.Delta.Points, Balance: a.Balance.Points,
+		Cashback: op.Delta.Cashback, CashbackBalance: a.Balance.Cashback, Currency: op.Currency}, inv)
 	return nil
 }

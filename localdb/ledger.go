@@ -138,13 +138,13 @@ func (s *Store) insertOperation(ctx context.Context, tx *sql.Tx, op loyalty.Oper
 		return false, err
 	}
 	insert, err := s.stmt(ctx, tx, `INSERT INTO operations (id, customer_id, card_code, kind, points, cashback, xp,
-			amount, currency, reward_id, target, reason, device, staff, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+			amount, currency, reward_id, target, reason, device, staff, at, items)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
 	if err != nil {
 		return false, fmt.Errorf("store operation %s: %w", op.ID, err)
 	}
 	res, err := insert.ExecContext(ctx, op.ID, op.CustomerID, op.CardCode, op.Kind, op.Delta.Points, op.Delta.Cashback, op.Delta.XP,
-		op.Amount, op.Currency, op.RewardID, op.Target, op.Reason, op.Device, op.Staff, millis(op.At))
+		op.Amount, op.Currency, op.RewardID, op.Target, op.Reason, op.Device, op.Staff, millis(op.At), op.Items)
 	if err != nil {
 		return false, fmt.Errorf("store operation %s: %w", op.ID, err)
 	}
@@ -213,14 +213,14 @@ func sameOperation(a, b loyalty.Operation) bool {
 	return a == b
 }
 
-const opColumns = `id, customer_id, card_code, kind, points, cashback, xp, amount, currency, reward_id, target, reason, device, staff, at`
+const opColumns = `id, customer_id, card_code, kind, points, cashback, xp, amount, currency, reward_id, target, reason, device, staff, at, items`
 
 // scanOperation reads the opColumns of row, then any extra columns into extra.
 func scanOperation(row scanner, extra ...any) (loyalty.Operation, error) {
 	var op loyalty.Operation
 	var at int64
 	err := row.Scan(append([]any{&op.ID, &op.CustomerID, &op.CardCode, &op.Kind, &op.Delta.Points, &op.Delta.Cashback, &op.Delta.XP,
-		&op.Amount, &op.Currency, &op.RewardID, &op.Target, &op.Reason, &op.Device, &op.Staff, &at}, extra...)...)
+		&op.Amount, &op.Currency, &op.RewardID, &op.Target, &op.Reason, &op.Device, &op.Staff, &at, &op.Items}, extra...)...)
 	op.At = fromMillis(at)
 	return op, err
 }

@@ -112,7 +112,7 @@ func (s *Store) RecordPurchase(ctx context.Context, code cards.Code, build func(
 	return op, after, err
 }
 
-// ErrNoSelfService means the loyalty program gives no points for self-service visits.
+// ErrNoSelfService means the loyalty program gives nothing for self-service visits.
 var ErrNoSelfService = errors.New("self-service visits are off")
 
 // RecordVisit credits the program's fixed self-service visit to the card with code, as
@@ -124,7 +124,7 @@ func (s *Store) RecordVisit(ctx context.Context, code cards.Code, o loyalty.Orig
 	if err != nil {
 		return loyalty.Operation{}, Account{}, nil, err
 	}
-	if p.SelfServiceVisitPoints <= 0 {
+	if p.SelfServiceVisit() == (loyalty.Delta{}) {
 		return loyalty.Operation{}, Account{}, nil, ErrNoSelfService
 	}
 	set, err := s.NPSSettings(ctx)

@@ -9,11 +9,13 @@ import (
 )
 
 // ReceiptPrinter is the thermal receipt printer beside this device's till, which can
-// print a card as a ticket.
+// print a card as a ticket and the customer's slip after an operation.
 type ReceiptPrinter struct {
 	Target string `json:"target"` // HOST[:PORT] of a network printer, or a device file such as /dev/usb/lp0
 	Paper  int    `json:"paper"`  // paper width in mm: 58 or 80
 	Raster bool   `json:"raster"` // the printer lacks QR commands: print the QR code as an image
+	// Slips has the counter print a slip for the customer after each operation.
+	Slips bool `json:"slips,omitempty"`
 }
 
 // metaReceiptPrinter keeps the receipt printer in meta, not in the synced settings: the

@@ -35,7 +35,7 @@ func TestEarned(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.program.Earned(tt.amount); got != tt.want {
+			if got := tt.program.Earned(tt.amount, 0); got != tt.want {
 				t.Errorf("Earned(%d) = %+v, want %+v", tt.amount, got, tt.want)
 			}
 		})
@@ -229,13 +229,16 @@ func TestProgramValidate(t *testing.T) {
 		t.Fatalf("Validate(cafe) = %v", err)
 	}
 	for name, mutate := range map[string]func(*loyalty.Program){
-		"currency":         func(p *loyalty.Program) { p.Currency = "euro" },
-		"negative rate":    func(p *loyalty.Program) { p.PointsPerUnit = -1 },
-		"cashback over":    func(p *loyalty.Program) { p.CashbackBasisPoints = 10001 },
-		"tier order":       func(p *loyalty.Program) { p.Tiers[2].MinXP = 500 },
-		"first tier":       func(p *loyalty.Program) { p.Tiers[0].MinXP = 10 },
-		"free reward":      func(p *loyalty.Program) { p.Rewards[0].Points = 0 },
-		"duplicate reward": func(p *loyalty.Program) { p.Rewards[1].ID = p.Rewards[0].ID },
+		"currency":          func(p *loyalty.Program) { p.Currency = "euro" },
+		"negative rate":     func(p *loyalty.Program) { p.PointsPerUnit = -1 },
+		"negative per item": func(p *loyalty.Program) { p.PointsPerItem = -1 },
+		"per item over":     func(p *loyalty.Program) { p.PointsPerItem = loyalty.MaxPoints + 1 },
+		"unknown combine":   func(p *loyalty.Program) { p.PointsCombine = "max" },
+		"cashback over":     func(p *loyalty.Program) { p.CashbackBasisPoints = 10001 },
+		"tier order":        func(p *loyalty.Program) { p.Tiers[2].MinXP = 500 },
+		"first tier":        func(p *loyalty.Program) { p.Tiers[0].MinXP = 10 },
+		"free reward":       func(p *loyalty.Program) { p.Rewards[0].Points = 0 },
+		"duplicate reward":  func(p *loyalty.Program) { p.Rewards[1].ID = p.Rewards[0].ID },
 	} {
 		p := cafe
 		p.Tiers = append([]loyalty.Tier(nil), cafe.Tiers...)

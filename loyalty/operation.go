@@ -93,6 +93,7 @@ type Operation struct {
 	Delta      Delta     `json:"delta"`
 	Amount     Money     `json:"amount,omitempty"` // the purchase or refund amount, in minor units
 	Currency   string    `json:"currency,omitempty"`
+	Items      int64     `json:"items,omitempty"` // a credit's items, when counted
 	RewardID   string    `json:"reward_id,omitempty"`
 	Target     string    `json:"target,omitempty"` // the operation a void or refund refers to
 	Reason     string    `json:"reason,omitempty"`
@@ -121,6 +122,8 @@ func (op Operation) Validate() error {
 		return bad("reason longer than 500 characters")
 	case op.Amount < 0 || op.Amount > MaxMoney:
 		return bad("the amount must be between 0 and %d minor units", MaxMoney)
+	case op.Items < 0 || op.Items > MaxItems || op.Items != 0 && op.Kind != KindCredit:
+		return bad("only a credit counts items, at most %d", MaxItems)
 	}
 	if err := op.Delta.Check(); err != nil {
 		return bad("%v", err)
@@ -131,8 +134,8 @@ func (op Operation) Validate() error {
 			return bad("a credit needs a positive amount and earns nothing negative")
 		}
 	case KindVisit:
-		if op.Delta.Points < 0 || op.Delta.Cashback != 0 || op.Delta.XP != 0 {
-			return bad("a visit only earns points")
+		if op.Delta.Points < 0 || op.Delta.Cashback < 0 || op.Delta.XP != 0 {
+			return bad("a visit only earns points and cashback")
 		}
 	case KindDebit, KindRedeem:
 		if op.Delta.Points >= 0 || op.Delta.Cashback != 0 || op.Delta.XP != 0 {
@@ -187,20 +190,39 @@ func newOperation(o Origin, c Card, kind Kind, d Delta) (Operation, error) {
 	}, nil
 }
 
-// Credit records a purchase of amount (minor units) on card: it earns what the program
-// gives for it.
+// Credit records a purchase of amount (minor units) on card, its items not counted: it
+// earns what the program gives for it.
 func (p Program) Credit(o Origin, c Card, amount Money) (Operation, error) {
-	if err := p.checkAmount(amount); err != nil {
+	return p.CreditPurchase(o, c, Purchase{Amount: amount})
+}
+
+// CreditPurchase records the purchase b on card: it earns what the program gives for
+// its amount and its items.
+func (p Program) CreditPurchase(o Origin, c Card, b Purchase) (Operation, error) {
+	if err := p.checkAmount(b.Amount); err != nil {
 		return Operation{}, err
 	}
-	op, err := newOperation(o, c, KindCredit, p.Earned(amount))
-	op.Amount, op.Currency = amount, p.Currency
+	if b.Items < 0 || b.Items > MaxItems {
+		return Operation{}, ErrTooManyItems
+	}
+	op, err := newOperation(o, c, KindCredit, p.Earned(b.Amount, b.Items))
+	op.Amount, op.Currency, op.Items = b.Amount, p.Currency, b.Items
 	return op, err
+}
+
+// SelfServiceVisit is the fixed credit of a self-service visit at the kiosk; zero when
+// the program gives none.
+func (p Program) SelfServiceVisit() Delta {
+	return Delta{Points: p.SelfServiceVisitPoints, Cashback: p.SelfServiceVisitCashback}
 }
 
 // Visit records the fixed self-service visit credit.
 func (p Program) Visit(o Origin, c Card) (Operation, error) {
-	return newOperation(o, c, KindVisit, Delta{Points: p.SelfServiceVisitPoints})
+	op, err := newOperation(o, c, KindVisit, p.SelfServiceVisit())
+	if op.Delta.Cashback != 0 {
+		op.Currency = p.Currency
+	}
+	return op, err
 }
 
 // Debit takes points off card; the balance cannot go below zero.

@@ -17,6 +17,11 @@ type Program struct {
 	// PointsPerUnit are earned per whole currency unit spent, rounded down per purchase:
 	// at 1 point per euro, 12.99 € earns 12 points.
 	PointsPerUnit int64
+	// PointsPerItem are earned per item bought: "2 × menu" earns twice as much as one.
+	PointsPerItem int64
+	// PointsCombine says how the points per visit, per unit and per item of one
+	// purchase combine; the zero value adds them up, as programs always did.
+	PointsCombine Combine
 	// CashbackBasisPoints is the cashback rate in hundredths of a percent (250 = 2.5 %),
 	// credited in minor units and rounded down: 2.5 % of 12.99 € is 0.32 €.
 	CashbackBasisPoints int64
@@ -30,9 +35,11 @@ type Program struct {
 	// MaxPurchase is the largest purchase a cashier may credit; anything larger is a
 	// typing mistake until the owner raises it. Zero means DefaultMaxPurchase units.
 	MaxPurchase Money
-	// SelfServiceVisitPoints is the fixed credit a customer earns by scanning their own
-	// card at the kiosk.
-	SelfServiceVisitPoints int64
+	// SelfServiceVisitPoints and SelfServiceVisitCashback are the fixed credit a
+	// customer earns by scanning their own card at the kiosk: points, cashback in minor
+	// units (for cashback programs), or both.
+	SelfServiceVisitPoints   int64
+	SelfServiceVisitCashback Money
 	// OfflineSpending is what a card may spend (redeem, debit, spend cashback) at a
 	// till that cannot have the cloud check the spend against the card's balance there.
 	OfflineSpending OfflineSpending
@@ -91,18 +98,26 @@ func (p Program) Validate() error {
 	switch {
 	case len(p.Currency) != 3 || strings.ToUpper(p.Currency) != p.Currency:
 		return bad("currency %q is not an ISO 4217 code", p.Currency)
-	case p.PointsPerVisit < 0 || p.PointsPerUnit < 0 || p.XPPerUnit < 0 || p.SelfServiceVisitPoints < 0:
+	case p.PointsPerVisit < 0 || p.PointsPerUnit < 0 || p.PointsPerItem < 0 || p.XPPerUnit < 0 || p.SelfServiceVisitPoints < 0:
 		return bad("points and experience rates cannot be negative")
 	case p.CashbackBasisPoints < 0 || p.CashbackBasisPoints > 10000:
 		return bad("cashback must be between 0 %% and 100 %%")
 	case p.MaxPurchase < 0:
 		return bad("the largest purchase cannot be negative")
+	case p.SelfServiceVisitCashback < 0:
+		return bad("the kiosk's cashback cannot be negative")
+	case p.SelfServiceVisitCashback > p.PurchaseCeiling():
+		return bad("the kiosk's cashback is more than the largest purchase")
 	case p.OfflinePoints < 0 || p.OfflineCashback < 0:
 		return bad("the offline spending allowance cannot be negative")
 	case p.OfflineSpending != OfflineUpToBalance && p.OfflineSpending != OfflineCapped && p.OfflineSpending != OfflineNever:
 		return bad("unknown rule for spending offline %q", p.OfflineSpending)
 	case p.PointsPerVisit > MaxPoints || p.SelfServiceVisitPoints > MaxPoints:
 		return bad("a visit may earn at most %d points", MaxPoints)
+	case p.PointsPerItem > MaxPoints:
+		return bad("an item may earn at most %d points", MaxPoints)
+	case p.PointsCombine != CombineSum && p.PointsCombine != CombineBest:
+		return bad("unknown way to combine points %q", p.PointsCombine)
 	case p.PointsPerUnit > MaxRatePerUnit || p.XPPerUnit > MaxRatePerUnit:
 		return bad("at most %d points or experience per currency unit", MaxRatePerUnit)
 	case p.MaxPurchase > MaxMoney:
@@ -149,11 +164,17 @@ func (p Program) PurchaseCeiling() Money {
 	return Money(DefaultMaxPurchase * MinorPerUnit(p.Currency))
 }
 
-// Earned is what a purchase of amount earns under p.
-func (p Program) Earned(amount Money) Delta {
+// Earned is what a purchase of amount earns under p. items is the number of items
+// bought; 0, a count not given, is one item.
+func (p Program) Earned(amount Money, items int64) Delta {
 	units := int64(amount) / MinorPerUnit(p.Currency)
+	perItem := p.PointsPerItem * max(items, 1)
+	points := p.PointsPerVisit + p.PointsPerUnit*units + perItem
+	if p.PointsCombine == CombineBest {
+		points = max(p.PointsPerVisit, p.PointsPerUnit*units, perItem)
+	}
 	return Delta{
-		Points:   p.PointsPerVisit + p.PointsPerUnit*units,
+		Points:   points,
 		Cashback: Money(int64(amount) * p.CashbackBasisPoints / 10000),
 		XP:       p.XPPerUnit * units,
 	}

@@ -58,6 +58,7 @@ type cardsPage struct {
 	target  *widget.Entry
 	width   *widget.Select
 	raster  *widget.Check
+	slips   *widget.Check
 }
 
 func (d *desk) cardsPage() fyne.CanvasObject {
@@ -408,12 +409,14 @@ func (p *cardsPage) receiptCard() fyne.CanvasObject {
 	p.target.SetPlaceHolder("192.168.1.50:9100  /  /dev/usb/lp0")
 	p.width = widget.NewSelect([]string{"58 mm", "80 mm"}, nil)
 	p.raster = widget.NewCheck(l.T("cards.receipt_raster"), nil)
+	p.slips = widget.NewCheck(l.T("slip.setting"), nil)
 	rp, err := p.d.u.store.ReceiptPrinter(p.d.u.context())
 	switch {
 	case err == nil:
 		p.target.SetText(rp.Target)
 		p.width.SetSelected(fmt.Sprintf("%d mm", rp.Paper))
 		p.raster.SetChecked(rp.Raster)
+		p.slips.SetChecked(rp.Slips)
 	case errors.Is(err, localdb.ErrNotFound):
 		p.width.SetSelected("80 mm")
 	default:
@@ -424,13 +427,14 @@ func (p *cardsPage) receiptCard() fyne.CanvasObject {
 		widget.NewFormItem(l.T("cards.receipt_target"), p.target),
 		widget.NewFormItem(l.T("cards.paper"), container.NewBorder(nil, nil, p.width, nil)),
 		widget.NewFormItem("", p.raster),
+		widget.NewFormItem("", p.slips),
 	)
 	return section(l.T("cards.receipt_title"), container.NewVBox(form, container.NewHBox(layout.NewSpacer(), save)))
 }
 
 func (p *cardsPage) onSaveReceipt() {
 	paper, _ := strconv.Atoi(strings.TrimSuffix(p.width.Selected, " mm"))
-	rp := localdb.ReceiptPrinter{Target: p.target.Text, Paper: paper, Raster: p.raster.Checked}
+	rp := localdb.ReceiptPrinter{Target: p.target.Text, Paper: paper, Raster: p.raster.Checked, Slips: p.slips.Checked}
 	if err := p.d.u.store.SaveReceiptPrinter(p.d.u.context(), rp); err != nil {
 		p.d.failCards(err)
 		return

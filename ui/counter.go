@@ -75,6 +75,8 @@ type counter struct {
 	// that tests can wait for it.
 	checking bool
 	work     sync.WaitGroup
+	// do runs the slips' outcome on the UI goroutine: u.do, or a test's own loop.
+	do func(func())
 }
 
 // ShowCounter opens the counter in the app's main window.
@@ -86,7 +88,7 @@ func (u *UI) ShowCounter() fyne.Window {
 
 func (u *UI) newCounter() *counter {
 	w := u.app.NewWindow("Merci")
-	c := &counter{u: u, win: w}
+	c := &counter{u: u, win: w, do: u.do}
 	var err error
 	if c.rules, err = u.store.CounterRules(u.context()); err != nil {
 		u.log.Error("read counter rules", "err", err)
@@ -152,7 +154,7 @@ func (c *counter) build() fyne.CanvasObject {
 	c.results = container.NewVBox()
 	c.panel = container.NewStack()
 
-	c.amount = bigText(44, true, theme.ColorNameForeground)
+	c.amount = bigText(amountSize, true, theme.ColorNameForeground)
 	c.msgBg = canvas.NewRectangle(color.Transparent)
 	c.msgBg.CornerRadius = 8
 	c.msg = widget.NewLabel(l.T("counter.ready"))
@@ -277,7 +279,7 @@ func (c *counter) keypad() fyne.CanvasObject {
 	debit := widget.NewButton(l.T("counter.debit_points"), c.onDebit)
 	spend := widget.NewButton(l.T("counter.spend_cashback"), c.onSpendCashback)
 	amountCaption := caption(strings.ToUpper(l.T("counter.amount")))
-	return container.NewVBox(amountCaption, container.NewHBox(layout.NewSpacer(), c.amount), grid,
+	return container.NewVBox(amountCaption, c.amountRow(), grid,
 		tallButton(credit, 60), container.NewGridWithColumns(2, debit, spend))
 }
 
@@ -304,12 +306,10 @@ func (c *counter) focus() {
 
 func (c *counter) onInputChanged(text string) {
 	c.lastActive = c.u.clock.Now()
-	c.amount.Text = ""
-	if c.account != nil {
+	c.amount.Text, c.amount.TextSize = "", amountSize
+	if c.account != nil && text != "" {
 		if p, err := c.u.program(); err == nil {
-			if m, err := loyalty.ParseAmount(text, p.Currency); err == nil && text != "" {
-				c.amount.Text = c.u.lang.Money(m, p.Currency)
-			}
+			c.amount.Text, c.amount.TextSize = c.u.purchasePreview(text, p.Currency)
 		}
 	}
 	c.amount.Refresh()
@@ -339,7 +339,7 @@ func (c *counter) onSubmit(text string) {
 		c.redeemCoupon(text)
 		return
 	}
-	if c.account != nil && isNumeric(text) {
+	if c.account != nil && loyalty.IsPurchaseText(text) {
 		c.onCredit()
 		return
 	}
@@ -360,12 +360,6 @@ func looksLikeCode(text string) bool {
 		}
 	}
 	return n == 11
-}
-
-// isNumeric reports whether text holds only digits and decimal separators: an amount,
-// well typed or not, when a card is on screen.
-func isNumeric(text string) bool {
-	return strings.Trim(text, "0123456789.,") == ""
 }
 
 // LoadCode loads the card with code, as a scan does.
@@ -632,9 +626,11 @@ func (c *counter) show(op loyalty.Operation, after localdb.Account, err error, p
 	c.input.SetText("")
 	c.lastOp = &op
 	c.showAccount(after)
-	c.succeed(success(op, p))
+	confirmation := success(op, p)
+	c.succeed(confirmation)
 	c.undo.Show()
 	c.refreshRecent()
+	c.printSlip(op, after, p, confirmation)
 }
 
 // The handlers read what was typed when the key is pressed: a spend's builder runs off
@@ -643,12 +639,15 @@ func (c *counter) show(op loyalty.Operation, after localdb.Account, err error, p
 func (c *counter) onCredit() {
 	l, typed := c.u.lang, c.input.Text
 	c.record(c.u.store.RecordPurchase, func(p loyalty.Program, o loyalty.Origin, a localdb.Account) (loyalty.Operation, error) {
-		m, err := loyalty.ParseAmount(typed, p.Currency)
+		b, err := loyalty.ParsePurchase(typed, p.Currency)
 		if err != nil {
 			return loyalty.Operation{}, err
 		}
-		return p.Credit(o, a.Card, m)
+		return p.CreditPurchase(o, a.Card, b)
 	}, func(op loyalty.Operation, p loyalty.Program) string {
+		if op.Items > 0 {
+			return l.T("counter.credited_items", l.Money(op.Amount, p.Currency), l.Number(op.Items), l.Number(op.Delta.Points))
+		}
 		return l.T("counter.credited", l.Money(op.Amount, p.Currency), l.Number(op.Delta.Points))
 	})
 }
@@ -824,6 +823,9 @@ func (u *UI) describeOp(op loyalty.Operation) string {
 	l := u.lang
 	switch op.Kind {
 	case loyalty.KindCredit, loyalty.KindSpendCashback, loyalty.KindRefund:
+		if op.Items > 0 {
+			return l.T("op.credit_items", l.Money(op.Amount, op.Currency), l.Number(op.Items))
+		}
 		return l.T("op."+string(op.Kind), l.Money(op.Amount, op.Currency))
 	case loyalty.KindAdjust:
 		if op.Reason == loyalty.ReasonOpening { // Merci's own reason, in the reader's language

@@ -43,6 +43,8 @@ var deskErrors = []errorMessage{
 	{loyalty.ErrPointsTooLarge, "err.points_too_large"},
 	{loyalty.ErrBalanceOutOfRange, "err.balance_out_of_range"},
 	{loyalty.ErrAmountSyntax, "err.amount_syntax"},
+	{loyalty.ErrItemsSyntax, "err.items_syntax"},
+	{loyalty.ErrTooManyItems, "err.too_many_items"},
 	{loyalty.ErrAlreadyVoided, "err.already_voided"},
 	{loyalty.ErrNotVoidable, "err.not_voidable"},
 	{loyalty.ErrUnknownReward, "err.unknown_reward"},

@@ -125,7 +125,10 @@ func (k *kiosk) idleScreen() fyne.CanvasObject {
 		k.u.log.Error("kiosk: read the loyalty program", "err", err)
 	}
 	hint := l.T("kiosk.scan_hint_counter")
-	if p.SelfServiceVisitPoints > 0 {
+	switch {
+	case p.SelfServiceVisitCashback > 0:
+		hint = l.T("kiosk.scan_hint_cashback", l.Money(p.SelfServiceVisitCashback, p.Currency))
+	case p.SelfServiceVisitPoints > 0:
 		hint = l.T("kiosk.scan_hint", l.Number(p.SelfServiceVisitPoints))
 	}
 	welcome := container.NewVBox(

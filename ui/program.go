@@ -30,7 +30,9 @@ type programForm struct {
 	logo                                   []byte        // PNG, shown on the counter, the kiosk and the cards
 	win                                    fyne.Window
 	perVisit, perUnit, cashback, xpPerUnit *widget.Entry
-	maxPurchase, kioskVisit                *widget.Entry
+	perItem                                *widget.Entry
+	combine                                *widget.Select
+	maxPurchase, kioskVisit, kioskCashback *widget.Entry
 	offlinePoints, offlineCashback         *widget.Entry
 	offlineRule                            *widget.RadioGroup
 	tiers, rewards                         *fyne.Container
@@ -95,6 +97,10 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	}
 	f.perVisit, f.perUnit, f.xpPerUnit = num(p.PointsPerVisit), num(p.PointsPerUnit), num(p.XPPerUnit)
 	f.kioskVisit = num(p.SelfServiceVisitPoints)
+	f.kioskCashback = entry(u.lang.PlainAmount(p.SelfServiceVisitCashback, p.Currency))
+	f.perItem = num(p.PointsPerItem)
+	f.combine = widget.NewSelect(f.combineLabels(), nil)
+	f.combine.SetSelected(f.combineLabel(p.PointsCombine))
 	f.cashback = entry(fmt.Sprintf("%d%s%02d", p.CashbackBasisPoints/100, u.lang.DecimalSeparator(), p.CashbackBasisPoints%100))
 	f.maxPurchase = entry("")
 	if p.MaxPurchase > 0 {
@@ -136,10 +142,13 @@ func (f *programForm) build() fyne.CanvasObject {
 	earning := widget.NewForm(
 		widget.NewFormItem(l.T("program.points_per_visit"), f.perVisit),
 		widget.NewFormItem(l.T("program.points_per_unit", f.program.Currency), f.perUnit),
+		widget.NewFormItem(l.T("program.points_per_item"), f.perItem),
+		widget.NewFormItem(l.T("program.combine"), f.combine),
 		widget.NewFormItem(l.T("program.cashback_percent"), f.cashback),
 		widget.NewFormItem(l.T("program.xp_per_unit", f.program.Currency), f.xpPerUnit),
 		widget.NewFormItem(l.T("program.max_purchase", f.program.Currency), f.maxPurchase),
 		widget.NewFormItem(l.T("program.kiosk_visit_points"), f.kioskVisit),
+		widget.NewFormItem(l.T("program.kiosk_visit_cashback", f.program.Currency), f.kioskCashback),
 	)
 	addTier := widget.NewButtonWithIcon(l.T("program.add_tier"), theme.ContentAddIcon(), func() { f.addTier(loyalty.Tier{}) })
 	addReward := widget.NewButtonWithIcon(l.T("program.add_reward"), theme.ContentAddIcon(), func() { f.addReward(loyalty.Reward{}) })
@@ -151,7 +160,7 @@ func (f *programForm) build() fyne.CanvasObject {
 	)
 	left := container.NewVBox(
 		section(l.T("program.section_shop"), shop),
-		section(l.T("program.section_earning"), container.NewVBox(earning, hint(l.T("program.earning_hint")))),
+		section(l.T("program.section_earning"), container.NewVBox(earning, hint(l.T("program.items_hint")), hint(l.T("program.earning_hint")))),
 		section(l.T("program.section_offline"), container.NewVBox(hint(l.T("program.offline_hint")), f.offlineRule, offline)),
 	)
 	right := container.NewVBox(
@@ -226,6 +235,7 @@ func (f *programForm) values() (loyalty.Program, error) {
 	}{
 		{f.perVisit, l.T("program.points_per_visit"), &p.PointsPerVisit},
 		{f.perUnit, l.T("program.points_per_unit", p.Currency), &p.PointsPerUnit},
+		{f.perItem, l.T("program.points_per_item"), &p.PointsPerItem},
 		{f.xpPerUnit, l.T("program.xp_per_unit", p.Currency), &p.XPPerUnit},
 		{f.kioskVisit, l.T("program.kiosk_visit_points"), &p.SelfServiceVisitPoints},
 		{f.offlinePoints, l.T("program.offline_points"), &p.OfflinePoints},
@@ -247,7 +257,14 @@ func (f *programForm) values() (loyalty.Program, error) {
 			return p, errField{l.T("program.max_purchase", p.Currency), err}
 		}
 	}
+	p.SelfServiceVisitCashback = 0
+	if s := strings.TrimSpace(f.kioskCashback.Text); s != "" {
+		if p.SelfServiceVisitCashback, err = loyalty.ParseAmount(s, p.Currency); err != nil {
+			return p, errField{l.T("program.kiosk_visit_cashback", p.Currency), err}
+		}
+	}
 	p.OfflineSpending = f.selectedOfflineRule()
+	p.PointsCombine = f.selectedCombine()
 	p.OfflineCashback = 0
 	if s := strings.TrimSpace(f.offlineCashback.Text); s != "" {
 		if p.OfflineCashback, err = loyalty.ParseAmount(s, p.Currency); err != nil {
@@ -323,6 +340,41 @@ func (f *programForm) onSave() {
 func (f *programForm) showError(err error) {
 	f.message.Importance = widget.DangerImportance
 	f.message.SetText(f.u.describe(err))
+}
+
+// combines are the ways to combine the points of a purchase, as the owner reads them.
+var combines = []struct {
+	combine loyalty.Combine
+	key     string
+}{
+	{loyalty.CombineSum, "program.combine_sum"},
+	{loyalty.CombineBest, "program.combine_best"},
+}
+
+func (f *programForm) combineLabels() []string {
+	labels := make([]string, len(combines))
+	for i, c := range combines {
+		labels[i] = f.u.lang.T(c.key)
+	}
+	return labels
+}
+
+func (f *programForm) combineLabel(c loyalty.Combine) string {
+	for _, o := range combines {
+		if o.combine == c {
+			return f.u.lang.T(o.key)
+		}
+	}
+	return f.u.lang.T(combines[0].key)
+}
+
+func (f *programForm) selectedCombine() loyalty.Combine {
+	for _, o := range combines {
+		if f.u.lang.T(o.key) == f.combine.Selected {
+			return o.combine
+		}
+	}
+	return loyalty.CombineSum
 }
 
 // offlineRules are the rules for spending offline, in the order the owner reads them.

@@ -21,23 +21,51 @@ type Options struct {
 // Card returns the ESC/POS commands that print f as a paper card: logo, shop name, QR
 // code, card code, opening balance, cut.
 func Card(f cards.Face, o Options) ([]byte, error) {
+	var b Buffer
+	if err := header(&b, f, o); err != nil {
+		return nil, err
+	}
+	if err := qrAndCode(&b, f, o); err != nil {
+		return nil, err
+	}
+	if f.Opening != "" {
+		b.Text(f.Opening)
+	}
+	b.Cut()
+	return b.Bytes(), nil
+}
+
+// Slip returns the ESC/POS commands of the customer's slip after an operation on the
+// card of f: logo, shop name, lines already worded in the shop's language (the
+// operation, the new balance, the next reward), the card's QR code (its page, when the
+// shop has one) and code, cut.
+func Slip(f cards.Face, lines []string, o Options) ([]byte, error) {
+	var b Buffer
+	if err := header(&b, f, o); err != nil {
+		return nil, err
+	}
+	b.Align(Left)
+	for _, l := range lines {
+		b.Text(l)
+	}
+	b.Feed(1)
+	b.Align(Center)
+	if err := qrAndCode(&b, f, o); err != nil {
+		return nil, err
+	}
+	b.Cut()
+	return b.Bytes(), nil
+}
+
+// header checks o and f and starts a ticket: the printer reset, the logo and the
+// shop's name, centred.
+func header(b *Buffer, f cards.Face, o Options) error {
 	if o.Width < 192 || o.Width > 2048 {
-		return nil, fmt.Errorf("receipt printer width %d dots is out of range (58 mm paper is %d, 80 mm is %d)", o.Width, Width58, Width80)
+		return fmt.Errorf("receipt printer width %d dots is out of range (58 mm paper is %d, 80 mm is %d)", o.Width, Width58, Width80)
 	}
 	if err := f.Validate(); err != nil {
-		return nil, err
+		return err
 	}
-	q, err := f.QR()
-	if err != nil {
-		return nil, err
-	}
-	bits := q.Bitmap()
-	// The symbol (quiet zone excluded) takes about 60% of the paper width: large enough
-	// for any scanner, small enough to leave white paper around it.
-	const quiet = 4
-	module := clamp(o.Width*6/10/(len(bits)-2*quiet), 1, 16)
-
-	var b Buffer
 	b.Init()
 	b.Align(Center)
 	if f.Logo != nil {
@@ -48,20 +76,30 @@ func Card(f cards.Face, o Options) ([]byte, error) {
 	b.Text(f.ShopName)
 	b.Style(false, 1, 1)
 	b.Feed(1)
+	return nil
+}
+
+// qrAndCode prints f's QR code and, below it, the card's code in bold.
+func qrAndCode(b *Buffer, f cards.Face, o Options) error {
+	q, err := f.QR()
+	if err != nil {
+		return err
+	}
+	bits := q.Bitmap()
+	// The symbol (quiet zone excluded) takes about 60% of the paper width: large enough
+	// for any scanner, small enough to leave white paper around it.
+	const quiet = 4
+	module := clamp(o.Width*6/10/(len(bits)-2*quiet), 1, 16)
 	if o.Raster {
 		b.Raster(centred(qrImage(bits, module), o.Width))
 	} else if err := b.QR(f.QRText(), module, ECCHigh); err != nil {
-		return nil, err
+		return err
 	}
 	b.Feed(1)
 	b.Style(true, 1, 2)
 	b.Text(f.Code.String())
 	b.Style(false, 1, 1)
-	if f.Opening != "" {
-		b.Text(f.Opening)
-	}
-	b.Cut()
-	return b.Bytes(), nil
+	return nil
 }
 
 // qrImage draws bits (quiet zone included) at module dots per module.

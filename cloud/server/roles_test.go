@@ -52,7 +52,7 @@ func newRoleShop(e *env, name string) roleShop {
 	s := roleShop{owner: e.shop(name)}
 	s.till = e.enrollAs(s.owner, syncwire.RoleTill, "Till")
 	s.kiosk = e.enrollAs(s.owner, syncwire.RoleKiosk, "Kiosk")
-	s.prog = loyalty.Program{Currency: "EUR", PointsPerUnit: 1, SelfServiceVisitPoints: 2}
+	s.prog = loyalty.Program{Currency: "EUR", PointsPerUnit: 1, PointsPerItem: 1, SelfServiceVisitPoints: 2}
 	resp := e.push(s.owner, synctest.Record(e.t, syncwire.TypeSetting, syncwire.SettingProgram, s.prog),
 		synctest.Record(e.t, syncwire.TypeCustomer, "cust-1", loyalty.Customer{ID: "cust-1", Name: "Ana", Email: "ana@example.com"}),
 		emailChange(e.t, "ana@example.com"))
@@ -256,6 +256,12 @@ func TestRolesOnEveryChange(t *testing.T) {
 			{"a purchase earning more than the program gives", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindCredit, Amount: 100, Currency: "EUR", Delta: loyalty.Delta{Points: 1000000}})
 			}, ownerOnly},
+			{"a purchase of three items, each earning", func() syncwire.Change {
+				return opChange(t, loyalty.Operation{Kind: loyalty.KindCredit, Amount: 1250, Items: 3, Currency: "EUR", Delta: loyalty.Delta{Points: 15}})
+			}, ownerTill},
+			{"a purchase earning for more items than it counts", func() syncwire.Change {
+				return opChange(t, loyalty.Operation{Kind: loyalty.KindCredit, Amount: 1250, Items: 2, Currency: "EUR", Delta: loyalty.Delta{Points: 15}})
+			}, ownerOnly},
 			{"a purchase in another currency", func() syncwire.Change {
 				return opChange(t, loyalty.Operation{Kind: loyalty.KindCredit, Amount: 100, Currency: "USD", Delta: loyalty.Delta{Points: 1}})
 			}, ownerOnly},
@@ -358,8 +364,27 @@ func TestKioskVisitsWithinTheProgramsLimit(t *testing.T) {
 		if resp := e.push(s.kiosk, old); len(resp.Rejected) != 1 || !strings.Contains(resp.Rejected[0].Reason, "clock") {
 			t.Errorf("a visit dated 40 days ago = %+v, want rejected", resp)
 		}
+		// A cashback program's visit: its cashback, exactly.
+		s.prog.SelfServiceVisitPoints, s.prog.CashbackBasisPoints, s.prog.SelfServiceVisitCashback = 0, 500, 50
+		e.push(s.owner, synctest.Record(t, syncwire.TypeSetting, syncwire.SettingProgram, s.prog))
+		cashbackVisit := func(cashback loyalty.Money) syncwire.Change {
+			code, err := cards.NewCode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return opChange(t, loyalty.Operation{Kind: loyalty.KindVisit, CardCode: string(code), Currency: "EUR", Delta: loyalty.Delta{Cashback: cashback}})
+		}
+		if resp := e.push(s.kiosk, cashbackVisit(50)); len(resp.Accepted) != 1 {
+			t.Errorf("a visit of the program's cashback = %+v, want accepted", resp)
+		}
+		if resp := e.push(s.kiosk, cashbackVisit(500)); len(resp.Rejected) != 1 || resp.Rejected[0].Code != syncwire.CodeForbidden {
+			t.Errorf("a visit of more cashback = %+v, want forbidden", resp)
+		}
+		if resp := e.push(s.kiosk, visit(t, 2, "")); len(resp.Rejected) != 1 || resp.Rejected[0].Code != syncwire.CodeForbidden {
+			t.Errorf("a visit of points in a cashback program = %+v, want forbidden", resp)
+		}
 		// Visits off in the program: none from the kiosk.
-		s.prog.SelfServiceVisitPoints = 0
+		s.prog.SelfServiceVisitCashback = 0
 		e.push(s.owner, synctest.Record(t, syncwire.TypeSetting, syncwire.SettingProgram, s.prog))
 		if resp := e.push(s.kiosk, visit(t, 2, "")); len(resp.Rejected) != 1 || !strings.Contains(resp.Rejected[0].Reason, "off") {
 			t.Errorf("a visit with visits off = %+v, want rejected", resp)

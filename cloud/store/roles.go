@@ -155,7 +155,7 @@ func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, body string
 		if prog == nil {
 			return forbid("the shop's loyalty program has not reached the cloud: sync the owner's device first")
 		}
-		earned := prog.Earned(op.Amount)
+		earned := prog.Earned(op.Amount, op.Items)
 		switch {
 		case op.Currency != prog.Currency:
 			return forbid("the purchase is in %q, the program in %q", op.Currency, prog.Currency)
@@ -221,10 +221,11 @@ func (p *pusher) authorizeVisit(ctx context.Context, c syncwire.Change, op loyal
 		}
 		now := fromMillis(p.now)
 		switch {
-		case prog == nil || prog.SelfServiceVisitPoints <= 0:
+		case prog == nil || prog.SelfServiceVisit() == loyalty.Delta{}:
 			return forbid("self-service visits are off in the shop's program")
-		case op.Delta != loyalty.Delta{Points: prog.SelfServiceVisitPoints}:
-			return forbid("a self-service visit earns the program's %d points, no other amount", prog.SelfServiceVisitPoints)
+		case op.Delta != prog.SelfServiceVisit():
+			return forbid("a self-service visit earns the program's %d points and %d of cashback, no other amount",
+				prog.SelfServiceVisitPoints, prog.SelfServiceVisitCashback)
 		case op.CardCode == "":
 			return forbid("a self-service visit names the card scanned")
 		case op.At.After(now.Add(visitMaxSkew)) || op.At.Before(now.Add(-visitMaxAge)):
