@@ -55,11 +55,14 @@ cleanup() {
 	# fyne package leaves its generated files behind when the build fails.
 	rm -rf cmd/merci/FyneApp.toml cmd/merci/assets cmd/merci/fyne_metadata_init.go cmd/merci/fyne.syso \
 		cmd/merci/merci.exe cmd/merci/Merci.exe
-	if [ -n "$INSTALLED" ]; then $SUDO dpkg --purge merci >/dev/null || true; fi
+	if [ -n "$INSTALLED" ]; then $SUDO apt-get purge -y -qq -o DPkg::Lock::Timeout=600 merci >/dev/null || true; fi
 	if [ -d "$WORK/wine" ]; then WINEPREFIX="$WORK/wine" timeout 60 wineserver -k 2>/dev/null || true; fi
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
+# Stopped (CI's time limit, ^C): exit, so that cleanup removes the .deb if installed.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -136,10 +139,11 @@ expect "Merci $APPVERSION (commit $COMMIT)" /usr/bin/merci --version
 expect "$SAMPLE_CODE" /usr/bin/merci scan "$SAMPLE"
 test -f /usr/share/applications/merci.desktop
 test -f /usr/share/icons/hicolor/512x512/apps/merci.png
-$SUDO dpkg -r merci >/dev/null
-# Merci has no conffiles: removing it leaves nothing to purge, unless that changes.
+# Remove, then purge what is left (nothing, as long as Merci has no conffiles), as
+# dpkg -r and dpkg --purge would but waiting for another apt to finish.
+$SUDO apt-get remove -y -qq -o DPkg::Lock::Timeout=600 merci >/dev/null
 if dpkg-query -W -f='${db:Status-Status}' merci 2>/dev/null | grep -q config-files; then
-	$SUDO dpkg --purge merci >/dev/null
+	$SUDO apt-get purge -y -qq -o DPkg::Lock::Timeout=600 merci >/dev/null
 fi
 INSTALLED=""
 if dpkg-query -W merci >/dev/null 2>&1; then
