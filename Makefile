@@ -13,8 +13,9 @@ TEST_PKGS  := poppler-utils postgresql xvfb xauth chromium zbar-tools python3-zx
 STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
 STATICCHECK_VERSION := v0.8.2
 
-# `make package` cross-compiles for Windows with mingw-w64 and checks that build with wine.
-PACKAGE_PKGS := dpkg-dev gcc-mingw-w64-x86-64 wine wine64 python3 xz-utils
+# `make package` cross-compiles for Windows with mingw-w64 (C++ too, for the camera
+# driver) and checks that build with wine.
+PACKAGE_PKGS := dpkg-dev desktop-file-utils gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64 python3 xz-utils
 FYNE_TOOLS_VERSION := v1.7.4
 
 .PHONY: run build test bench deps test-deps lint screenshots package

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -21,6 +22,12 @@ var (
 )
 
 func main() {
+	if err := write("assets/icon.png", drawIcon()); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func drawIcon() *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, size, size))
 	roundRect(img, 16, 16, size-16, size-16, 96, green)
 	roundRect(img, 76, 136, size-76, size-136, 36, cream)
@@ -33,14 +40,19 @@ func main() {
 		}
 		circle(img, cx, cy, 24, c)
 	}
-	f, err := os.Create("assets/icon.png")
+	return img
+}
+
+func write(path string, img image.Image) error {
+	f, err := os.Create(path)
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
-	defer f.Close()
 	if err := png.Encode(f, img); err != nil {
-		log.Fatal(err)
+		f.Close()
+		return fmt.Errorf("encode %s: %w", path, err)
 	}
+	return f.Close()
 }
 
 func roundRect(img *image.NRGBA, x0, y0, x1, y1, r int, c color.NRGBA) {

@@ -51,16 +51,9 @@ func check(path string) error {
 	if err != nil {
 		return fmt.Errorf("read resources: %w", err)
 	}
-	if len(data) < 16 {
-		return errors.New("resources too short")
-	}
-	// IMAGE_RESOURCE_DIRECTORY: named entries then id entries, 8 bytes each, after a
-	// 16-byte header.
-	named := int(binary.LittleEndian.Uint16(data[12:]))
-	ids := int(binary.LittleEndian.Uint16(data[14:]))
-	types := map[uint32]bool{}
-	for i := named; i < named+ids && 16+8*i+8 <= len(data); i++ {
-		types[binary.LittleEndian.Uint32(data[16+8*i:])] = true
+	types, err := resourceTypes(data)
+	if err != nil {
+		return err
 	}
 	if !types[rtGroupIcon] {
 		return errors.New("no icon resource")
@@ -69,4 +62,23 @@ func check(path string) error {
 		return errors.New("no version resource")
 	}
 	return nil
+}
+
+// resourceTypes lists the ids of the resource types in a .rsrc section's root
+// directory: an IMAGE_RESOURCE_DIRECTORY, a 16-byte header whose last two words count
+// the named then the id entries that follow, 8 bytes each, the id first.
+func resourceTypes(rsrc []byte) (map[uint32]bool, error) {
+	if len(rsrc) < 16 {
+		return nil, errors.New("resources too short")
+	}
+	named := int(binary.LittleEndian.Uint16(rsrc[12:]))
+	ids := int(binary.LittleEndian.Uint16(rsrc[14:]))
+	if end := 16 + 8*(named+ids); end > len(rsrc) {
+		return nil, fmt.Errorf("resource directory of %d entries overruns its %d-byte section", named+ids, len(rsrc))
+	}
+	types := map[uint32]bool{}
+	for i := named; i < named+ids; i++ {
+		types[binary.LittleEndian.Uint32(rsrc[16+8*i:])] = true
+	}
+	return types, nil
 }
