@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -450,7 +451,6 @@ func (p *customersPage) onErase() {
 // saveFile asks where to save name, then writes it with write on a goroutine, with a
 // progress dialog: a big export takes seconds.
 func (d *desk) saveFile(name string, write func(io.Writer) error) {
-	l := d.u.lang
 	dlg := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			d.fail(err)
@@ -459,24 +459,40 @@ func (d *desk) saveFile(name string, write func(io.Writer) error) {
 		if w == nil {
 			return // cancelled
 		}
-		progress := dialog.NewCustomWithoutButtons(l.T("owner.saving", name), widget.NewProgressBarInfinite(), d.win)
-		progress.Show()
-		d.background(func() {
-			werr := write(w)
-			if cerr := w.Close(); werr == nil {
-				werr = cerr
-			}
-			d.u.do(func() {
-				progress.Hide()
-				if werr != nil {
-					d.fail(fmt.Errorf("save %s: %w", name, werr))
-					return
-				}
-				d.done(l.T("owner.saved_file", w.URI().Path()))
-			})
-		})
+		d.writeFile(name, w, write)
 	}, d.win)
 	dlg.SetFileName(name)
 	dlg.Resize(fyne.NewSize(900, 600))
 	dlg.Show()
+}
+
+// writeFile writes a file the owner chose, on a goroutine, and says where it went. A
+// file not written whole (the desk closed, the disk filled) is removed.
+func (d *desk) writeFile(name string, w fyne.URIWriteCloser, write func(io.Writer) error) {
+	l := d.u.lang
+	progress := dialog.NewCustomWithoutButtons(l.T("owner.saving", name), widget.NewProgressBarInfinite(), d.win)
+	progress.Show()
+	d.background(func() {
+		werr := write(w)
+		if cerr := w.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			// Half a file (the desk closed, the disk filled) must not pass for an export.
+			if derr := storage.Delete(w.URI()); derr != nil {
+				d.u.log.Warn("remove a partial export", "file", w.URI().Path(), "err", derr)
+			}
+		}
+		if d.ctx.Err() != nil {
+			return // the desk was closed, which cancelled the export: nobody to tell
+		}
+		d.u.do(func() {
+			progress.Hide()
+			if werr != nil {
+				d.fail(fmt.Errorf("save %s: %w", name, werr))
+				return
+			}
+			d.done(l.T("owner.saved_file", w.URI().Path()))
+		})
+	})
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,7 +58,11 @@ func openOwnerDesk(t *testing.T, u *UI) *desk {
 		t.Fatal(err)
 	}
 	d := u.openDesk(owner, nil)
-	t.Cleanup(d.win.Close)
+	t.Cleanup(func() {
+		if slices.Contains(u.app.Driver().AllWindows(), d.win) { // the test may have closed it
+			d.win.Close()
+		}
+	})
 	d.work.Wait()
 	return d
 }

@@ -270,6 +270,9 @@ func (p *transferPage) onImport(dryRun bool) {
 		start := time.Now()
 		rep, err := transfer.Import(p.d.ctx, p.d.u.store, t, m, opt)
 		took := time.Since(start).Round(100 * time.Millisecond)
+		if p.d.ctx.Err() != nil {
+			return // the desk was closed, which cancelled the import: nobody to tell
+		}
 		p.d.u.do(func() {
 			p.busy(false)
 			p.errs = rep.Errors
@@ -329,7 +332,10 @@ func (d *desk) exportCard() fyne.CanvasObject {
 // exportCustomers saves every customer as a spreadsheet.
 func (d *desk) exportCustomers(f transfer.Format) {
 	name := fmt.Sprintf("customers-%s.%s", d.u.store.Now().Format(time.DateOnly), f)
-	d.saveFile(name, func(w io.Writer) error {
-		return transfer.ExportCustomers(d.ctx, d.u.store, w, f)
-	})
+	d.saveFile(name, d.customersTo(f))
+}
+
+// customersTo writes every customer as a spreadsheet, until the desk closes.
+func (d *desk) customersTo(f transfer.Format) func(io.Writer) error {
+	return func(w io.Writer) error { return transfer.ExportCustomers(d.ctx, d.u.store, w, f) }
 }
