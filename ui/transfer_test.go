@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/storage"
-
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/merci-loyalty/merci/transfer"
