@@ -225,7 +225,7 @@ func (p *customersPage) showCustomer(a localdb.Account) {
 	factsLbl := widget.NewLabel(strings.Join(facts, "  ·  "))
 	factsLbl.Wrapping = fyne.TextWrapWord
 	status := l.T("card.status." + string(a.Card.Status))
-	cardLbl := widget.NewLabel(l.T("customers.card_line", a.Code().String(), status, a.Card.IssuedAt.Local().Format("2006-01-02")))
+	cardLbl := widget.NewLabel(l.T("customers.card_line", a.Code().String(), status, l.Date(a.Card.IssuedAt)))
 	tier := ""
 	if cur, _ := p.program.TierFor(a.Balance.XP); cur != nil {
 		tier = cur.Name
@@ -295,7 +295,7 @@ func newOpRow() fyne.CanvasObject {
 func (u *UI) updateOpRow(e localdb.Entry, o fyne.CanvasObject) {
 	row := o.(*fyne.Container)
 	what, when, delta := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Label), row.Objects[2].(*widget.Label)
-	when.SetText(e.At.Local().Format("2006-01-02 15:04"))
+	when.SetText(u.lang.DateTime(e.At))
 	what.SetText(u.describeEntry(e))
 	moved := signed(u.lang.Number(e.Delta.Points), e.Delta.Points) + " " + u.lang.T("counter.pts")
 	if c := e.Delta.Cashback; c != 0 && e.Currency != "" {
@@ -364,7 +364,7 @@ func (p *customersPage) onRefund(purchase loyalty.Operation) {
 	}
 	amount := widget.NewEntry()
 	amount.SetText(p.d.u.lang.PlainAmount(purchase.Amount-refunded, purchase.Currency))
-	msg := l.T("customers.refund_of", p.d.u.lang.Money(purchase.Amount, purchase.Currency), purchase.At.Local().Format("2006-01-02 15:04"))
+	msg := l.T("customers.refund_of", p.d.u.lang.Money(purchase.Amount, purchase.Currency), p.d.u.lang.DateTime(purchase.At))
 	items := []*widget.FormItem{
 		widget.NewFormItem("", widget.NewLabel(msg)),
 		widget.NewFormItem(l.T("customers.refund_amount"), amount),
