@@ -55,8 +55,10 @@ func (s *Store) record(ctx context.Context, code cards.Code, build func(Account)
 }
 
 // Void cancels the operation id on behalf of origin, as the counter's Undo does.
+// The counter's rules decide whether the staff member may cancel anything but the card's
+// last operation.
 func (s *Store) Void(ctx context.Context, o loyalty.Origin, id string) (loyalty.Operation, Account, error) {
-	return s.cancel(ctx, id, func(a Account, x loyalty.Cancellation) (loyalty.Operation, error) {
+	return s.cancel(ctx, id, s.checkRights, func(a Account, x loyalty.Cancellation) (loyalty.Operation, error) {
 		return loyalty.Void(o, a.Card, a.Balance, x.Target, x.Voided)
 	})
 }
@@ -64,14 +66,15 @@ func (s *Store) Void(ctx context.Context, o loyalty.Origin, id string) (loyalty.
 // Cancel is the owner's cancellation of any past operation id, for reason: the
 // customer's balance becomes what it would be had the operation never happened.
 func (s *Store) Cancel(ctx context.Context, o loyalty.Origin, id, reason string) (loyalty.Operation, Account, error) {
-	return s.cancel(ctx, id, func(a Account, x loyalty.Cancellation) (loyalty.Operation, error) {
+	return s.cancel(ctx, id, nil, func(a Account, x loyalty.Cancellation) (loyalty.Operation, error) {
 		return loyalty.Cancel(o, a.Card, a.Balance, x, reason)
 	})
 }
 
 // cancel records the void that build makes of the operation id, given what the ledger
-// holds about it inside the write transaction.
-func (s *Store) cancel(ctx context.Context, id string, build func(Account, loyalty.Cancellation) (loyalty.Operation, error)) (loyalty.Operation, Account, error) {
+// holds about it inside the write transaction; check, if not nil, may refuse it there.
+func (s *Store) cancel(ctx context.Context, id string, check func(context.Context, *sql.Tx, loyalty.Operation) error,
+	build func(Account, loyalty.Cancellation) (loyalty.Operation, error)) (loyalty.Operation, Account, error) {
 	target, err := s.Operation(ctx, id)
 	if err != nil {
 		return loyalty.Operation{}, Account{}, err
@@ -89,6 +92,11 @@ func (s *Store) cancel(ctx context.Context, id string, build func(Account, loyal
 		}
 		if op, err = build(a, x); err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(ctx, tx, op); err != nil {
+				return err
+			}
 		}
 		if _, err := s.insertOperation(ctx, tx, op, true); err != nil {
 			return err
