@@ -112,11 +112,13 @@ func (d *desk) backupsPage() fyne.CanvasObject {
 			d.reload()
 		}, d.win)
 	})
+	schedule := widget.NewLabel(l.T("backups.schedule"))
+	schedule.Wrapping = fyne.TextWrapWord // a paragraph: at its own width it would widen the desk
 	status := container.NewVBox(
 		widget.NewForm(widget.NewFormItem(l.T("backups.folder"), folder),
 			widget.NewFormItem(l.T("backups.last"), widget.NewLabel(last))),
 		d.u.backupWarning(),
-		widget.NewLabel(l.T("backups.schedule")),
+		schedule,
 		container.NewHBox(now, choose))
 	rows := container.NewVBox()
 	if len(list) == 0 {

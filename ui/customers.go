@@ -94,7 +94,7 @@ func (p *customersPage) build() fyne.CanvasObject {
 	p.detail = container.NewStack()
 	p.showNone()
 	p.load()
-	table := container.New(newFitColumns(p.table, customerColumns), p.table)
+	table := container.New(newFitColumns(p.table, 0, func() []tableColumn { return customerColumns }), p.table)
 	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, card(table)), card(p.detail))
 	split.SetOffset(0.72)
 	if q := p.d.customerQuery; q != "" {
