@@ -39,7 +39,12 @@ func newTestUI(t *testing.T) *UI {
 	a := test.NewTempApp(t)
 	// The demo's sample data in a store that may be connected, unlike the demo's.
 	store := localdbtest.Open(t, localdb.Shop{Name: "Café Merci (demo)", Demo: true})
-	return New(a, store, i18n.English, slog.New(slog.NewTextHandler(testWriter{t}, nil)))
+	u := New(a, store, i18n.English, slog.New(slog.NewTextHandler(testWriter{t}, nil)))
+	// The screens' timers (a page's refresh, the idle lock) run only when a test moves
+	// the clock: a real timer would touch widgets from its own goroutine while the
+	// test reads them, as it did on a loaded machine.
+	u.clock = &handClock{now: time.Now()}
+	return u
 }
 
 // testKiosk is a kiosk window whose timers and watcher hand their work to the test,
