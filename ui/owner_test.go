@@ -67,6 +67,18 @@ func openOwnerDesk(t *testing.T, u *UI) *desk {
 	return d
 }
 
+// openCustomer opens the desk at 1366x768 on the Customers page, searches for query and
+// shows the first customer found, as the owner does.
+func openCustomer(t *testing.T, u *UI, query string) *desk {
+	t.Helper()
+	d := openOwnerDesk(t, u)
+	d.win.Resize(laptop)
+	findAll[*widget.List](d.win.Content())[0].Select(2) // Customers
+	test.Type(findAll[*widget.Entry](d.win.Content())[0], query)
+	findAll[*widget.Table](d.win.Content())[0].Select(widget.TableCellID{Row: 0, Col: 0})
+	return d
+}
+
 func submitPIN(t *testing.T, w fyne.Window, pin string) {
 	t.Helper()
 	entries := findAll[*widget.Entry](topOverlay(t, w))
