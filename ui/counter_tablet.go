@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -28,6 +30,7 @@ const tabletPort = 8417
 type customerTablet struct {
 	srv  *tablet.Server
 	base string // the address a tablet on the shop's network opens
+	stop func() // stops serving; the server reports nothing after it returns
 }
 
 // startTablet serves the customer screen on addr (":8417" style) for the app's
@@ -40,17 +43,76 @@ func (u *UI) startTablet(addr string) (*customerTablet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serve the customer tablet on %s: %w", addr, err)
 	}
-	srv := tablet.New(u.store, u.lang, u.log)
-	go srv.Run(context.Background())
+	reports := newEndingHandler(u.log.Handler())
+	log := slog.New(reports)
+	srv := tablet.New(u.store, u.lang, log)
+	ctx, cancel := context.WithCancel(context.Background())
+	go srv.Run(ctx)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			u.log.Error("customer tablet server stopped", "err", err)
+			log.Error("customer tablet server stopped", "err", err)
 		}
 	}()
+	// The server's goroutines are not waited for: a look for invitations may still
+	// be under way, and fail once the store closes. Its reports end here instead.
+	stop := func() {
+		cancel()
+		if err := hs.Close(); err != nil {
+			log.Warn("close the customer tablet server", "err", err)
+		}
+		reports.end()
+	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	u.tablet = &customerTablet{srv: srv, base: "http://" + net.JoinHostPort(lanAddress(), strconv.Itoa(port))}
+	u.tablet = &customerTablet{srv: srv, base: "http://" + net.JoinHostPort(lanAddress(), strconv.Itoa(port)), stop: stop}
 	return u.tablet, nil
+}
+
+// stopTablet stops serving the customer screen; the store may close after it.
+func (u *UI) stopTablet() {
+	if u.tablet != nil {
+		u.tablet.stop()
+		u.tablet = nil
+	}
+}
+
+// endingHandler passes log records on until end, then drops them: what a stopped
+// server's goroutines say about the store it no longer serves is noise (and, in a
+// test, a log after the test's end).
+type endingHandler struct {
+	h     slog.Handler
+	mu    *sync.RWMutex // held for reading while a record is passed on
+	ended *bool
+}
+
+func newEndingHandler(h slog.Handler) *endingHandler {
+	return &endingHandler{h: h, mu: &sync.RWMutex{}, ended: new(bool)}
+}
+
+// end returns once no record is being passed on, and drops every later one.
+func (e *endingHandler) end() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	*e.ended = true
+}
+
+func (e *endingHandler) Enabled(ctx context.Context, l slog.Level) bool { return e.h.Enabled(ctx, l) }
+
+func (e *endingHandler) Handle(ctx context.Context, r slog.Record) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if *e.ended {
+		return nil
+	}
+	return e.h.Handle(ctx, r)
+}
+
+func (e *endingHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &endingHandler{h: e.h.WithAttrs(attrs), mu: e.mu, ended: e.ended}
+}
+
+func (e *endingHandler) WithGroup(name string) slog.Handler {
+	return &endingHandler{h: e.h.WithGroup(name), mu: e.mu, ended: e.ended}
 }
 
 // resumeTablet serves the customer screen at start when a tablet is paired, so the

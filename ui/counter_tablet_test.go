@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
@@ -71,5 +72,19 @@ func TestSettingsTabletPairAndRevoke(t *testing.T) {
 	r.Body.Close()
 	if r.StatusCode != http.StatusUnauthorized {
 		t.Errorf("revoked tablet GET /state = %d, want 401", r.StatusCode)
+	}
+}
+
+// A stopped tablet server's goroutines report nothing: the store they read may be
+// closed, and in a test the test may be over.
+func TestStoppedTabletReportsNothing(t *testing.T) {
+	var buf strings.Builder
+	reports := newEndingHandler(slog.NewTextHandler(&buf, nil))
+	log := slog.New(reports).With("screen", "1")
+	log.Error("before the stop")
+	reports.end()
+	log.Error("after the stop")
+	if got := buf.String(); !strings.Contains(got, "before the stop") || strings.Contains(got, "after the stop") {
+		t.Errorf("reports = %q, want the one before the stop only", got)
 	}
 }

@@ -75,6 +75,7 @@ func (l *Launcher) Start(ctx context.Context) error {
 func (l *Launcher) Close() {
 	for _, u := range []*UI{l.shop, l.demo} {
 		if u != nil {
+			u.stopTablet()
 			u.store.Close()
 		}
 	}
@@ -170,6 +171,7 @@ func (l *Launcher) leaveDemo() {
 			w.Close()
 		}
 	}
+	demo.stopTablet()
 	if err := demo.store.Close(); err != nil {
 		l.log.Error("close the demo", "err", err)
 	}

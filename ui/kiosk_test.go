@@ -44,6 +44,7 @@ func newTestUI(t *testing.T) *UI {
 	// the clock: a real timer would touch widgets from its own goroutine while the
 	// test reads them, as it did on a loaded machine.
 	u.clock = &handClock{now: time.Now()}
+	t.Cleanup(u.stopTablet) // before the store closes: its server reports nothing after
 	return u
 }
 
