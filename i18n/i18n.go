@@ -190,6 +190,27 @@ func (l Lang) ShortDate(t time.Time) string {
 	return t.Format("02/01")
 }
 
+// Date writes a day in local time as l does: "Jan 2, 2026" in English, "02/01/2026"
+// in French and Portuguese.
+func (l Lang) Date(t time.Time) string {
+	if l == English {
+		return t.Local().Format("Jan 2, 2006")
+	}
+	return t.Local().Format("02/01/2006")
+}
+
+// DateTime writes a moment in local time to the minute: "Jan 2, 2026 15:04" in
+// English, "02/01/2026 15:04" in French and Portuguese.
+func (l Lang) DateTime(t time.Time) string { return l.Date(t) + " " + l.Time(t) }
+
+// ShortDateTime writes a moment of this year in local time, for a list: "Jan 2 15:04"
+// in English, "02/01 15:04" in French and Portuguese.
+func (l Lang) ShortDateTime(t time.Time) string { return l.ShortDate(t.Local()) + " " + l.Time(t) }
+
+// Time writes the time of day in local time on a 24-hour clock, as the shops using
+// Merci read it in all three languages: "15:04".
+func (l Lang) Time(t time.Time) string { return t.Local().Format("15:04") }
+
 func groupThousands(digits, sep string) string {
 	var b strings.Builder
 	for i, r := range digits {

@@ -71,6 +71,24 @@ func TestShortDate(t *testing.T) {
 	}
 }
 
+func TestDatesAndTimes(t *testing.T) {
+	at := time.Date(2026, 1, 2, 15, 4, 5, 0, time.Local)
+	for l, want := range map[i18n.Lang][3]string{
+		i18n.English:    {"Jan 2, 2026", "Jan 2, 2026 15:04", "Jan 2 15:04"},
+		i18n.French:     {"02/01/2026", "02/01/2026 15:04", "02/01 15:04"},
+		i18n.Portuguese: {"02/01/2026", "02/01/2026 15:04", "02/01 15:04"},
+	} {
+		got := [3]string{l.Date(at), l.DateTime(at), l.ShortDateTime(at)}
+		if got != want {
+			t.Errorf("%s: Date, DateTime, ShortDateTime = %q, want %q", l, got, want)
+		}
+	}
+	// Times are shown in the device's zone, whatever zone they were read in.
+	if got, want := i18n.French.Time(at.UTC()), "15:04"; got != want {
+		t.Errorf("Time of a UTC time = %q, want the local %q", got, want)
+	}
+}
+
 func TestDetect(t *testing.T) {
 	for env, want := range map[string]i18n.Lang{"fr_FR.UTF-8": i18n.French, "pt_BR.UTF-8": i18n.Portuguese, "en_US.UTF-8": i18n.English, "C": i18n.English, "de_DE": i18n.English, "": i18n.English} {
 		got := i18n.Detect(func(name string) string {

@@ -57,7 +57,7 @@ type Email struct {
 // QueueEmail stores e and queues it for the cloud server, which sends it. ID, At and
 // Status are filled in.
 func (s *Store) QueueEmail(ctx context.Context, e Email) (Email, error) {
-	e.To, e.Subject, e.Text = strings.TrimSpace(e.To), strings.TrimSpace(e.Subject), strings.TrimSpace(e.Text)
+	e.To, e.Subject, e.Text = loyalty.NormalizeEmail(e.To), strings.TrimSpace(e.Subject), strings.TrimSpace(e.Text)
 	if loyalty.CheckEmail(e.To) != nil {
 		return Email{}, ErrBadRecipient
 	}

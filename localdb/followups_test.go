@@ -12,11 +12,13 @@ import (
 func TestQueueEmail(t *testing.T) {
 	s := mustOpen(t)
 	ctx := context.Background()
-	if _, err := s.QueueEmail(ctx, localdb.Email{ResponseID: "r1", To: "not an address", Subject: "Hi", Text: "Hello"}); !errors.Is(err, localdb.ErrBadRecipient) {
-		t.Errorf("QueueEmail(bad address) = %v, want ErrBadRecipient", err)
+	for _, to := range []string{"not an address", "Ana <ana@example.com>"} {
+		if _, err := s.QueueEmail(ctx, localdb.Email{ResponseID: "r1", To: to, Subject: "Hi", Text: "Hello"}); !errors.Is(err, localdb.ErrBadRecipient) {
+			t.Errorf("QueueEmail(to %q) = %v, want ErrBadRecipient", to, err)
+		}
 	}
 	pending, _ := s.Pending(ctx)
-	e, err := s.QueueEmail(ctx, localdb.Email{ResponseID: "r1", To: "ana@example.com", Subject: " Sorry ", Text: "We are sorry.", Staff: "owner"})
+	e, err := s.QueueEmail(ctx, localdb.Email{ResponseID: "r1", To: " ana@Example.com ", Subject: " Sorry ", Text: "We are sorry.", Staff: "owner"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,6 +55,8 @@ func (s *Store) record(ctx context.Context, code cards.Code, build func(Account)
 }
 
 // Void cancels the operation id on behalf of origin, as the counter's Undo does.
+// The counter's rules decide whether the staff member may cancel anything but the card's
+// last operation.
 func (s *Store) Void(ctx context.Context, o loyalty.Origin, id string) (loyalty.Operation, Account, error) {
 	return s.cancel(ctx, id, func(a Account, x loyalty.Cancellation) (loyalty.Operation, error) {
 		return loyalty.Void(o, a.Card, a.Balance, x.Target, x.Voided)
@@ -70,7 +72,8 @@ func (s *Store) Cancel(ctx context.Context, o loyalty.Origin, id, reason string)
 }
 
 // cancel records the void that build makes of the operation id, given what the ledger
-// holds about it inside the write transaction.
+// holds about it inside the write transaction, if the counter's rules let its author
+// make it (an owner always may).
 func (s *Store) cancel(ctx context.Context, id string, build func(Account, loyalty.Cancellation) (loyalty.Operation, error)) (loyalty.Operation, Account, error) {
 	target, err := s.Operation(ctx, id)
 	if err != nil {

@@ -159,7 +159,7 @@ func TestNPSFigures(t *testing.T) {
 }
 
 // BenchmarkDashboard times one full refresh of the dashboard for the last 30 days, all
-// that ui/dashboard.go asks of the store (Stats, NPSFigures, Invitations), over a ledger
+// that ui/desk_dashboard.go asks of the store (Stats, NPSFigures, Invitations), over a ledger
 // of 1,000,000 operations made over those days by 50,000 customers and 200,000 survey
 // answers (built once and kept in the system's temp folder). Before each refresh, the
 // counter records the minute's 25 purchases that such a shop makes, which the refresh

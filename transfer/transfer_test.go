@@ -202,7 +202,8 @@ func TestRowErrorsNameTheRowAndImportNothing(t *testing.T) {
 		"=HYPERLINK(\"http://evil\"),f@example.com,,,\n" + // row 6
 		",,,,\n" + // row 7: blank, skipped
 		"Again,GOOD@example.com,,,\n" + // row 8: same customer as row 2
-		"Nobody,,,,maybe\n" // row 9
+		"Nobody,,,,maybe\n" + // row 9
+		"Bob,Bob <bob@x.com>,,,\n" // row 10: refused as at the counter and by the mailer
 	tab := read(t, "c.csv", body)
 	before, pending := snapshot(t, s)
 	rep, err := transfer.Import(ctx, s, tab, transfer.Guess(tab.Header), transfer.Options{Origin: origin(s)})
@@ -217,7 +218,7 @@ func TestRowErrorsNameTheRowAndImportNothing(t *testing.T) {
 	for _, e := range rep.Errors {
 		gotErrs = append(gotErrs, got{e.Row, e.Field})
 	}
-	want := []got{{3, "email"}, {4, "points"}, {5, "card"}, {6, "name"}, {8, ""}, {9, "consent"}}
+	want := []got{{3, "email"}, {4, "points"}, {5, "card"}, {6, "name"}, {8, ""}, {9, "consent"}, {10, "email"}}
 	if diff := cmp.Diff(want, gotErrs); diff != "" {
 		t.Errorf("row errors (-want +got):\n%s\n%v", diff, rep.Errors)
 	}
@@ -225,7 +226,7 @@ func TestRowErrorsNameTheRowAndImportNothing(t *testing.T) {
 		t.Errorf("a rejected import wrote something")
 	}
 	rep, err = transfer.Import(ctx, s, tab, transfer.Guess(tab.Header), transfer.Options{Origin: origin(s), SkipInvalid: true})
-	if err != nil || rep.New != 1 || len(rep.Errors) != 6 {
+	if err != nil || rep.New != 1 || len(rep.Errors) != 7 {
 		t.Errorf("Import(SkipInvalid) = %+v, %v; want the one good row imported", rep, err)
 	}
 }

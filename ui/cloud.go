@@ -71,7 +71,7 @@ func (u *UI) syncLine(pending int) string {
 	st := u.syncStatus
 	last := l.T("status.never")
 	if !st.LastSync.IsZero() {
-		last = st.LastSync.Local().Format("15:04:05")
+		last = l.Time(st.LastSync)
 	}
 	switch st.State {
 	case syncclient.StateOnline:

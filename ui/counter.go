@@ -792,7 +792,7 @@ func (c *counter) updateEntryRow(i widget.ListItemID, o fyne.CanvasObject) {
 	grid := row.Objects[0].(*fyne.Container)
 	when, delta := row.Objects[1].(*widget.Label), row.Objects[2].(*widget.Label)
 	who, what := grid.Objects[0].(*widget.Label), grid.Objects[1].(*widget.Label)
-	when.SetText(e.At.Local().Format("15:04"))
+	when.SetText(c.u.lang.Time(e.At))
 	who.SetText(e.CustomerName)
 	what.SetText(c.u.describeEntry(e))
 	delta.SetText(signed(c.u.lang.Number(e.Delta.Points), e.Delta.Points) + " " + c.u.lang.T("counter.pts"))

@@ -170,7 +170,7 @@ func (l *Launcher) leaveDemo() {
 			w.Close()
 		}
 	}
-	if err := demo.store.Close(); err != nil {
+	if err := demo.Close(); err != nil {
 		l.log.Error("close the demo", "err", err)
 	}
 	if err := l.folder.RemoveDemo(); err != nil {

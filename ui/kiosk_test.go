@@ -40,7 +40,11 @@ func newTestUI(t *testing.T) *UI {
 	// The demo's sample data in a store that may be connected, unlike the demo's.
 	store := localdbtest.Open(t, localdb.Shop{Name: "Café Merci (demo)", Demo: true})
 	u := New(a, store, i18n.English, slog.New(slog.NewTextHandler(testWriter{t}, nil)))
-	t.Cleanup(u.Close) // before the store's own cleanup: the tablet server reads the store
+	// The screens' timers (a page's refresh, the idle lock) run only when a test moves
+	// the clock: a real timer would touch widgets from its own goroutine while the
+	// test reads them, as it did on a loaded machine.
+	u.clock = &handClock{now: time.Now()}
+	t.Cleanup(func() { u.Close() }) // before the store's own cleanup: the tablet server reads the store
 	return u
 }
 

@@ -76,8 +76,9 @@ func tallButton(b *widget.Button, height float32) fyne.CanvasObject {
 // minColumnShare of its width: below that, scrolling beats unreadable cells.
 type fitColumns struct {
 	table   *widget.Table
-	columns []tableColumn
-	widths  []float32 // as last laid out
+	columns func() []tableColumn // the columns now: a preview's change with its mapping
+	widths  []float32            // as last laid out
+	lead    float32              // the width of the row numbers' column, if shown
 }
 
 // tableColumn is a column's title key and its width; flex columns share what is left.
@@ -89,19 +90,29 @@ type tableColumn struct {
 
 const minColumnShare = 0.8
 
-func newFitColumns(table *widget.Table, columns []tableColumn) *fitColumns {
-	return &fitColumns{table: table, columns: columns, widths: make([]float32, len(columns))}
+// newFitColumns fits table's columns; lead is the width of its row numbers' column,
+// 0 when it has none.
+func newFitColumns(table *widget.Table, lead float32, columns func() []tableColumn) *fitColumns {
+	if lead > 0 {
+		table.SetColumnWidth(-1, lead)
+	}
+	return &fitColumns{table: table, columns: columns, lead: lead}
 }
 
 func (f *fitColumns) MinSize([]fyne.CanvasObject) fyne.Size { return f.table.MinSize() }
 
 func (f *fitColumns) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	th := f.table.Theme()
-	// Each column is followed by a divider as wide as the padding; the vertical
-	// scroll bar takes its width once the rows overflow.
-	rest := size.Width - float32(len(f.columns))*th.Size(theme.SizeNamePadding) - th.Size(theme.SizeNameScrollBar)
+	pad := th.Size(theme.SizeNamePadding)
+	columns := f.columns()
+	// Each column, the row numbers' too, is followed by a divider as wide as the
+	// padding; the vertical scroll bar takes its width once the rows overflow.
+	rest := size.Width - float32(len(columns))*pad - th.Size(theme.SizeNameScrollBar)
+	if f.lead > 0 {
+		rest -= f.lead + pad
+	}
 	var flex float32
-	for _, c := range f.columns {
+	for _, c := range columns {
 		if c.flex {
 			flex += c.width
 		} else {
@@ -109,7 +120,8 @@ func (f *fitColumns) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 		}
 	}
 	scale := max(rest/flex, minColumnShare)
-	for i, c := range f.columns {
+	f.widths = make([]float32, len(columns))
+	for i, c := range columns {
 		f.widths[i] = c.width
 		if c.flex {
 			f.widths[i] *= scale

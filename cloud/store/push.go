@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
@@ -543,9 +542,9 @@ func (p *pusher) applyEmail(ctx context.Context, c syncwire.Change, body string)
 	if err := decodeStrict(body, &e); err != nil {
 		return err
 	}
-	addr, err := mail.ParseAddress(e.To)
+	// The devices' rule: a bare address, so that what is sent to is what was typed.
 	switch {
-	case err != nil || len(e.To) > 254:
+	case loyalty.CheckEmail(e.To) != nil:
 		return fmt.Errorf("%w: %q is not an email address", errRule, e.To)
 	case strings.TrimSpace(e.Subject) == "" || len(e.Subject) > 200 || strings.ContainsAny(e.Subject, "\r\n"):
 		return fmt.Errorf("%w: the subject must be one line of 1 to 200 bytes", errRule)
@@ -553,9 +552,9 @@ func (p *pusher) applyEmail(ctx context.Context, c syncwire.Change, body string)
 		return fmt.Errorf("%w: the email has no text", errRule)
 	}
 	// A later version of the same email record never sends it again.
-	_, err = p.tx.ExecContext(ctx, p.db.q(`INSERT INTO outbox (shop_id, id, recipient, subject, body, status, attempts, next_at, lease_until, last_error, created_at)
+	_, err := p.tx.ExecContext(ctx, p.db.q(`INSERT INTO outbox (shop_id, id, recipient, subject, body, status, attempts, next_at, lease_until, last_error, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, '', ?) ON CONFLICT (shop_id, id) DO NOTHING`),
-		p.dev.ShopID, c.Key, addr.Address, e.Subject, e.Text, syncwire.EmailQueued, p.now, p.now)
+		p.dev.ShopID, c.Key, e.To, e.Subject, e.Text, syncwire.EmailQueued, p.now, p.now)
 	if err != nil {
 		return fmt.Errorf("%w: queue email: %w", errDB, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -330,16 +329,15 @@ func (p *pusher) authorizeEmail(ctx context.Context, c syncwire.Change, body str
 	if json.Unmarshal([]byte(body), &e) != nil {
 		return nil, nil
 	}
-	addr, err := mail.ParseAddress(e.To)
-	if err != nil {
-		return nil, nil
+	if loyalty.CheckEmail(e.To) != nil {
+		return nil, nil // applyEmail refuses it
 	}
 	var queued, sameID, known int
-	err = p.tx.QueryRowContext(ctx, p.db.q(`SELECT
+	err := p.tx.QueryRowContext(ctx, p.db.q(`SELECT
 		(SELECT COUNT(*) FROM outbox WHERE shop_id = ? AND created_at > ?),
 		(SELECT COUNT(*) FROM outbox WHERE shop_id = ? AND id = ?),
 		(SELECT COUNT(*) FROM outbox WHERE shop_id = ? AND recipient = ?)`),
-		p.dev.ShopID, p.now-int64(24*time.Hour/time.Millisecond), p.dev.ShopID, c.Key, p.dev.ShopID, addr.Address).
+		p.dev.ShopID, p.now-int64(24*time.Hour/time.Millisecond), p.dev.ShopID, c.Key, p.dev.ShopID, e.To).
 		Scan(&queued, &sameID, &known)
 	if err != nil {
 		return nil, fmt.Errorf("%w: count emails: %w", errDB, err)
@@ -348,7 +346,7 @@ func (p *pusher) authorizeEmail(ctx context.Context, c syncwire.Change, body str
 		return nil, nil // a later version of a queued email is never sent again
 	}
 	if role != syncwire.RoleOwner && known == 0 {
-		consenting, err := p.consentingCustomer(ctx, addr.Address)
+		consenting, err := p.consentingCustomer(ctx, e.To)
 		if err != nil {
 			return nil, err
 		}

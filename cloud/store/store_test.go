@@ -527,7 +527,12 @@ func TestOutboxSendsEachEmailOnce(t *testing.T) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		dev := mustDevice(t, db, "Shop")
-		email := synctest.Change(t, synctest.NewID(t), syncwire.TypeEmail, "mail-1", syncwire.Email{To: "Ana <ana@example.com>", Subject: "Thanks", Text: "Rate us"})
+		// The devices' rule: a display name around the address is refused, not stripped.
+		named := synctest.Change(t, synctest.NewID(t), syncwire.TypeEmail, "mail-0", syncwire.Email{To: "Ana <ana@example.com>", Subject: "Thanks", Text: "Rate us"})
+		if resp := mustPush(t, db, dev, named); len(resp.Rejected) != 1 || resp.Rejected[0].Code != syncwire.CodeInvalid {
+			t.Errorf("push of an email to %q = %+v, want it rejected as invalid", "Ana <ana@example.com>", resp)
+		}
+		email := synctest.Change(t, synctest.NewID(t), syncwire.TypeEmail, "mail-1", syncwire.Email{To: "ana@example.com", Subject: "Thanks", Text: "Rate us"})
 		mustPush(t, db, dev, email)
 		mustPush(t, db, dev, email)
 		// A new version of the same email record does not queue it again.

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -93,7 +94,7 @@ func (p *customersPage) build() fyne.CanvasObject {
 	p.detail = container.NewStack()
 	p.showNone()
 	p.load()
-	table := container.New(newFitColumns(p.table, customerColumns), p.table)
+	table := container.New(newFitColumns(p.table, 0, func() []tableColumn { return customerColumns }), p.table)
 	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, card(table)), card(p.detail))
 	split.SetOffset(0.72)
 	if q := p.d.customerQuery; q != "" {
@@ -224,7 +225,7 @@ func (p *customersPage) showCustomer(a localdb.Account) {
 	factsLbl := widget.NewLabel(strings.Join(facts, "  ·  "))
 	factsLbl.Wrapping = fyne.TextWrapWord
 	status := l.T("card.status." + string(a.Card.Status))
-	cardLbl := widget.NewLabel(l.T("customers.card_line", a.Code().String(), status, a.Card.IssuedAt.Local().Format("2006-01-02")))
+	cardLbl := widget.NewLabel(l.T("customers.card_line", a.Code().String(), status, l.Date(a.Card.IssuedAt)))
 	tier := ""
 	if cur, _ := p.program.TierFor(a.Balance.XP); cur != nil {
 		tier = cur.Name
@@ -299,7 +300,7 @@ func newOpRow() fyne.CanvasObject {
 func (u *UI) updateOpRow(e localdb.Entry, o fyne.CanvasObject) {
 	row := o.(*fyne.Container)
 	what, when, delta := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Label), row.Objects[2].(*widget.Label)
-	when.SetText(e.At.Local().Format("2006-01-02 15:04"))
+	when.SetText(u.lang.DateTime(e.At))
 	what.SetText(u.describeEntry(e))
 	moved := signed(u.lang.Number(e.Delta.Points), e.Delta.Points) + " " + u.lang.T("counter.pts")
 	if c := e.Delta.Cashback; c != 0 && e.Currency != "" {
@@ -368,7 +369,7 @@ func (p *customersPage) onRefund(purchase loyalty.Operation) {
 	}
 	amount := widget.NewEntry()
 	amount.SetText(p.d.u.lang.PlainAmount(purchase.Amount-refunded, purchase.Currency))
-	msg := l.T("customers.refund_of", p.d.u.lang.Money(purchase.Amount, purchase.Currency), purchase.At.Local().Format("2006-01-02 15:04"))
+	msg := l.T("customers.refund_of", p.d.u.lang.Money(purchase.Amount, purchase.Currency), p.d.u.lang.DateTime(purchase.At))
 	items := []*widget.FormItem{
 		widget.NewFormItem("", widget.NewLabel(msg)),
 		widget.NewFormItem(l.T("customers.refund_amount"), amount),
@@ -455,7 +456,6 @@ func (p *customersPage) onErase() {
 // saveFile asks where to save name, then writes it with write on a goroutine, with a
 // progress dialog: a big export takes seconds.
 func (d *desk) saveFile(name string, write func(io.Writer) error) {
-	l := d.u.lang
 	dlg := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			d.fail(err)
@@ -464,24 +464,40 @@ func (d *desk) saveFile(name string, write func(io.Writer) error) {
 		if w == nil {
 			return // cancelled
 		}
-		progress := dialog.NewCustomWithoutButtons(l.T("owner.saving", name), widget.NewProgressBarInfinite(), d.win)
-		progress.Show()
-		d.background(func() {
-			werr := write(w)
-			if cerr := w.Close(); werr == nil {
-				werr = cerr
-			}
-			d.u.do(func() {
-				progress.Hide()
-				if werr != nil {
-					d.fail(fmt.Errorf("save %s: %w", name, werr))
-					return
-				}
-				d.done(l.T("owner.saved_file", w.URI().Path()))
-			})
-		})
+		d.writeFile(name, w, write)
 	}, d.win)
 	dlg.SetFileName(name)
 	dlg.Resize(fyne.NewSize(900, 600))
 	dlg.Show()
+}
+
+// writeFile writes a file the owner chose, on a goroutine, and says where it went. A
+// file not written whole (the desk closed, the disk filled) is removed.
+func (d *desk) writeFile(name string, w fyne.URIWriteCloser, write func(io.Writer) error) {
+	l := d.u.lang
+	progress := dialog.NewCustomWithoutButtons(l.T("owner.saving", name), widget.NewProgressBarInfinite(), d.win)
+	progress.Show()
+	d.background(func() {
+		werr := write(w)
+		if cerr := w.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			// Half a file (the desk closed, the disk filled) must not pass for an export.
+			if derr := storage.Delete(w.URI()); derr != nil {
+				d.u.log.Warn("remove a partial export", "file", w.URI().Path(), "err", derr)
+			}
+		}
+		if d.ctx.Err() != nil {
+			return // the desk was closed, which cancelled the export: nobody to tell
+		}
+		d.u.do(func() {
+			progress.Hide()
+			if werr != nil {
+				d.fail(fmt.Errorf("save %s: %w", name, werr))
+				return
+			}
+			d.done(l.T("owner.saved_file", w.URI().Path()))
+		})
+	})
 }

@@ -67,13 +67,14 @@ func (u *UI) startTablet(addr string) (*customerTablet, error) {
 	return u.tablet, nil
 }
 
-// Close stops what the UI serves and closes its store: the app has ended.
-func (u *UI) Close() {
+// Close stops what the UI serves and closes its store: the app has ended, or the
+// demo was left.
+func (u *UI) Close() error {
 	if u.tablet != nil {
 		u.tablet.stop()
 		u.tablet = nil
 	}
-	u.store.Close()
+	return u.store.Close()
 }
 
 // resumeTablet serves the customer screen at start when a tablet is paired, so the

@@ -202,7 +202,7 @@ func (p *dashboardPage) npsSection(nf *npsFigures) fyne.CanvasObject {
 		var labels []string
 		var names []string
 		for i, b := range nf.buckets {
-			names = append(names, b.Start.Format("02/01"))
+			names = append(names, l.ShortDate(b.Start))
 			if sc, ok := b.Summary.Score(); ok {
 				xys = append(xys, plotter.XY{X: float64(i), Y: float64(sc)})
 				labels = append(labels, npsText(sc))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
@@ -13,14 +12,8 @@ func TestCustomersAdjustAndErase(t *testing.T) {
 	u := newTestUI(t)
 	store := u.store
 	ctx := context.Background()
-	d := openOwnerDesk(t, u)
+	d := openCustomer(t, u, "alice")
 	w := d.win
-	w.Resize(fyne.NewSize(1366, 768))
-	findAll[*widget.List](w.Content())[0].Select(2) // Customers
-	search := findAll[*widget.Entry](w.Content())[0]
-	test.Type(search, "alice")
-	table := findAll[*widget.Table](w.Content())[0]
-	table.Select(widget.TableCellID{Row: 0, Col: 0})
 	before, err := store.Customers(ctx, "alice")
 	if err != nil || len(before) != 1 {
 		t.Fatalf("Customers(alice) = %d, %v", len(before), err)

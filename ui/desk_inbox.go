@@ -167,7 +167,7 @@ func (p *inboxPage) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	badge[1].Refresh()
 	who.SetText(p.customerName(r))
 	what.SetText(cmp.Or(r.Comment, l.T("inbox.no_comment")) + statusSuffix(l.T, r.Status, p.tab))
-	when.SetText(r.At.Local().Format("02/01 15:04"))
+	when.SetText(l.ShortDateTime(r.At))
 }
 
 // statusSuffix shows an answer's status in the "all" tab, where statuses mix.
@@ -238,7 +238,7 @@ func (p *inboxPage) showDetail(r nps.Response) {
 			}
 		}
 	}
-	contact = append(contact, l.T("inbox.answered", r.At.Local().Format("2006-01-02 15:04")), l.T("inbox.status."+string(r.Status)))
+	contact = append(contact, l.T("inbox.answered", l.DateTime(r.At)), l.T("inbox.status."+string(r.Status)))
 	contactLbl := widget.NewLabel(strings.Join(contact, "  ·  "))
 	contactLbl.Wrapping = fyne.TextWrapWord
 	head := container.NewBorder(nil, nil, container.NewCenter(container.NewStack(bg, num)), nil, container.NewVBox(name, contactLbl))
@@ -291,7 +291,7 @@ func (p *inboxPage) history(r nps.Response) (fyne.CanvasObject, error) {
 		if a.Kind == nps.ActionContactAttempt && a.Reached != nil {
 			what = l.T(map[bool]string{true: "inbox.reached", false: "inbox.not_reached"}[*a.Reached])
 		}
-		line := a.At.Local().Format("02/01 15:04") + "  ·  " + what
+		line := l.ShortDateTime(a.At) + "  ·  " + what
 		if a.Note != "" {
 			line += ": " + a.Note
 		}
@@ -310,14 +310,14 @@ func (p *inboxPage) history(r nps.Response) (fyne.CanvasObject, error) {
 		default:
 			status.Importance = widget.WarningImportance
 		}
-		lbl := widget.NewLabel(e.At.Local().Format("02/01 15:04") + "  ·  " + l.T("inbox.email_to", e.To, e.Subject) + by(e.Staff))
+		lbl := widget.NewLabel(l.ShortDateTime(e.At) + "  ·  " + l.T("inbox.email_to", e.To, e.Subject) + by(e.Staff))
 		lbl.Wrapping = fyne.TextWrapWord
 		box.Add(container.NewBorder(nil, nil, nil, status, lbl))
 	}
 	if c, err := p.d.u.store.CouponFor(ctx, r.ID); err == nil {
 		state := l.T("inbox.coupon_unused")
 		if !c.RedeemedAt.IsZero() {
-			state = l.T("inbox.coupon_used", c.RedeemedAt.Local().Format("2006-01-02"))
+			state = l.T("inbox.coupon_used", l.Date(c.RedeemedAt))
 		}
 		code := widget.NewLabel(l.T("inbox.coupon_line", c.Code, c.Offer, state))
 		code.TextStyle.Bold = true

@@ -81,7 +81,7 @@ func (d *desk) backupsPage() fyne.CanvasObject {
 	folder.Wrapping = fyne.TextWrapBreak
 	last := l.T("backups.never")
 	if !st.Last.IsZero() {
-		last = st.Last.Local().Format("2006-01-02 15:04")
+		last = d.u.lang.DateTime(st.Last)
 	}
 	now := widget.NewButtonWithIcon(l.T("backups.now"), theme.DocumentSaveIcon(), nil)
 	now.Importance = widget.HighImportance
@@ -113,7 +113,7 @@ func (d *desk) backupsPage() fyne.CanvasObject {
 		}, d.win)
 	})
 	schedule := widget.NewLabel(l.T("backups.schedule"))
-	schedule.Wrapping = fyne.TextWrapWord
+	schedule.Wrapping = fyne.TextWrapWord // a paragraph: at its own width it would widen the desk
 	status := container.NewVBox(
 		widget.NewForm(widget.NewFormItem(l.T("backups.folder"), folder),
 			widget.NewFormItem(l.T("backups.last"), widget.NewLabel(last))),
@@ -134,7 +134,7 @@ func (d *desk) backupsPage() fyne.CanvasObject {
 // backupRow is one copy: when, why, its size, verified, and Restore.
 func (d *desk) backupRow(b backup.Info) fyne.CanvasObject {
 	l := d.u.lang
-	when := widget.NewLabel(b.Time.Local().Format("2006-01-02 15:04:05"))
+	when := widget.NewLabel(d.u.lang.DateTime(b.Time))
 	when.TextStyle.Bold = true
 	kind := widget.NewLabel(d.u.backupKind(b.Kind))
 	size := widget.NewLabel(fmt.Sprintf("%.1f MB", float64(b.Size)/1e6))
@@ -148,7 +148,7 @@ func (d *desk) backupRow(b backup.Info) fyne.CanvasObject {
 // copied first.
 func (d *desk) confirmRestore(b backup.Info) {
 	l := d.u.lang
-	when := b.Time.Local().Format("2006-01-02 15:04")
+	when := d.u.lang.DateTime(b.Time)
 	dialog.ShowConfirm(l.T("backups.restore_title"), l.T("backups.restore_confirm", when), func(ok bool) {
 		if !ok {
 			return

@@ -43,12 +43,12 @@ func (p *staffPage) build() fyne.CanvasObject {
 		name := widget.NewLabel(st.Name)
 		name.TextStyle.Bold = true
 		role := widget.NewLabel(l.T("staff.role." + string(st.Role)))
-		pin := widget.NewButtonWithIcon(l.T("staff.change_pin"), theme.VisibilityOffIcon(), func() { d.onChangePIN(st) })
-		remove := widget.NewButtonWithIcon(l.T("staff.remove"), theme.DeleteIcon(), func() { d.onRemoveStaff(st) })
+		pin := widget.NewButtonWithIcon(l.T("staff.change_pin"), theme.VisibilityOffIcon(), func() { p.onChangePIN(st) })
+		remove := widget.NewButtonWithIcon(l.T("staff.remove"), theme.DeleteIcon(), func() { p.onRemoveStaff(st) })
 		rows.Add(container.NewBorder(nil, nil, nil, container.NewHBox(pin, remove), container.NewGridWithColumns(2, name, role)))
 		rows.Add(widget.NewSeparator())
 	}
-	add := widget.NewButtonWithIcon(l.T("staff.add"), theme.ContentAddIcon(), d.onAddStaff)
+	add := widget.NewButtonWithIcon(l.T("staff.add"), theme.ContentAddIcon(), p.onAddStaff)
 	add.Importance = widget.HighImportance
 	hint := widget.NewLabel(l.T("staff.hint"))
 	hint.Wrapping = fyne.TextWrapWord
@@ -127,8 +127,8 @@ func (p *staffPage) onSaveRules() {
 // roles lists the roles in the order the role picker shows them.
 var roles = []localdb.Role{localdb.RoleCashier, localdb.RoleOwner}
 
-func (d *desk) onAddStaff() {
-	l := d.u.lang
+func (p *staffPage) onAddStaff() {
+	d, l := p.d, p.d.u.lang
 	name, pin := widget.NewEntry(), widget.NewPasswordEntry()
 	names := make([]string, len(roles))
 	for i, r := range roles {
@@ -159,8 +159,8 @@ func (d *desk) onAddStaff() {
 	dlg.Show()
 }
 
-func (d *desk) onChangePIN(st localdb.Staff) {
-	l := d.u.lang
+func (p *staffPage) onChangePIN(st localdb.Staff) {
+	d, l := p.d, p.d.u.lang
 	pin := widget.NewPasswordEntry()
 	items := []*widget.FormItem{widget.NewFormItem(l.T("staff.new_pin"), pin)}
 	dialog.ShowForm(l.T("staff.change_pin_of", st.Name), l.T("settings.save"), l.T("settings.cancel"), items, func(ok bool) {
@@ -175,8 +175,8 @@ func (d *desk) onChangePIN(st localdb.Staff) {
 	}, d.win)
 }
 
-func (d *desk) onRemoveStaff(st localdb.Staff) {
-	l := d.u.lang
+func (p *staffPage) onRemoveStaff(st localdb.Staff) {
+	d, l := p.d, p.d.u.lang
 	dialog.ShowConfirm(l.T("staff.remove"), l.T("staff.remove_confirm", st.Name), func(ok bool) {
 		if !ok {
 			return

@@ -212,24 +212,18 @@ func (d *desk) background(f func()) {
 // arrive from the kiosk and sales from the counter while the owner looks.
 func (d *desk) every(period time.Duration, f func()) { d.everyUntil(d.pageCtx, period, f) }
 
-// everyUntil runs f on the UI thread every period until ctx ends.
+// everyUntil runs f on the UI thread every period until ctx ends. The UI's clock runs
+// the timers: a test's clock runs them when the test says, never behind its back.
 func (d *desk) everyUntil(ctx context.Context, period time.Duration, f func()) {
-	go func() {
-		t := time.NewTicker(period)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				d.u.do(func() {
-					if ctx.Err() == nil {
-						f()
-					}
-				})
-			}
+	var tick func()
+	tick = func() {
+		if ctx.Err() != nil {
+			return // the page or the desk closed: the timer that ran out is not renewed
 		}
-	}()
+		f()
+		d.u.clock.AfterFunc(period, tick)
+	}
+	d.u.clock.AfterFunc(period, tick)
 }
 
 // reload rebuilds the current page, after a change of its data.

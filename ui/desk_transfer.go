@@ -20,22 +20,25 @@ import (
 // transferPage imports customers from a spreadsheet, with a column mapping, a preview
 // and a dry run, and exports customers and operations.
 type transferPage struct {
-	d        *desk
-	file     string
-	table    transfer.Table
-	mapping  transfer.Mapping
-	selects  map[transfer.Field]*widget.Select
-	fileLbl  *widget.Label
-	mapBox   *fyne.Container
-	preview  *widget.Table
-	noFile   *widget.Label
-	skip     *widget.Check
-	check    *widget.Button
-	run      *widget.Button
-	progress *widget.ProgressBar
-	result   *widget.Label
-	errs     []transfer.RowError
-	errList  *widget.List
+	d       *desk
+	file    string
+	table   transfer.Table
+	mapping transfer.Mapping
+	selects map[transfer.Field]*widget.Select
+	fileLbl *widget.Label
+	mapBox  *fyne.Container
+	preview *widget.Table
+	// previewBox fits the preview's columns to its width, laid out again when the
+	// mapping changes which fields it shows.
+	previewBox *fyne.Container
+	noFile     *widget.Label
+	skip       *widget.Check
+	check      *widget.Button
+	run        *widget.Button
+	progress   *widget.ProgressBar
+	result     *widget.Label
+	errs       []transfer.RowError
+	errList    *widget.List
 }
 
 func (d *desk) transferPage() fyne.CanvasObject {
@@ -80,9 +83,7 @@ func (p *transferPage) build() fyne.CanvasObject {
 		return lbl
 	}
 	p.preview.UpdateHeader = p.updatePreviewHeader
-	for i := range transfer.Fields {
-		p.preview.SetColumnWidth(i, 130)
-	}
+	p.previewBox = container.New(newFitColumns(p.preview, previewNumbers, p.previewColumns), p.preview)
 	p.preview.Hide() // until a file is read
 
 	importCard := section(l.T("transfer.import_title"), container.NewVBox(
@@ -94,11 +95,11 @@ func (p *transferPage) build() fyne.CanvasObject {
 	))
 	p.noFile = widget.NewLabel(l.T("transfer.preview_hint"))
 	p.noFile.Wrapping = fyne.TextWrapWord
-	previewCard := section(l.T("transfer.preview"), container.NewStack(p.noFile, p.preview))
+	previewCard := section(l.T("transfer.preview"), container.NewStack(p.noFile, p.previewBox))
 	resultCard := section(l.T("transfer.result"), container.NewBorder(container.NewVBox(p.progress, p.result), nil, nil, nil, p.errList))
 	right := container.NewVSplit(previewCard, resultCard)
 	split := container.NewHSplit(container.NewVScroll(importCard), right)
-	split.SetOffset(0.4)
+	split.SetOffset(0.36) // the preview gets the room: six columns fit at 1366 px
 	tabs := container.NewAppTabs(
 		container.NewTabItemWithIcon(l.T("transfer.import_title"), theme.UploadIcon(), split),
 		container.NewTabItemWithIcon(l.T("transfer.export_title"), theme.DownloadIcon(), container.NewVBox(p.d.exportCard())),
@@ -168,7 +169,7 @@ func (p *transferPage) setTable(name string, t transfer.Table) {
 			} else {
 				delete(p.mapping, f)
 			}
-			p.preview.Refresh()
+			p.previewBox.Refresh()
 		}
 		p.selects[f] = sel
 		p.mapBox.Add(widget.NewLabel(l.T("transfer.field." + string(f))))
@@ -182,7 +183,7 @@ func (p *transferPage) setTable(name string, t transfer.Table) {
 	p.run.Enable()
 	p.noFile.Hide()
 	p.preview.Show()
-	p.preview.Refresh()
+	p.previewBox.Refresh()
 }
 
 // columnLabel names column i as spreadsheet apps do ("C") with its title.
@@ -209,6 +210,19 @@ func (p *transferPage) shown() []transfer.Field {
 		}
 	}
 	return out
+}
+
+// previewNumbers is the width of the preview's row numbers: a spreadsheet's row
+// numbers up to previewRows+1.
+const previewNumbers = 40
+
+// previewColumns are the preview's columns: one per field shown, sharing the width.
+func (p *transferPage) previewColumns() []tableColumn {
+	columns := make([]tableColumn, len(p.shown()))
+	for i := range columns {
+		columns[i] = tableColumn{width: 110, flex: true}
+	}
+	return columns
 }
 
 func (p *transferPage) previewSize() (int, int) {
@@ -270,6 +284,9 @@ func (p *transferPage) onImport(dryRun bool) {
 		start := time.Now()
 		rep, err := transfer.Import(p.d.ctx, p.d.u.store, t, m, opt)
 		took := time.Since(start).Round(100 * time.Millisecond)
+		if p.d.ctx.Err() != nil {
+			return // the desk was closed, which cancelled the import: nobody to tell
+		}
 		p.d.u.do(func() {
 			p.busy(false)
 			p.errs = rep.Errors
@@ -329,7 +346,10 @@ func (d *desk) exportCard() fyne.CanvasObject {
 // exportCustomers saves every customer as a spreadsheet.
 func (d *desk) exportCustomers(f transfer.Format) {
 	name := fmt.Sprintf("customers-%s.%s", d.u.store.Now().Format(time.DateOnly), f)
-	d.saveFile(name, func(w io.Writer) error {
-		return transfer.ExportCustomers(d.ctx, d.u.store, w, f)
-	})
+	d.saveFile(name, d.customersTo(f))
+}
+
+// customersTo writes every customer as a spreadsheet, until the desk closes.
+func (d *desk) customersTo(f transfer.Format) func(io.Writer) error {
+	return func(w io.Writer) error { return transfer.ExportCustomers(d.ctx, d.u.store, w, f) }
 }

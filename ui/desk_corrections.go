@@ -86,7 +86,7 @@ func (p *customersPage) onCancelOp(e localdb.Entry) {
 	a := *p.selected
 	reason := widget.NewEntry()
 	reason.SetPlaceHolder(l.T("customers.cancel_reason_hint"))
-	what := widget.NewLabel(l.T("customers.cancel_what", p.d.u.describeOp(e.Operation), e.At.Local().Format("2006-01-02 15:04")))
+	what := widget.NewLabel(l.T("customers.cancel_what", p.d.u.describeOp(e.Operation), l.DateTime(e.At)))
 	what.TextStyle.Bold = true
 	effect := widget.NewLabel(l.T("customers.cancel_effect"))
 	effect.Wrapping = fyne.TextWrapWord

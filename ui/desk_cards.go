@@ -285,7 +285,7 @@ func (p *cardsPage) updateBatchRow(i widget.ListItemID, o fyne.CanvasObject) {
 	if amount := p.openingAmount(b.Opening); amount != "" {
 		what += "  ·  " + l.T("cards.batch_opening", amount)
 	}
-	info[0].(*widget.Label).SetText(b.IssuedAt.Local().Format("2006-01-02 15:04"))
+	info[0].(*widget.Label).SetText(p.d.u.lang.DateTime(b.IssuedAt))
 	info[1].(*widget.Label).SetText(what)
 	buttons[0].(*widget.Button).OnTapped = func() { p.onReprint(b, false) }
 	buttons[1].(*widget.Button).OnTapped = func() { p.onReprint(b, true) }

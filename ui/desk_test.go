@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,8 +58,24 @@ func openOwnerDesk(t *testing.T, u *UI) *desk {
 		t.Fatal(err)
 	}
 	d := u.openDesk(owner, nil)
-	t.Cleanup(d.win.Close)
+	t.Cleanup(func() {
+		if slices.Contains(u.app.Driver().AllWindows(), d.win) { // the test may have closed it
+			d.win.Close()
+		}
+	})
 	d.work.Wait()
+	return d
+}
+
+// openCustomer opens the desk at 1366x768 on the Customers page, searches for query and
+// shows the first customer found, as the owner does.
+func openCustomer(t *testing.T, u *UI, query string) *desk {
+	t.Helper()
+	d := openOwnerDesk(t, u)
+	d.win.Resize(laptop)
+	findAll[*widget.List](d.win.Content())[0].Select(2) // Customers
+	test.Type(findAll[*widget.Entry](d.win.Content())[0], query)
+	findAll[*widget.Table](d.win.Content())[0].Select(widget.TableCellID{Row: 0, Col: 0})
 	return d
 }
 
