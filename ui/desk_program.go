@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 )
@@ -99,8 +100,8 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	f.kioskVisit = num(p.SelfServiceVisitPoints)
 	f.kioskCashback = entry(u.lang.PlainAmount(p.SelfServiceVisitCashback, p.Currency))
 	f.perItem = num(p.PointsPerItem)
-	f.combine = widget.NewSelect(f.combineLabels(), nil)
-	f.combine.SetSelected(f.combineLabel(p.PointsCombine))
+	f.combine = widget.NewSelect(combines.labels(f.u.lang), nil)
+	f.combine.SetSelected(combines.label(f.u.lang, p.PointsCombine))
 	f.cashback = entry(fmt.Sprintf("%d%s%02d", p.CashbackBasisPoints/100, u.lang.DecimalSeparator(), p.CashbackBasisPoints%100))
 	f.maxPurchase = entry("")
 	if p.MaxPurchase > 0 {
@@ -109,7 +110,7 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	f.maxPurchase.SetPlaceHolder(strconv.Itoa(loyalty.DefaultMaxPurchase))
 	f.offlinePoints = num(p.OfflinePoints)
 	f.offlineCashback = entry(u.lang.PlainAmount(p.OfflineCashback, p.Currency))
-	f.offlineRule = widget.NewRadioGroup(f.offlineRuleLabels(), func(string) { f.showOfflineCaps() })
+	f.offlineRule = widget.NewRadioGroup(offlineRules.labels(f.u.lang), func(string) { f.showOfflineCaps() })
 	f.offlineRule.Required = true
 	f.offlineRule.SetSelected(f.offlineRuleLabel(p.OfflineSpending, p.OfflinePoints > 0 || p.OfflineCashback > 0))
 	f.tiers, f.rewards = container.NewVBox(), container.NewVBox()
@@ -264,7 +265,7 @@ func (f *programForm) values() (loyalty.Program, error) {
 		}
 	}
 	p.OfflineSpending = f.selectedOfflineRule()
-	p.PointsCombine = f.selectedCombine()
+	p.PointsCombine = combines.value(f.u.lang, f.combine.Selected)
 	p.OfflineCashback = 0
 	if s := strings.TrimSpace(f.offlineCashback.Text); s != "" {
 		if p.OfflineCashback, err = loyalty.ParseAmount(s, p.Currency); err != nil {
@@ -342,57 +343,52 @@ func (f *programForm) showError(err error) {
 	f.message.SetText(f.u.describe(err))
 }
 
+// choices are the options of a select or radio group: values, each with the key of
+// its label, the first the default.
+type choices[T comparable] []struct {
+	value T
+	key   string
+}
+
+func (cs choices[T]) labels(l i18n.Lang) []string {
+	labels := make([]string, len(cs))
+	for i, c := range cs {
+		labels[i] = l.T(c.key)
+	}
+	return labels
+}
+
+// label is the label of v, or the default's.
+func (cs choices[T]) label(l i18n.Lang, v T) string {
+	for _, c := range cs {
+		if c.value == v {
+			return l.T(c.key)
+		}
+	}
+	return l.T(cs[0].key)
+}
+
+// value is the value labelled selected, or the default.
+func (cs choices[T]) value(l i18n.Lang, selected string) T {
+	for _, c := range cs {
+		if l.T(c.key) == selected {
+			return c.value
+		}
+	}
+	return cs[0].value
+}
+
 // combines are the ways to combine the points of a purchase, as the owner reads them.
-var combines = []struct {
-	combine loyalty.Combine
-	key     string
-}{
+var combines = choices[loyalty.Combine]{
 	{loyalty.CombineSum, "program.combine_sum"},
 	{loyalty.CombineBest, "program.combine_best"},
 }
 
-func (f *programForm) combineLabels() []string {
-	labels := make([]string, len(combines))
-	for i, c := range combines {
-		labels[i] = f.u.lang.T(c.key)
-	}
-	return labels
-}
-
-func (f *programForm) combineLabel(c loyalty.Combine) string {
-	for _, o := range combines {
-		if o.combine == c {
-			return f.u.lang.T(o.key)
-		}
-	}
-	return f.u.lang.T(combines[0].key)
-}
-
-func (f *programForm) selectedCombine() loyalty.Combine {
-	for _, o := range combines {
-		if f.u.lang.T(o.key) == f.combine.Selected {
-			return o.combine
-		}
-	}
-	return loyalty.CombineSum
-}
-
 // offlineRules are the rules for spending offline, in the order the owner reads them.
-var offlineRules = []struct {
-	rule loyalty.OfflineSpending
-	key  string
-}{
+var offlineRules = choices[loyalty.OfflineSpending]{
 	{loyalty.OfflineUpToBalance, "program.offline_up_to_balance"},
 	{loyalty.OfflineCapped, "program.offline_capped"},
 	{loyalty.OfflineNever, "program.offline_never"},
-}
-
-func (f *programForm) offlineRuleLabels() []string {
-	labels := make([]string, len(offlineRules))
-	for i, r := range offlineRules {
-		labels[i] = f.u.lang.T(r.key)
-	}
-	return labels
 }
 
 // offlineRuleLabel is the option of rule; a program saved before the rule existed
@@ -401,21 +397,11 @@ func (f *programForm) offlineRuleLabel(rule loyalty.OfflineSpending, allowance b
 	if rule == loyalty.OfflineUpToBalance && allowance {
 		rule = loyalty.OfflineCapped
 	}
-	for _, r := range offlineRules {
-		if r.rule == rule {
-			return f.u.lang.T(r.key)
-		}
-	}
-	return f.u.lang.T(offlineRules[0].key)
+	return offlineRules.label(f.u.lang, rule)
 }
 
 func (f *programForm) selectedOfflineRule() loyalty.OfflineSpending {
-	for _, r := range offlineRules {
-		if f.u.lang.T(r.key) == f.offlineRule.Selected {
-			return r.rule
-		}
-	}
-	return loyalty.OfflineUpToBalance
+	return offlineRules.value(f.u.lang, f.offlineRule.Selected)
 }
 
 // showOfflineCaps lets the owner type the caps only when they apply.
