@@ -74,12 +74,6 @@ func BenchmarkCommitDuringBackup(b *testing.B) {
 		copyTime += time.Since(start)
 	}
 	b.StopTimer()
-	ap50, ap99 := percentiles(alone)
-	dp50, dp99 := percentiles(during)
-	b.ReportMetric(float64(ap99.Microseconds()), "alone-p99-µs")
-	b.ReportMetric(float64(dp50.Microseconds()), "during-p50-µs")
-	b.ReportMetric(float64(dp99.Microseconds()), "during-p99-µs")
-	b.ReportMetric(float64(dp50)/float64(ap50), "p50-ratio")
-	b.ReportMetric(float64(dp99)/float64(ap99), "p99-ratio")
+	reportAgainst(b, "alone", alone, "during", during)
 	b.ReportMetric(copyTime.Seconds()/float64(copies), "s/copy")
 }

@@ -57,13 +57,20 @@ func BenchmarkCommitCredit(b *testing.B) {
 		credit = append(credit, time.Since(start))
 	}
 	b.StopTimer()
-	bp50, bp99 := percentiles(bare)
-	cp50, cp99 := percentiles(credit)
-	b.ReportMetric(float64(bp50.Microseconds()), "bare-p50-µs")
-	b.ReportMetric(float64(cp50.Microseconds()), "credit-p50-µs")
-	b.ReportMetric(float64(cp99.Microseconds()), "credit-p99-µs")
-	b.ReportMetric(float64(cp50)/float64(bp50), "p50-ratio")
-	b.ReportMetric(float64(cp99)/float64(bp99), "p99-ratio")
+	reportAgainst(b, "bare", bare, "credit", credit)
+}
+
+// reportAgainst reports the p50 and p99 of the latencies got and of their baseline
+// measured in the same run, and got's ratios to the baseline.
+func reportAgainst(b *testing.B, baseName string, base []time.Duration, name string, got []time.Duration) {
+	bp50, bp99 := percentiles(base)
+	gp50, gp99 := percentiles(got)
+	b.ReportMetric(float64(bp50.Microseconds()), baseName+"-p50-µs")
+	b.ReportMetric(float64(bp99.Microseconds()), baseName+"-p99-µs")
+	b.ReportMetric(float64(gp50.Microseconds()), name+"-p50-µs")
+	b.ReportMetric(float64(gp99.Microseconds()), name+"-p99-µs")
+	b.ReportMetric(float64(gp50)/float64(bp50), "p50-ratio")
+	b.ReportMetric(float64(gp99)/float64(bp99), "p99-ratio")
 }
 
 func percentiles(d []time.Duration) (p50, p99 time.Duration) {

@@ -42,10 +42,5 @@ func BenchmarkPurchaseWithInvitation(b *testing.B) {
 		invited = append(invited, time.Since(start))
 	}
 	b.StopTimer()
-	pp50, pp99 := percentiles(plain)
-	ip50, ip99 := percentiles(invited)
-	b.ReportMetric(float64(pp50.Microseconds()), "credit-p50-µs")
-	b.ReportMetric(float64(ip50.Microseconds()), "invited-p50-µs")
-	b.ReportMetric(float64(ip50)/float64(pp50), "p50-ratio")
-	b.ReportMetric(float64(ip99)/float64(pp99), "p99-ratio")
+	reportAgainst(b, "credit", plain, "invited", invited)
 }
