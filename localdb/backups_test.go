@@ -111,6 +111,29 @@ func TestRestoreKeepsWhatWaited(t *testing.T) {
 	}
 }
 
+// A store opened elsewhere than in the data folder (a benchmark's in the temp folder, a
+// copy on a USB stick) protects its files and leaves the folder to its owner.
+func TestOpenLeavesAnotherFolderAlone(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, err := localdb.Open(context.Background(), filepath.Join(dir, "copy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for path, want := range map[string]os.FileMode{dir: 0o755, filepath.Join(dir, "copy.db"): 0o600} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s mode = %v, want %v", path, got, want)
+		}
+	}
+}
+
 func TestDataFolderIsTheOwnersOnly(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "merci")
 	s, err := localdb.Folder{Dir: dir}.OpenShop(context.Background())

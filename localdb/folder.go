@@ -44,7 +44,7 @@ func (f Folder) Start(ctx context.Context) (Start, error) {
 		return 0, err
 	}
 	if exists(f.path(ShopFile)) {
-		s, err := Open(ctx, f.path(ShopFile))
+		s, err := f.open(ctx, ShopFile)
 		if err != nil {
 			return 0, err
 		}
@@ -72,7 +72,7 @@ func (s *Store) inUse(ctx context.Context) (bool, error) {
 
 // OpenDemo opens the demo shop, made on first use.
 func (f Folder) OpenDemo(ctx context.Context) (*Store, error) {
-	s, err := Open(ctx, f.path(DemoFile))
+	s, err := f.open(ctx, DemoFile)
 	if err != nil {
 		return nil, err
 	}
@@ -93,9 +93,21 @@ func (f Folder) RemoveDemo() error {
 	return nil
 }
 
+// open opens the store in the file name of the data folder, which it makes readable by
+// the owner only, as an older version may have left it.
+func (f Folder) open(ctx context.Context, name string) (*Store, error) {
+	if err := os.MkdirAll(f.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	if err := os.Chmod(f.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("protect the data folder: %w", err)
+	}
+	return Open(ctx, f.path(name))
+}
+
 // OpenShop opens the shop's store, empty on first use.
 func (f Folder) OpenShop(ctx context.Context) (*Store, error) {
-	return Open(ctx, f.path(ShopFile))
+	return f.open(ctx, ShopFile)
 }
 
 // moveOldDemo moves an older version's demo out of the shop's file: see Start.
@@ -103,7 +115,7 @@ func (f Folder) moveOldDemo(ctx context.Context) error {
 	if !exists(f.path(ShopFile)) {
 		return nil
 	}
-	s, err := Open(ctx, f.path(ShopFile))
+	s, err := f.open(ctx, ShopFile)
 	if err != nil {
 		return err
 	}

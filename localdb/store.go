@@ -80,12 +80,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
-// ownerOnly makes the data folder and the database's files readable by the owner only:
-// they hold the shop's customers (SQLite creates files with the umask's mode).
+// ownerOnly makes the database's files readable by the owner only: they hold the
+// shop's customers (SQLite creates files with the umask's mode). The folder they are in
+// is left as it is: it may be anyone's (a temp folder, a USB stick); Folder protects
+// the data folder, which is Merci's own.
 func ownerOnly(path string) error {
-	if err := os.Chmod(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("protect the data folder: %w", err)
-	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Chmod(path+suffix, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("protect %s: %w", path+suffix, err)
