@@ -144,7 +144,7 @@ func (db *DB) cardView(ctx context.Context, code, query string, args ...any) (Ca
 	if v.Balance, err = db.Balance(ctx, shopID, v.Card.CustomerID); err != nil {
 		return CardView{}, err
 	}
-	switch body, err := db.setting(ctx, shopID, syncwire.SettingProgram); {
+	switch body, err := db.setting(ctx, db.r, shopID, syncwire.SettingProgram); {
 	case err != nil:
 		return CardView{}, err
 	case body != nil:
@@ -190,7 +190,7 @@ const pngMagic = "\x89PNG\r\n\x1a\n"
 // logo is shown to the public only if it is a PNG: anything else is left out, and
 // never stops the card page.
 func (db *DB) logo(ctx context.Context, shopID string) ([]byte, error) {
-	body, err := db.setting(ctx, shopID, syncwire.SettingShop)
+	body, err := db.setting(ctx, db.r, shopID, syncwire.SettingShop)
 	if err != nil || body == nil {
 		return nil, err
 	}
@@ -201,10 +201,11 @@ func (db *DB) logo(ctx context.Context, shopID string) ([]byte, error) {
 	return sh.Logo, nil
 }
 
-// setting returns the live value of the setting key of shopID, or nil if there is none.
-func (db *DB) setting(ctx context.Context, shopID, key string) ([]byte, error) {
+// setting returns the live value of the setting key of shopID, read through q (the
+// reader pool, or a push's transaction), or nil if there is none.
+func (db *DB) setting(ctx context.Context, q querier, shopID, key string) ([]byte, error) {
 	var body string
-	err := db.r.QueryRowContext(ctx, db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
+	err := q.QueryRowContext(ctx, db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
 		shopID, syncwire.TypeSetting, key).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

@@ -306,16 +306,11 @@ func (p *pusher) loadProgram(ctx context.Context) (*loyalty.Program, error) {
 // setting reads the shop's live setting key into v; ErrNotFound if there is none
 // (a setting that no longer decodes counts as none).
 func (p *pusher) setting(ctx context.Context, key string, v any) error {
-	var body string
-	err := p.tx.QueryRowContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
-		p.dev.ShopID, syncwire.TypeSetting, key).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
-	}
+	body, err := p.db.setting(ctx, p.tx, p.dev.ShopID, key)
 	if err != nil {
-		return fmt.Errorf("%w: read setting %s: %w", errDB, key, err)
+		return fmt.Errorf("%w: %w", errDB, err)
 	}
-	if json.Unmarshal([]byte(body), v) != nil {
+	if body == nil || json.Unmarshal(body, v) != nil {
 		return ErrNotFound
 	}
 	return nil

@@ -70,9 +70,7 @@ func (db *DB) Suspensions(ctx context.Context) (map[string]time.Time, error) {
 }
 
 // checkSuspended returns ErrSuspended if shopID is suspended.
-func (db *DB) checkSuspended(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, shopID string) error {
+func (db *DB) checkSuspended(ctx context.Context, q querier, shopID string) error {
 	var n int
 	if err := q.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM shop_suspensions WHERE shop_id = ?"), shopID).Scan(&n); err != nil {
 		return fmt.Errorf("read suspension: %w", err)
@@ -112,4 +110,9 @@ func (db *DB) wake(ctx context.Context, shopID string) {
 		// The change is made; pulls elsewhere see it when they next wake.
 		slog.Warn("notify other server processes", "shop", shopID, "err", err)
 	}
+}
+
+// querier reads one row: the reader pool, or a transaction that must see its own writes.
+type querier interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
