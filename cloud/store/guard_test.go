@@ -74,6 +74,31 @@ func TestGuardedSpend(t *testing.T) {
 	})
 }
 
+// A refused cancellation leaves nothing behind: its retry, once the balance covers
+// it, applies, rather than meeting its own record as an already cancelled operation.
+func TestRefusedCancellationAppliesOnRetry(t *testing.T) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := mustOpen(t, dsn)
+		dev := mustDevice(t, db, "Shop")
+		credit := synctest.Op(t, "c1", 5)
+		mustPush(t, db, dev, credit)
+		mustPush(t, db, dev, synctest.Op(t, "c1", -5)) // spent before the credit is cancelled
+		void := voidOf(t, credit)
+		void.Guard = true
+		if resp := mustPush(t, db, dev, void); len(resp.Refused) != 1 {
+			t.Fatalf("push of an uncovered cancellation = %+v, want refused", resp)
+		}
+		mustPush(t, db, dev, synctest.Op(t, "c1", 5))
+		if resp := mustPush(t, db, dev, void); !cmp.Equal(resp.Accepted, []string{void.ID}) {
+			t.Errorf("retry of the refused cancellation once covered = %+v, want accepted", resp)
+		}
+		if bal, _ := db.Balance(ctx, dev.ShopID, "c1"); bal.Points != 0 {
+			t.Errorf("balance = %d, want 0", bal.Points)
+		}
+	})
+}
+
 // voidOf returns a change cancelling the operation of c.
 func voidOf(t *testing.T, c syncwire.Change) syncwire.Change {
 	t.Helper()

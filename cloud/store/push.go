@@ -497,17 +497,37 @@ func (p *pusher) applyOp(ctx context.Context, c syncwire.Change, body string) er
 	if err != nil {
 		return fmt.Errorf("%w: update balance: %w", errDB, err)
 	}
-	if op.Kind == loyalty.KindVoid {
-		// A cancelled spend no longer overdraws anybody.
-		if _, err := p.tx.ExecContext(ctx, p.db.q("DELETE FROM overdrawn WHERE shop_id = ? AND op_id = ?"), p.dev.ShopID, op.Target); err != nil {
-			return fmt.Errorf("%w: clear overdrawn: %w", errDB, err)
-		}
+	if err := p.record(ctx, op); err != nil {
+		return err
 	}
 	if takes && (points < 0 || cashback < 0) {
 		if _, err := p.tx.ExecContext(ctx, p.db.q(
 			"INSERT INTO overdrawn (shop_id, op_id, customer_id, points, cashback, at) VALUES (?, ?, ?, ?, ?, ?)"),
 			p.dev.ShopID, op.ID, op.CustomerID, points, cashback, p.now); err != nil {
 			return fmt.Errorf("%w: flag overdrawn: %w", errDB, err)
+		}
+	}
+	return nil
+}
+
+// record keeps what the checks of later operations read: cancellations and visits.
+// It runs once op can no longer be refused or rejected, since a refused spend is not
+// kept and its retry must not meet its own cancellation or visit.
+func (p *pusher) record(ctx context.Context, op loyalty.Operation) error {
+	switch op.Kind {
+	case loyalty.KindVoid:
+		if _, err := p.tx.ExecContext(ctx, p.db.q("INSERT INTO voids (shop_id, op_id, target) VALUES (?, ?, ?)"),
+			p.dev.ShopID, op.ID, op.Target); err != nil {
+			return fmt.Errorf("%w: record cancellation: %w", errDB, err)
+		}
+		// A cancelled spend no longer overdraws anybody.
+		if _, err := p.tx.ExecContext(ctx, p.db.q("DELETE FROM overdrawn WHERE shop_id = ? AND op_id = ?"), p.dev.ShopID, op.Target); err != nil {
+			return fmt.Errorf("%w: clear overdrawn: %w", errDB, err)
+		}
+	case loyalty.KindVisit:
+		if _, err := p.tx.ExecContext(ctx, p.db.q("INSERT INTO visits (shop_id, op_id, card_code, at) VALUES (?, ?, ?, ?)"),
+			p.dev.ShopID, op.ID, op.CardCode, op.At.UnixMilli()); err != nil {
+			return fmt.Errorf("%w: record visit: %w", errDB, err)
 		}
 	}
 	return nil

@@ -171,8 +171,8 @@ func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, body string
 
 // authorizeVoid admits a till's cancellation that gives something back only as the
 // exact opposite of an operation of the same customer that the shop's log holds and
-// that nothing cancelled yet; one that only takes needs no proof. Every cancellation
-// is recorded for the next one's check.
+// that nothing cancelled yet; one that only takes needs no proof. applyOp records
+// every cancellation applied for the next one's check.
 func (p *pusher) authorizeVoid(ctx context.Context, c syncwire.Change, op loyalty.Operation, role syncwire.Role) (*syncwire.Rejection, error) {
 	forbid := func(reason string) (*syncwire.Rejection, error) {
 		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: reason}, nil
@@ -199,16 +199,12 @@ func (p *pusher) authorizeVoid(ctx context.Context, c syncwire.Change, op loyalt
 			return forbid("the operation was already cancelled")
 		}
 	}
-	if _, err := p.tx.ExecContext(ctx, p.db.q("INSERT INTO voids (shop_id, op_id, target) VALUES (?, ?, ?)"),
-		p.dev.ShopID, op.ID, op.Target); err != nil {
-		return nil, fmt.Errorf("%w: record cancellation: %w", errDB, err)
-	}
 	return nil, nil
 }
 
 // authorizeVisit holds a self-service visit to the program's fixed credit and the
-// survey settings' visit limit per card, then records it for the next one's check.
-// The owner's visits are recorded unchecked.
+// survey settings' visit limit per card; applyOp records every visit applied, the
+// owner's too, for the next one's check.
 func (p *pusher) authorizeVisit(ctx context.Context, c syncwire.Change, op loyalty.Operation, role syncwire.Role) (*syncwire.Rejection, error) {
 	forbid := func(format string, args ...any) (*syncwire.Rejection, error) {
 		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
@@ -241,10 +237,6 @@ func (p *pusher) authorizeVisit(ctx context.Context, c syncwire.Change, op loyal
 		if err := (nps.Policy{VisitWindow: window}).CheckVisit(previous, op.At); err != nil {
 			return forbid("%s", err)
 		}
-	}
-	if _, err := p.tx.ExecContext(ctx, p.db.q("INSERT INTO visits (shop_id, op_id, card_code, at) VALUES (?, ?, ?, ?)"),
-		p.dev.ShopID, op.ID, op.CardCode, op.At.UnixMilli()); err != nil {
-		return nil, fmt.Errorf("%w: record visit: %w", errDB, err)
 	}
 	return nil, nil
 }
