@@ -179,7 +179,7 @@ func (s *Store) hashPIN(ctx context.Context, pin, except string) (string, error)
 	} else if err != nil && !errors.Is(err, ErrWrongPIN) {
 		return "", err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(pin), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(pin), s.PINCost)
 	if err != nil {
 		return "", fmt.Errorf("hash PIN: %w", err)
 	}

@@ -2,11 +2,14 @@ package localdb_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
@@ -178,5 +181,35 @@ func TestStaffAdministration(t *testing.T) {
 	}
 	if err := s.RemoveStaff(ctx, second.ID); !errors.Is(err, localdb.ErrLastOwner) {
 		t.Errorf("RemoveStaff(the remaining owner) = %v, want ErrLastOwner", err)
+	}
+}
+
+// A shop's store hashes PINs at bcrypt's default cost, which the test stores lower; the
+// hash is what the other devices receive.
+func TestPINsAreHashedAtTheDefaultCost(t *testing.T) {
+	ctx := context.Background()
+	s, err := localdb.Open(ctx, filepath.Join(t.TempDir(), "merci.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.AddStaff(ctx, "Hugo", localdb.RoleCashier, "5930"); err != nil {
+		t.Fatal(err)
+	}
+	batch, err := s.Outgoing(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(batch) != 1 || batch[0].Type != localdb.TypeStaff {
+		t.Fatalf("queued %+v, want the staff record", batch)
+	}
+	var rec struct {
+		PINHash string `json:"pin_hash"`
+	}
+	if err := json.Unmarshal(batch[0].Body, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if cost, err := bcrypt.Cost([]byte(rec.PINHash)); err != nil || cost != bcrypt.DefaultCost {
+		t.Errorf("bcrypt cost of the synced PIN = %d, %v; want %d", cost, err, bcrypt.DefaultCost)
 	}
 }

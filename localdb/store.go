@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/crypto/bcrypt"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
 )
 
@@ -36,6 +37,9 @@ type Store struct {
 	nps    signal   // wakes kiosk windows of this process when an invitation is made
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// PINCost is bcrypt's work factor for the PINs set on this device. Tests lower it:
+	// under the race detector one hash at the default cost takes a second.
+	PINCost int
 }
 
 // Open opens or creates the database at path, applies pending migrations and makes sure
@@ -72,7 +76,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, Now: time.Now}
+	s := &Store{db: db, path: path, Now: time.Now, PINCost: bcrypt.DefaultCost}
 	if s.device, err = s.deviceID(ctx); err != nil {
 		db.Close()
 		return nil, err

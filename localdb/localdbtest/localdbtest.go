@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/merci-loyalty/merci/localdb"
 )
 
@@ -20,6 +22,9 @@ func Open(tb testing.TB, shop localdb.Shop) *localdb.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { s.Close() })
+	// Nothing tested depends on bcrypt's cost, and at the default one the staff tests
+	// spent most of their time hashing PINs under the race detector.
+	s.PINCost = bcrypt.MinCost
 	if err := s.SeedSample(ctx, shop); err != nil {
 		tb.Fatal(err)
 	}
