@@ -1,0 +1,87 @@
+package wallet
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/png"
+
+	"golang.org/x/image/draw"
+
+	"github.com/merci-loyalty/merci/assets"
+)
+
+// imageNames are a pass's images, at Wallet's three pixel densities.
+var imageNames = []string{"icon.png", "icon@2x.png", "icon@3x.png", "logo.png", "logo@2x.png", "logo@3x.png"}
+
+// maxLogoSide bounds the logo a pass is drawn from: a device pushes at most 512 pixels
+// a side, and a PNG claiming more would only make the server decode a bomb.
+const maxLogoSide = 4096
+
+// passImages draws a pass's icons (a square, 29 points) and logos (at most 160×50
+// points) from logo, a PNG, or from Merci's icon when the shop has none or it is
+// unreadable: a pass without an icon does not install.
+func passImages(logo []byte) (map[string][]byte, error) {
+	img := decodeLogo(logo)
+	if img == nil {
+		var err error
+		if img, err = png.Decode(bytes.NewReader(assets.Icon)); err != nil {
+			return nil, fmt.Errorf("merci icon: %w", err)
+		}
+	}
+	files := make(map[string][]byte, len(imageNames))
+	for i, scale := range []int{1, 2, 3} {
+		for _, f := range []struct {
+			name       string
+			maxW, maxH int
+			square     bool
+		}{{imageNames[i], 29, 29, true}, {imageNames[3+i], 160, 50, false}} {
+			b, err := encodePNG(fit(img, f.maxW*scale, f.maxH*scale, f.square))
+			if err != nil {
+				return nil, fmt.Errorf("pass %s: %w", f.name, err)
+			}
+			files[f.name] = b
+		}
+	}
+	return files, nil
+}
+
+// decodeLogo returns logo's image, or nil if there is none to use.
+func decodeLogo(logo []byte) image.Image {
+	if len(logo) == 0 {
+		return nil
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(logo))
+	if err != nil || cfg.Width > maxLogoSide || cfg.Height > maxLogoSide {
+		return nil
+	}
+	img, err := png.Decode(bytes.NewReader(logo))
+	if err != nil {
+		return nil
+	}
+	return img
+}
+
+// fit scales img to fit in maxW×maxH, keeping its proportions; square centres it on a
+// transparent maxW×maxH canvas, as an icon must be.
+func fit(img image.Image, maxW, maxH int, square bool) image.Image {
+	b := img.Bounds()
+	scale := min(float64(maxW)/float64(b.Dx()), float64(maxH)/float64(b.Dy()))
+	w, h := max(1, int(float64(b.Dx())*scale+0.5)), max(1, int(float64(b.Dy())*scale+0.5))
+	canvas, at := image.Rect(0, 0, w, h), image.Rect(0, 0, w, h)
+	if square {
+		canvas = image.Rect(0, 0, maxW, maxH)
+		at = at.Add(image.Pt((maxW-w)/2, (maxH-h)/2))
+	}
+	dst := image.NewNRGBA(canvas)
+	draw.CatmullRom.Scale(dst, at, img, b, draw.Src, nil)
+	return dst
+}
+
+func encodePNG(img image.Image) ([]byte, error) {
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
