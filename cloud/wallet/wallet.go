@@ -89,7 +89,7 @@ func ApplePass(a Apple, c Card, l i18n.Lang) ([]byte, error) {
 		SerialNumber: string(c.Code), OrganizationName: c.ShopName,
 		Description: l.T("card.title", c.ShopName), LogoText: c.ShopName,
 		// The card page's colours.
-		ForegroundColor: "rgb(255, 255, 255)", BackgroundColor: "rgb(31, 122, 77)", LabelColor: "rgb(214, 236, 224)",
+		ForegroundColor: "rgb(255, 255, 255)", BackgroundColor: "rgb(181, 69, 43)", LabelColor: "rgb(250, 222, 212)",
 		Voided: c.Voided,
 		// ISO-8859-1 as Apple asks: a card page address is ASCII.
 		Barcodes:  []appleBarcode{{Format: "PKBarcodeFormatQR", Message: c.PageURL, MessageEncoding: "iso-8859-1", AltText: c.Code.String()}},
@@ -171,7 +171,7 @@ func googleClaims(g Google, tag string, c Card, l i18n.Lang, now time.Time) (map
 		"id": classID, "issuerName": c.ShopName, "programName": l.T("card.title", c.ShopName),
 		"programLogo":        map[string]any{"sourceUri": map[string]any{"uri": g.LogoURL}},
 		"reviewStatus":       "UNDER_REVIEW",
-		"hexBackgroundColor": "#1f7a4d",
+		"hexBackgroundColor": "#b5452b",
 	}
 	origins := g.Origins
 	if origins == nil {
