@@ -32,7 +32,11 @@ type Apple struct {
 	Root                        *x509.Certificate // stands for Apple's root CA: trust it to verify
 	CertFile, KeyFile, WWDRFile string            // PEM, as docs/wallet.md asks for them
 	PassTypeID, TeamID          string
+	pass                        *x509.Certificate
 }
+
+// NotAfter is when the pass certificate expires.
+func (a Apple) NotAfter() time.Time { return a.pass.NotAfter }
 
 // NewApple makes a chain whose pass certificate is valid until notAfter (and since a
 // day before it at the latest: pass a past time for an expired one).
@@ -65,8 +69,8 @@ func NewApple(t testing.TB, notAfter time.Time) Apple {
 		NotBefore: notBefore, NotAfter: notAfter,
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	}
-	pass := sign(t, &passTmpl, wwdr, passKey, wwdrKey)
-	a.CertFile = writePEM(t, dir, "pass-cert.pem", "CERTIFICATE", pass.Raw)
+	a.pass = sign(t, &passTmpl, wwdr, passKey, wwdrKey)
+	a.CertFile = writePEM(t, dir, "pass-cert.pem", "CERTIFICATE", a.pass.Raw)
 	a.WWDRFile = writePEM(t, dir, "wwdr.pem", "CERTIFICATE", wwdr.Raw)
 	a.KeyFile = writePEM(t, dir, "pass-key.pem", "PRIVATE KEY", pkcs8(t, passKey))
 	return a
