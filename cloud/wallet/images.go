@@ -14,9 +14,10 @@ import (
 // imageNames are a pass's images, at Wallet's three pixel densities.
 var imageNames = []string{"icon.png", "icon@2x.png", "icon@3x.png", "logo.png", "logo@2x.png", "logo@3x.png"}
 
-// maxLogoSide bounds the logo a pass is drawn from: a device pushes at most 512 pixels
-// a side, and a PNG claiming more would only make the server decode a bomb.
-const maxLogoSide = 4096
+// maxLogoSide bounds the logo a pass is drawn from: the app pushes at most 512 pixels a
+// side, and a larger PNG pushed by a hostile device would make every pass request decode
+// it (4 MiB of pixels at this bound, 64 MiB at 4096).
+const maxLogoSide = 1024
 
 // passImages draws a pass's icons (a square, 29 points) and logos (at most 160×50
 // points) from logo, a PNG, or from Merci's icon when the shop has none or it is
