@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -21,10 +22,11 @@ var oidUserID = asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}
 
 // AppleSigner makes signed .pkpass files with a Pass Type ID certificate.
 type AppleSigner struct {
-	apple Apple
-	cert  *x509.Certificate
-	key   crypto.Signer
-	wwdr  *x509.Certificate // Apple's intermediate, which issued cert
+	apple  Apple
+	cert   *x509.Certificate
+	key    crypto.Signer
+	wwdr   *x509.Certificate // Apple's intermediate, which issued cert
+	images imageCache
 }
 
 // LoadApple reads a Pass Type ID certificate (PEM or DER), its unencrypted private key
@@ -103,10 +105,11 @@ func (a *AppleSigner) Pass(c Card, l i18n.Lang, logo []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := passImages(logo)
+	images, err := a.images.get(logo)
 	if err != nil {
 		return nil, err
 	}
+	files := maps.Clone(images)
 	files["pass.json"] = pass
 	manifest, err := AppleManifest(files)
 	if err != nil {

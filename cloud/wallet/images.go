@@ -2,9 +2,11 @@ package wallet
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"image"
 	"image/png"
+	"sync"
 
 	"golang.org/x/image/draw"
 
@@ -18,6 +20,46 @@ var imageNames = []string{"icon.png", "icon@2x.png", "icon@3x.png", "logo.png", 
 // side, and a larger PNG pushed by a hostile device would make every pass request decode
 // it (4 MiB of pixels at this bound, 64 MiB at 4096).
 const maxLogoSide = 1024
+
+// imageCache keeps the images drawn from the latest logos, by their SHA-256: drawing
+// them costs over ten times more than signing a pass (BenchmarkPassImages against
+// BenchmarkApplePass), and a
+// shop's logo rarely changes.
+type imageCache struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]map[string][]byte
+}
+
+// maxCachedLogos bounds the cache to about 4 MB: a logo's images take about 16 KB.
+const maxCachedLogos = 256
+
+// get returns the images of logo, drawn once; the caller must not change them.
+func (c *imageCache) get(logo []byte) (map[string][]byte, error) {
+	key := sha256.Sum256(logo)
+	c.mu.Lock()
+	files, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return files, nil
+	}
+	files, err := passImages(logo)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[[sha256.Size]byte]map[string][]byte)
+	}
+	for k := range c.m {
+		if len(c.m) < maxCachedLogos {
+			break
+		}
+		delete(c.m, k) // any: a logo dropped is drawn again when asked
+	}
+	c.m[key] = files
+	return files, nil
+}
 
 // passImages draws a pass's icons (a square, 29 points) and logos (at most 160×50
 // points) from logo, a PNG, or from Merci's icon when the shop has none or it is

@@ -92,6 +92,14 @@ func TestAppleSignerPassWithoutLogo(t *testing.T) {
 			t.Errorf("pass %d has a different icon from the pass without a logo", i)
 		}
 	}
+	// The same signer draws another shop's logo anew.
+	pkpass, err := a.Pass(testCard(t), i18n.French, solidPNG(t, 64, 64, color.NRGBA{200, 30, 30, 255}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(wallettest.OpenPass(t, pkpass, keys.Root)["icon@3x.png"], icons[0]) {
+		t.Errorf("a shop with a logo got Merci's icon")
+	}
 }
 
 func TestLoadAppleRefuses(t *testing.T) {
