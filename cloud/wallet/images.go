@@ -17,14 +17,13 @@ import (
 var imageNames = []string{"icon.png", "icon@2x.png", "icon@3x.png", "logo.png", "logo@2x.png", "logo@3x.png"}
 
 // maxLogoSide bounds the logo a pass is drawn from: the app pushes at most 512 pixels a
-// side, and a larger PNG pushed by a hostile device would make every pass request decode
-// it (4 MiB of pixels at this bound, 64 MiB at 4096).
+// side, and a larger PNG pushed by a hostile device would make a pass request decode it
+// (4 MiB of pixels at this bound, 64 MiB at 4096).
 const maxLogoSide = 1024
 
 // imageCache keeps the images drawn from the latest logos, by their SHA-256: drawing
 // them costs over ten times more than signing a pass (BenchmarkPassImages against
-// BenchmarkApplePass), and a
-// shop's logo rarely changes.
+// BenchmarkApplePass), and a shop's logo rarely changes.
 type imageCache struct {
 	mu sync.Mutex
 	m  map[[sha256.Size]byte]map[string][]byte
