@@ -3,7 +3,6 @@ package server_test
 import (
 	"crypto/rsa"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -205,7 +204,7 @@ func TestCardWalletOff(t *testing.T) {
 	if resp, _ := getNoRedirect(t, e, page+"/pass.pkpass", "en"); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("pass once the Apple certificate expired: status %d, want 503", resp.StatusCode)
 	}
-	if !strings.Contains(e.logs.String(), "expired on") || !errors.Is(keys.cfg.Apple.Valid(later), wallet.ErrExpired) {
+	if !strings.Contains(e.logs.String(), "expired on") {
 		t.Errorf("the log does not say the certificate expired")
 	}
 }
