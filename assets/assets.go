@@ -8,3 +8,9 @@ import "embed"
 //
 //go:embed translations/*.json
 var Translations embed.FS
+
+// Icon is Merci's app icon, a 512×512 PNG: the wallet passes of a shop without a logo
+// show it.
+//
+//go:embed icon.png
+var Icon []byte

@@ -50,6 +50,8 @@ type cardData struct {
 	NextPct  int
 
 	Unavailable bool // the shop's account is suspended: nothing of the card is shown
+
+	AppleWallet, GoogleWallet string // the passes' paths, or "" where none is offered
 }
 
 func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
@@ -77,6 +79,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 			if tag := r.PathValue("tag"); tag != "" {
 				data.Manifest = "/c/" + tag + "/" + string(code) + "/manifest.webmanifest"
 			}
+			s.walletLinks(&data, r.PathValue("tag"), code)
 			if view.HasLogo {
 				data.Logo = "/c/" + view.ShopTag + "/logo.png"
 			}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/merci-loyalty/merci/cards"
@@ -20,11 +23,16 @@ import (
 	"github.com/merci-loyalty/merci/syncwire"
 )
 
+// cspViolations collects, from before the page's first byte, what the page's Content
+// Security Policy blocks: the browser injects it, so the policy does not block it.
+const cspViolations = `window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", e => window.cspViolations.push(e.violatedDirective + " " + e.blockedURI));`
+
 // TestCardPageInChromium opens a card's page in headless Chromium in each language, at
-// a phone's size, and reads the card's QR back from a screenshot with the counter's
-// scanner. MERCI_SCREENSHOTS=DIR saves the screenshots.
+// a phone's size, with the wallet buttons shown, and reads the card's QR back from a
+// screenshot with the counter's scanner. MERCI_SCREENSHOTS=DIR saves the screenshots.
 func TestCardPageInChromium(t *testing.T) {
-	e := newEnv(t, synctest.SQLite(t), server.Config{})
+	e := newEnv(t, synctest.SQLite(t), server.Config{Wallet: newWalletKeys(t).cfg})
 	a := e.shop("Café Lune")
 	logo, err := os.ReadFile("../../assets/icon.png") // Merci's own, as a shop's logo
 	if err != nil {
@@ -41,6 +49,10 @@ func TestCardPageInChromium(t *testing.T) {
 		t.Run(string(tc.lang), func(t *testing.T) {
 			ctx := browsertest.New(t, 390, 844, browsertest.AcceptLanguage(tc.header))
 			if err := chromedp.Do(ctx,
+				func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
+					_, err := cdp.Call(ctx, target, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: cspViolations})
+					return chromedp.Void{}, err
+				},
 				chromedp.Navigate(page),
 				chromedp.WaitVisible(`svg.qr`),
 			); err != nil {
@@ -58,11 +70,27 @@ func TestCardPageInChromium(t *testing.T) {
 			if got, want := browsertest.Text(t, ctx, `footer`), tc.lang.T("card.footer"); got != want {
 				t.Errorf("footer = %q, want %q", got, want)
 			}
+			for sel, key := range map[string]string{"#apple-wallet": "card.wallet_apple", "#google-wallet": "card.wallet_google"} {
+				if got, want := browsertest.Text(t, ctx, sel), tc.lang.T(key); got != want {
+					t.Errorf("%s = %q, want %q", sel, got, want)
+				}
+			}
+			blocked, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.cspViolations`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(blocked) > 0 {
+				t.Errorf("the page's CSP blocked %q", blocked)
+			}
 			shot := browsertest.Screenshot(t, ctx)
-			if dir := os.Getenv("MERCI_SCREENSHOTS"); dir != "" {
-				if err := os.WriteFile(filepath.Join(dir, "card-phone-"+string(tc.lang)+".png"), shot, 0o644); err != nil {
+			dir := os.Getenv("MERCI_SCREENSHOTS")
+			save := func(name string, shot []byte) {
+				if err := os.WriteFile(filepath.Join(dir, name), shot, 0o644); err != nil {
 					t.Fatal(err)
 				}
+			}
+			if dir != "" {
+				save("card-phone-"+string(tc.lang)+".png", shot)
 			}
 			img, err := png.Decode(bytes.NewReader(shot))
 			if err != nil {
@@ -75,13 +103,17 @@ func TestCardPageInChromium(t *testing.T) {
 			if got, err := cards.ParsePayload(text); err != nil || got != code {
 				t.Errorf("QR holds %q (%v), want card %s", text, err, code)
 			}
-			if dir := os.Getenv("MERCI_SCREENSHOTS"); dir != "" && tc.lang == i18n.English {
-				if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+			if dir != "" {
+				if tc.lang == i18n.English {
+					if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+						t.Fatal(err)
+					}
+					save("card-tablet-en.png", browsertest.Screenshot(t, ctx))
+				}
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.ScrollIntoView(`#google-wallet`)); err != nil {
 					t.Fatal(err)
 				}
-				if err := os.WriteFile(filepath.Join(dir, "card-tablet-en.png"), browsertest.Screenshot(t, ctx), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				save("card-phone-wallet-"+string(tc.lang)+".png", browsertest.Screenshot(t, ctx))
 			}
 			if !strings.Contains(browsertest.Text(t, ctx, `main`), tc.lang.T("card.show")) {
 				t.Errorf("page lacks %q", tc.lang.T("card.show"))

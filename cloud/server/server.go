@@ -54,8 +54,10 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	Logger         *slog.Logger         // [slog.Default()]
 	Metrics        *prometheus.Registry // where the server registers its metrics; [a new one]
-	// Now is the clock of the rate limits; a test stops it to count a burst exactly,
-	// however slow the machine [time.Now].
+	// Wallet is the wallet passes the card pages offer; the zero value offers none.
+	Wallet Wallet
+	// Now is the clock of the rate limits and of the wallet certificates' validity; a
+	// test stops it to count a burst exactly, however slow the machine [time.Now].
 	Now func() time.Time
 }
 
@@ -145,6 +147,7 @@ func New(db *store.DB, cfg Config) *Server {
 	s.mux.HandleFunc("GET /c/{tag}/{code}/manifest.webmanifest", s.limitAddr(s.cards, s.handleCardManifest))
 	s.mux.HandleFunc("GET /c/{tag}/logo.png", s.limitAddr(s.cards, s.handleShopLogo))
 	s.mux.HandleFunc("GET /c/{code}", s.limitAddr(s.cards, s.handleCard))
+	s.walletRoutes(cfg.Wallet)
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, syncwire.ErrCodeNotFound, "no such endpoint", nil)

@@ -1,10 +1,10 @@
 // Package wallet builds the contents of a loyalty card's Apple Wallet and Google Wallet
 // passes: what the pass shows (the shop, the points, the level, the next reward) and the
-// QR code the counter scans, the card page's address as on printed cards. Signing is the
-// shop's part: an Apple pass is pass.json and manifest.json signed with the shop's pass
-// type certificate; a Google "Save to Google Wallet" link is the claims signed (RS256)
-// with the shop's service account key. Neither key is needed to build or test the
-// contents; README.md lists what a shop provides.
+// QR code the counter scans, the card page's address as on printed cards. AppleSigner
+// signs them into a .pkpass with a Pass Type ID certificate; GoogleSigner signs the
+// claims (RS256) into a "Save to Google Wallet" link with a service account's key.
+// Neither key is needed to build or test the contents; docs/wallet.md lists what the
+// server's operator provides.
 package wallet
 
 import (
@@ -68,6 +68,9 @@ type appleBarcode struct {
 type appleFields struct {
 	PrimaryFields   []appleField `json:"primaryFields"`
 	SecondaryFields []appleField `json:"secondaryFields,omitempty"`
+	// The pass is what the card was when it was added; its back links to the card
+	// page, which is always current.
+	BackFields []appleField `json:"backFields,omitempty"`
 }
 
 type appleField struct {
@@ -86,7 +89,7 @@ func ApplePass(a Apple, c Card, l i18n.Lang) ([]byte, error) {
 		SerialNumber: string(c.Code), OrganizationName: c.ShopName,
 		Description: l.T("card.title", c.ShopName), LogoText: c.ShopName,
 		// The card page's colours.
-		ForegroundColor: "rgb(255, 255, 255)", BackgroundColor: "rgb(31, 122, 77)", LabelColor: "rgb(214, 236, 224)",
+		ForegroundColor: "rgb(255, 255, 255)", BackgroundColor: "rgb(181, 69, 43)", LabelColor: "rgb(250, 222, 212)",
 		Voided: c.Voided,
 		// ISO-8859-1 as Apple asks: a card page address is ASCII.
 		Barcodes:  []appleBarcode{{Format: "PKBarcodeFormatQR", Message: c.PageURL, MessageEncoding: "iso-8859-1", AltText: c.Code.String()}},
@@ -98,6 +101,9 @@ func ApplePass(a Apple, c Card, l i18n.Lang) ([]byte, error) {
 	if c.Next != "" {
 		p.StoreCard.SecondaryFields = append(p.StoreCard.SecondaryFields,
 			appleField{Key: "next", Label: l.T("card.next_reward"), Value: c.Next + " · " + l.T("card.to_go", l.Number(c.NextGap))})
+	}
+	if c.PageURL != "" {
+		p.StoreCard.BackFields = []appleField{{Key: "page", Label: l.T("card.wallet_page"), Value: c.PageURL}}
 	}
 	return json.MarshalIndent(p, "", "  ")
 }
@@ -126,6 +132,14 @@ type Google struct {
 // its texts in l: the shop's loyalty class and the card's loyalty object. Signed with
 // RS256 by the service account's key, the JWT goes in https://pay.google.com/gp/v/save/JWT.
 func GoogleClaims(g Google, tag string, c Card, l i18n.Lang, now time.Time) ([]byte, error) {
+	claims, err := googleClaims(g, tag, c, l, now)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(claims)
+}
+
+func googleClaims(g Google, tag string, c Card, l i18n.Lang, now time.Time) (map[string]any, error) {
 	if strings.TrimSpace(g.IssuerID) == "" || strings.TrimSpace(g.ServiceAccount) == "" || strings.TrimSpace(g.LogoURL) == "" {
 		return nil, fmt.Errorf("google wallet: issuer id, service account and logo address: %w", ErrIncomplete)
 	}
@@ -157,7 +171,7 @@ func GoogleClaims(g Google, tag string, c Card, l i18n.Lang, now time.Time) ([]b
 		"id": classID, "issuerName": c.ShopName, "programName": l.T("card.title", c.ShopName),
 		"programLogo":        map[string]any{"sourceUri": map[string]any{"uri": g.LogoURL}},
 		"reviewStatus":       "UNDER_REVIEW",
-		"hexBackgroundColor": "#1f7a4d",
+		"hexBackgroundColor": "#b5452b",
 	}
 	origins := g.Origins
 	if origins == nil {
@@ -168,5 +182,5 @@ func GoogleClaims(g Google, tag string, c Card, l i18n.Lang, now time.Time) ([]b
 		"origins": origins,
 		"payload": map[string]any{"loyaltyClasses": []any{class}, "loyaltyObjects": []any{object}},
 	}
-	return json.Marshal(claims)
+	return claims, nil
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/merci-loyalty/merci/i18n"
 )
 
-func testCard(t *testing.T) wallet.Card {
+func testCard(t testing.TB) wallet.Card {
 	t.Helper()
 	code, err := cards.NewCode()
 	if err != nil {

@@ -12,7 +12,9 @@
 //	merci-cloud restore                             after restoring the database from a backup
 //
 // --db takes a SQLite file path or a postgres:// URL; it defaults to $MERCI_CLOUD_DB,
-// else ./merci-cloud.db. The SMTP password comes from $MERCI_SMTP_PASSWORD.
+// else ./merci-cloud.db. The SMTP password comes from $MERCI_SMTP_PASSWORD. The wallet
+// certificates that let card pages offer Apple and Google Wallet passes are described
+// in docs/wallet.md.
 package main
 
 import (
@@ -45,6 +47,8 @@ const usage = `usage:
                     [--trusted-proxy CIDR,...] [--metrics-addr HOST:PORT|off]
                     [--smtp-host H --smtp-port P --smtp-user U --smtp-from ADDR --smtp-tls mandatory|opportunistic|none]
                     [--emails-per-day N] [--storage-mib N]
+                    [--public-url URL --apple-pass-cert F --apple-pass-key F --apple-wwdr-cert F]
+                    [--public-url URL --google-issuer-id ID --google-service-account F]
   merci-cloud shop create --name NAME
   merci-cloud shop list
   merci-cloud shop code --shop ID [--role owner|till|kiosk]
@@ -223,6 +227,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	fs.StringVar(&mc.TLS, "smtp-tls", "mandatory", "SMTP STARTTLS: mandatory, opportunistic or none")
 	emails := fs.Int("emails-per-day", store.DefaultQuotas.EmailsPerDay, "most emails a shop may queue in 24 hours (0: no limit)")
 	storage := fs.Int64("storage-mib", store.DefaultQuotas.StorageBytes>>20, "most MiB of changes a shop may store (0: no limit)")
+	walletFlags := addWalletFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -231,6 +236,10 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	}
 	mc.Password = os.Getenv("MERCI_SMTP_PASSWORD")
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	wallets, err := walletFlags.load(time.Now(), log)
+	if err != nil {
+		return err
+	}
 
 	db, err := store.Open(ctx, *dsn)
 	if err != nil {
@@ -239,7 +248,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	defer db.Close()
 	db.Quotas = store.Quotas{EmailsPerDay: *emails, StorageBytes: *storage << 20}
 	reg := prometheus.NewRegistry()
-	srv := server.New(db, server.Config{Logger: log, Metrics: reg, TrustedProxies: trusted})
+	srv := server.New(db, server.Config{Logger: log, Metrics: reg, TrustedProxies: trusted, Wallet: wallets})
 	defer srv.Close()
 
 	ctx, cancel := context.WithCancel(ctx)
