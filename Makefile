@@ -59,4 +59,4 @@ package: deps
 bench: test-deps
 	$(GO) test -run '^$$' -bench . -benchtime 2000x ./localdb/...
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./scanner ./cloud/server ./syncclient ./transfer
-	$(GO) test -run '^$$$$' -bench 'ApplePass|PassImages' -benchtime 30x ./cloud/wallet
+	$(GO) test -run '^$$' -bench 'ApplePass|PassImages' -benchtime 30x ./cloud/wallet
