@@ -24,37 +24,9 @@ import (
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/syncclient"
+	"github.com/merci-loyalty/merci/syncclient/tokentest"
 	"github.com/merci-loyalty/merci/syncwire"
 )
-
-// memTokens keeps device tokens in memory: a test never touches a real keyring.
-type memTokens struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (m *memTokens) Get(url string) (string, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if tok, ok := m.m[url]; ok {
-		return tok, nil
-	}
-	return "", syncclient.ErrNoToken
-}
-
-func (m *memTokens) Set(url, token string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.m[url] = token
-	return nil
-}
-
-func (m *memTokens) Delete(url string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.m, url)
-	return nil
-}
 
 // testCloud is the real cloud server on loopback, over a SQLite file, with one shop.
 type testCloud struct {
@@ -117,7 +89,7 @@ func (c *testCloud) status(t *testing.T, token string) int {
 // spends wait for the cloud's check however busy the machine is.
 func connectUI(t *testing.T, u *UI, c *testCloud, code string) {
 	t.Helper()
-	client := syncclient.New(u.store, syncclient.Config{Tokens: &memTokens{m: map[string]string{}}, Logger: u.log, SpendTimeout: time.Hour})
+	client := syncclient.New(u.store, syncclient.Config{Tokens: &tokentest.Memory{}, Logger: u.log, SpendTimeout: time.Hour})
 	req := syncclient.JoinRequest{ServerURL: c.http.URL, Code: code, DeviceName: "Till 1", Local: localdb.LocalDataBring}
 	if _, err := client.Join(context.Background(), req); err != nil {
 		t.Fatal(err)
@@ -330,7 +302,7 @@ func TestDevicesPage(t *testing.T) {
 func TestDevicesPageNotOwner(t *testing.T) {
 	ctx := context.Background()
 	u := newTestUI(t)
-	client := syncclient.New(u.store, syncclient.Config{Tokens: &memTokens{m: map[string]string{}}, Logger: u.log})
+	client := syncclient.New(u.store, syncclient.Config{Tokens: &tokentest.Memory{}, Logger: u.log})
 	u.SetSync(client)
 	d := openDevices(t, u)
 	if page := texts(d.content); !strings.Contains(page, "This device is not connected to the cloud") {

@@ -20,6 +20,7 @@ import (
 	"github.com/merci-loyalty/merci/localdb/localdbtest"
 	"github.com/merci-loyalty/merci/scanner"
 	"github.com/merci-loyalty/merci/syncclient"
+	"github.com/merci-loyalty/merci/syncclient/tokentest"
 	"github.com/merci-loyalty/merci/syncwire"
 )
 
@@ -28,7 +29,7 @@ type testLauncher struct {
 	*Launcher
 	t       *testing.T
 	dir     string
-	tokens  *memTokens
+	tokens  *tokentest.Memory
 	clients []*syncclient.Client
 	// progress notes what the progress bar shows after each report of a join.
 	progress []float64
@@ -42,7 +43,7 @@ func newTestLauncher(t *testing.T) *testLauncher {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("LANG", "en_US.UTF-8")
 	a := test.NewTempApp(t)
-	tl := &testLauncher{t: t, dir: t.TempDir(), tokens: &memTokens{m: map[string]string{}}, loop: make(chan func())}
+	tl := &testLauncher{t: t, dir: t.TempDir(), tokens: &tokentest.Memory{}, loop: make(chan func())}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	startSync := func(store *localdb.Store, onStatus func(syncclient.Status)) Syncer {
 		c := syncclient.New(store, syncclient.Config{Tokens: tl.tokens, Logger: log, OnStatus: onStatus})
@@ -226,7 +227,7 @@ func TestFirstStartJoinShop(t *testing.T) {
 	ownerStore := localdbtest.Open(t, localdb.Shop{Name: "Boulangerie Lemoine"})
 	// The client announces each status; the store, read then, says whether all is pushed.
 	statuses := make(chan struct{}, 1)
-	owner := syncclient.New(ownerStore, syncclient.Config{Tokens: &memTokens{m: map[string]string{}}, Logger: slog.New(slog.DiscardHandler), PullWait: 100 * time.Millisecond,
+	owner := syncclient.New(ownerStore, syncclient.Config{Tokens: &tokentest.Memory{}, Logger: slog.New(slog.DiscardHandler), PullWait: 100 * time.Millisecond,
 		OnStatus: func(syncclient.Status) {
 			select {
 			case statuses <- struct{}{}:
@@ -309,7 +310,7 @@ func TestConnectAsksWhatBecomesOfOwnData(t *testing.T) {
 		}
 	}
 	c := startTestCloud(t)
-	u.SetSync(syncclient.New(u.store, syncclient.Config{Tokens: &memTokens{m: map[string]string{}}, Logger: u.log}))
+	u.SetSync(syncclient.New(u.store, syncclient.Config{Tokens: &tokentest.Memory{}, Logger: u.log}))
 	u.showConnect(w, nil)
 	entries := findAll[*widget.Entry](topOverlay(t, w))
 	if len(entries) != 3 {
