@@ -192,11 +192,15 @@ func (l Lang) ShortDate(t time.Time) string {
 
 // Date writes a day in local time as l does: "Jan 2, 2026" in English, "02/01/2026"
 // in French and Portuguese.
-func (l Lang) Date(t time.Time) string {
+func (l Lang) Date(t time.Time) string { return l.Day(t.Local()) }
+
+// Day writes the day of t in t's own time zone, as Date does: the cloud writes a
+// shop's days in the shop's zone, not its own.
+func (l Lang) Day(t time.Time) string {
 	if l == English {
-		return t.Local().Format("Jan 2, 2006")
+		return t.Format("Jan 2, 2006")
 	}
-	return t.Local().Format("02/01/2006")
+	return t.Format("02/01/2006")
 }
 
 // DateTime writes a moment in local time to the minute: "Jan 2, 2026 15:04" in

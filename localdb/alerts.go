@@ -5,13 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/syncwire"
 )
 
 // SettingAlerts is the key of the shop's loyalty.AlertRules, synced like the program.
-const SettingAlerts = "alerts"
+const SettingAlerts = syncwire.SettingAlerts
 
 // AlertRules returns the owner's alert thresholds, loyalty.DefaultAlertRules where the
 // owner has not chosen.
@@ -24,12 +27,38 @@ func (s *Store) AlertRules(ctx context.Context) (loyalty.AlertRules, error) {
 	return r, nil
 }
 
-// SaveAlertRules validates r and stores it for every device of the shop.
+// SaveAlertRules validates r and stores it for every device of the shop. The cloud
+// counts the days of the alerts it emails in this device's time zone.
 func (s *Store) SaveAlertRules(ctx context.Context, r loyalty.AlertRules) error {
+	r.Email = loyalty.NormalizeEmail(r.Email)
 	if err := r.Validate(); err != nil {
 		return err
 	}
+	r.Zone = localZone()
 	return s.SaveSetting(ctx, SettingAlerts, r)
+}
+
+// localZone returns the IANA name of the system's time zone, or "" where it cannot
+// tell (Go names it only "Local"): TZ when it names one, else the zone file that
+// /etc/localtime links to, as on Linux and macOS.
+func localZone() string {
+	if tz := os.Getenv("TZ"); tz != "" {
+		if _, err := time.LoadLocation(tz); err == nil {
+			return tz
+		}
+	}
+	target, err := os.Readlink("/etc/localtime")
+	if err != nil {
+		return ""
+	}
+	_, name, ok := strings.Cut(target, "zoneinfo/")
+	if !ok {
+		return ""
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return ""
+	}
+	return name
 }
 
 // AlertEntry is an alert as the owner's desk lists it.

@@ -20,6 +20,13 @@ type AlertRules struct {
 	// day, either way.
 	AdjustedPoints   int64 `json:"adjusted_points"`
 	AdjustedCashback Money `json:"adjusted_cashback"`
+	// Email is where the cloud emails each alert as the operations reach it, whichever
+	// device they come from; "" sends none. Lang is those emails' language and Zone
+	// the IANA time zone whose days the cloud counts in (the owner's device's; the
+	// cloud counts in UTC without one).
+	Email string `json:"email,omitempty"`
+	Lang  string `json:"lang,omitempty"`
+	Zone  string `json:"zone,omitempty"`
 }
 
 // DefaultAlertRules apply until the owner chooses: five operations a day on one card,
@@ -34,6 +41,9 @@ var ErrInvalidAlertRules = errors.New("alert thresholds cannot be negative")
 func (r AlertRules) Validate() error {
 	if r.OpsPerDay < 0 || r.PointsPerDay < 0 || r.CashbackPerDay < 0 || r.AdjustedPoints < 0 || r.AdjustedCashback < 0 {
 		return ErrInvalidAlertRules
+	}
+	if r.Email != "" {
+		return CheckEmail(r.Email)
 	}
 	return nil
 }
@@ -60,6 +70,16 @@ type Alert struct {
 	Operations int64  // the operations of the card, or the adjustments of the staff member, that day
 	Points     int64  // credited, or adjusted either way
 	Cashback   Money
+}
+
+// Key names a: its kind, day and card or staff member. Every device and the cloud name
+// an alert alike, so that the cloud emails each once.
+func (a Alert) Key() string {
+	subject := a.CustomerID
+	if a.Kind == AlertAdjusted {
+		subject = a.Staff
+	}
+	return string(a.Kind) + ":" + a.Day.Format(time.DateOnly) + ":" + subject
 }
 
 // dayKey groups the operations of a subject (a customer or a staff member) on a day.

@@ -122,4 +122,28 @@ func TestAlertRulesValidate(t *testing.T) {
 	if err := (loyalty.AlertRules{AdjustedCashback: -1}).Validate(); !errors.Is(err, loyalty.ErrInvalidAlertRules) {
 		t.Errorf("Validate(negative) = %v", err)
 	}
+	if err := (loyalty.AlertRules{Email: "Owner <owner@example.com>"}).Validate(); !errors.Is(err, loyalty.ErrBadEmail) {
+		t.Errorf("Validate(a named address) = %v, want ErrBadEmail", err)
+	}
+	if err := (loyalty.AlertRules{Email: "owner@example.com"}).Validate(); err != nil {
+		t.Errorf("Validate(an address) = %v", err)
+	}
+}
+
+// An alert's key is the same wherever it is computed, and tells apart what the owner
+// must hear of separately.
+func TestAlertKey(t *testing.T) {
+	day := time.Date(2026, 12, 6, 0, 0, 0, 0, time.FixedZone("CET", 3600))
+	for _, tc := range []struct {
+		a    loyalty.Alert
+		want string
+	}{
+		{loyalty.Alert{Kind: loyalty.AlertOperations, Day: day, CustomerID: "c1", Staff: "s1"}, "operations:2026-12-06:c1"},
+		{loyalty.Alert{Kind: loyalty.AlertCredited, Day: day, CustomerID: "c1"}, "credited:2026-12-06:c1"},
+		{loyalty.Alert{Kind: loyalty.AlertAdjusted, Day: day, CustomerID: "c1", Staff: "s1"}, "adjusted:2026-12-06:s1"},
+	} {
+		if got := tc.a.Key(); got != tc.want {
+			t.Errorf("Key(%+v) = %q, want %q", tc.a, got, tc.want)
+		}
+	}
 }

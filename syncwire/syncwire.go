@@ -103,6 +103,7 @@ const (
 const (
 	SettingProgram = "program" // Body: the shop's loyalty.Program
 	SettingShop    = "shop"    // Body: the shop's identity, a ShopSetting among other fields
+	SettingAlerts  = "alerts"  // Body: the owner's loyalty.AlertRules, whose alerts the server emails
 )
 
 // ShopSetting is what the server reads of the shop setting: the logo it shows on the

@@ -26,8 +26,8 @@ type alertsPage struct {
 	currency string
 	list     *fyne.Container
 	// the thresholds
-	ops, points, cashback, adjPoints, adjCashback *widget.Entry
-	save                                          *widget.Button
+	ops, points, cashback, adjPoints, adjCashback, email *widget.Entry
+	save                                                 *widget.Button
 }
 
 func (d *desk) alertsPage() fyne.CanvasObject {
@@ -71,7 +71,7 @@ func (p *alertsPage) load() {
 // row shows one alert: the day and what happened, and the actions.
 func (p *alertsPage) row(a localdb.AlertEntry) fyne.CanvasObject {
 	l := p.d.u.lang
-	title := widget.NewLabel(l.ShortDate(a.Day) + " · " + p.describe(a))
+	title := widget.NewLabel(l.ShortDate(a.Day) + " · " + l.Alert(a.Alert, a.CustomerName, a.StaffName, p.currency))
 	title.TextStyle.Bold = true
 	title.Wrapping = fyne.TextWrapWord
 	actions := container.NewHBox()
@@ -90,26 +90,6 @@ func (p *alertsPage) row(a localdb.AlertEntry) fyne.CanvasObject {
 		}
 	}
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), actions, title)
-}
-
-// describe says what an alert is about, in the owner's language.
-func (p *alertsPage) describe(a localdb.AlertEntry) string {
-	l := p.d.u.lang
-	name := a.CustomerName
-	if name == "" {
-		name = cards.Code(a.CardCode).String()
-	}
-	switch a.Kind {
-	case loyalty.AlertOperations:
-		return l.T("alerts.operations", name, l.Number(a.Operations), cards.Code(a.CardCode).String())
-	case loyalty.AlertCredited:
-		return l.T("alerts.credited", name, l.Number(a.Points), l.Money(a.Cashback, p.currency), cards.Code(a.CardCode).String())
-	}
-	who := a.StaffName
-	if who == "" {
-		who = l.T("alerts.nobody")
-	}
-	return l.T("alerts.adjusted", who, l.Number(a.Operations), l.Number(a.Points), l.Money(a.Cashback, p.currency))
 }
 
 // onBlock blocks the card code, once the owner confirms: the counter refuses it until
@@ -153,6 +133,9 @@ func (p *alertsPage) rulesSection() fyne.CanvasObject {
 	}
 	p.ops, p.points, p.cashback = whole(r.OpsPerDay), whole(r.PointsPerDay), money(r.CashbackPerDay)
 	p.adjPoints, p.adjCashback = whole(r.AdjustedPoints), money(r.AdjustedCashback)
+	p.email = widget.NewEntry()
+	p.email.SetText(r.Email)
+	p.email.SetPlaceHolder(l.T("alerts.email_off"))
 	p.save = widget.NewButtonWithIcon(l.T("settings.save"), theme.DocumentSaveIcon(), p.onSave)
 	p.save.Importance = widget.HighImportance
 	card := widget.NewForm(
@@ -166,17 +149,20 @@ func (p *alertsPage) rulesSection() fyne.CanvasObject {
 	)
 	hint := widget.NewLabel(l.T("alerts.rules_hint"))
 	hint.Wrapping = fyne.TextWrapWord
+	mailHint := widget.NewLabel(l.T("alerts.email_hint"))
+	mailHint.Wrapping = fyne.TextWrapWord
 	return section(l.T("alerts.rules"), container.NewVBox(hint,
 		container.NewGridWithColumns(2,
 			container.NewVBox(caption(strings.ToUpper(l.T("alerts.per_card"))), card),
 			container.NewVBox(caption(strings.ToUpper(l.T("alerts.per_staff"))), staff)),
+		widget.NewForm(widget.NewFormItem(l.T("alerts.email"), p.email)), mailHint,
 		container.NewHBox(layout.NewSpacer(), p.save)))
 }
 
 // rules reads the thresholds as typed, naming the first field that is not a number.
 func (p *alertsPage) rules() (loyalty.AlertRules, error) {
 	l := p.d.u.lang
-	var r loyalty.AlertRules
+	r := loyalty.AlertRules{Email: strings.TrimSpace(p.email.Text), Lang: string(l)}
 	for _, w := range []struct {
 		e     *widget.Entry
 		field string

@@ -77,7 +77,23 @@ func TestAlertsPageBlocksTheCard(t *testing.T) {
 	if labelWith(page, "Nothing unusual in the last 30 days.") == nil {
 		t.Errorf("with the threshold at 6: page shows %q", texts(page))
 	}
-	if r, err := store.AlertRules(u.context()); err != nil || r != (loyalty.AlertRules{OpsPerDay: 6}) {
+	if r, err := store.AlertRules(u.context()); err != nil || r.OpsPerDay != 6 || r.PointsPerDay != 0 || r.AdjustedPoints != 0 || r.Email != "" {
 		t.Errorf("saved rules = %+v, %v; want 6 operations and the rest off", r, err)
+	}
+
+	// The owner asks for the alerts by email: a named address is refused, a bare one is
+	// kept with the desk's language, for the cloud to write in.
+	email := entries[len(entries)-1]
+	email.SetText("Owner <owner@example.com>")
+	test.Tap(button(t, page, "Save"))
+	if !strings.Contains(texts(topOverlay(t, d.win)), "not an email address") {
+		t.Errorf("saving a named address: dialog says %q", texts(topOverlay(t, d.win)))
+	}
+	dialogButton(t, d.win, "OK")
+	email.SetText(" owner@Example.com ")
+	test.Tap(button(t, page, "Save"))
+	dialogButton(t, d.win, "OK")
+	if r, err := store.AlertRules(u.context()); err != nil || r.Email != "owner@example.com" || r.Lang != "en" || r.OpsPerDay != 6 {
+		t.Errorf("saved rules = %+v, %v; want the address, in English, and 6 operations", r, err)
 	}
 }
