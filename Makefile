@@ -57,6 +57,7 @@ package: deps
 	./packaging/package.sh
 
 bench: test-deps
-	$(GO) test -run '^$$' -bench . -benchtime 2000x ./localdb/...
+	$(GO) test -run '^$$' -bench . -skip BenchmarkUnlock -benchtime 2000x ./localdb/...
+	$(GO) test -run '^$$' -bench BenchmarkUnlock -benchtime 10x ./localdb
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./scanner ./cloud/server ./syncclient ./transfer
 	$(GO) test -run '^$$' -bench 'ApplePass|PassImages' -benchtime 30x ./cloud/wallet

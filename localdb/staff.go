@@ -2,11 +2,15 @@ package localdb
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -136,26 +140,77 @@ func staffByID(ctx context.Context, tx *sql.Tx, id string) (staffRecord, error) 
 }
 
 // StaffByPIN returns the staff member whose PIN is pin, restricted to role if it is set.
+// Finding whose PIN was typed takes a bcrypt comparison per staff member, a second or
+// more on a slow till with a few staff: a PIN this process has matched before is found
+// again at once, as long as its staff member's hash has not changed.
 func (s *Store) StaffByPIN(ctx context.Context, pin string, role Role) (Staff, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, name, role, pin_hash FROM staff WHERE ?1 = '' OR role = ?1 ORDER BY created_at`, role)
 	if err != nil {
 		return Staff{}, fmt.Errorf("read staff: %w", err)
 	}
 	defer rows.Close()
+	type candidate struct {
+		Staff
+		hash string
+	}
+	var staff []candidate
 	for rows.Next() {
-		var st Staff
-		var hash string
-		if err := rows.Scan(&st.ID, &st.Name, &st.Role, &hash); err != nil {
+		var c candidate
+		if err := rows.Scan(&c.ID, &c.Name, &c.Role, &c.hash); err != nil {
 			return Staff{}, fmt.Errorf("read staff: %w", err)
 		}
-		if bcrypt.CompareHashAndPassword([]byte(hash), []byte(pin)) == nil {
-			return st, nil
-		}
+		staff = append(staff, c)
 	}
 	if err := rows.Err(); err != nil {
 		return Staff{}, fmt.Errorf("read staff: %w", err)
 	}
+	if hash, ok := s.pins.matched(pin); ok {
+		for _, c := range staff {
+			if c.hash == hash {
+				return c.Staff, nil
+			}
+		}
+	}
+	for _, c := range staff {
+		if bcrypt.CompareHashAndPassword([]byte(c.hash), []byte(pin)) == nil {
+			s.pins.remember(pin, c.hash)
+			return c.Staff, nil
+		}
+	}
 	return Staff{}, ErrWrongPIN
+}
+
+// pinCache holds the PINs this process matched, each with the bcrypt hash it matched.
+// A PIN is kept as its HMAC under a key of the process, never as typed; it is the
+// hash, compared with the staff table's, that says whether the PIN still holds.
+type pinCache struct {
+	mu  sync.Mutex
+	key []byte
+	m   map[string]string // HMAC of a PIN -> the hash it matched
+}
+
+func (c *pinCache) mac(pin string) string {
+	if c.key == nil {
+		c.key = make([]byte, 32)
+		rand.Read(c.key) // never fails (crypto/rand)
+		c.m = map[string]string{}
+	}
+	h := hmac.New(sha256.New, c.key)
+	h.Write([]byte(pin))
+	return string(h.Sum(nil))
+}
+
+func (c *pinCache) matched(pin string) (hash string, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	hash, ok = c.m[c.mac(pin)]
+	return hash, ok
+}
+
+func (c *pinCache) remember(pin, hash string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[c.mac(pin)] = hash
 }
 
 // ListStaff returns every staff member, owners first.

@@ -40,6 +40,7 @@ type Store struct {
 	// PINCost is bcrypt's work factor for the PINs set on this device. Tests lower it:
 	// under the race detector one hash at the default cost takes a second.
 	PINCost int
+	pins    pinCache
 }
 
 // Open opens or creates the database at path, applies pending migrations and makes sure
