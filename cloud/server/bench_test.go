@@ -20,8 +20,9 @@ import (
 	"github.com/merci-loyalty/merci/syncwire"
 )
 
-// benchConfig lifts the rate limits: the benchmarks measure the server, not the limiter.
-var benchConfig = server.Config{DeviceRate: 1e9, DeviceBurst: 1e9, EnrollLimit: unlimited, CardLimit: unlimited,
+// benchConfig lifts the rate limits and the cap on requests in flight: the benchmarks
+// measure the server, not the limiter.
+var benchConfig = server.Config{MaxInFlight: 1000, DeviceRate: 1e9, DeviceBurst: 1e9, EnrollLimit: unlimited, CardLimit: unlimited,
 	AuthFailLimit: unlimited, GlobalLimit: unlimited}
 
 var unlimited = server.Limit{Rate: 1e9, Burst: 1e9}

@@ -74,9 +74,11 @@ func (db *DB) push(ctx context.Context, dev Device, changes []syncwire.Change, i
 		if err != nil {
 			return err
 		}
-		defer p.close()
 		p.isolate = isolate
 		if err := p.prefetch(ctx, changes); err != nil {
+			return err
+		}
+		if err := p.prefetchBalances(ctx, changes); err != nil {
 			return err
 		}
 		for _, c := range changes {
@@ -100,6 +102,9 @@ func (db *DB) push(ctx context.Context, dev Device, changes []syncwire.Change, i
 			}
 		}
 		resp.Version = p.version
+		if err := p.flush(ctx); err != nil {
+			return err
+		}
 		if err := p.saveUsage(ctx); err != nil {
 			return err
 		}
@@ -119,8 +124,7 @@ const (
 	rejected
 )
 
-// pusher holds one push transaction's prepared statements: a batch of 500 changes
-// runs each of them hundreds of times.
+// pusher applies the changes of one push transaction.
 type pusher struct {
 	db      *DB
 	tx      *sql.Tx
@@ -130,7 +134,10 @@ type pusher struct {
 	now     int64
 	isolate bool // each change in a savepoint
 
-	insert, supersede, balance *sql.Stmt
+	// What the changes applied so far left unwritten, and the balances they moved
+	// (pushbuf.go).
+	pending  pending
+	balances map[string]*heldBalance
 	// known holds what the shop's log already has under the ids being pushed.
 	known map[string]prior
 
@@ -155,38 +162,7 @@ func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, e
 	if err := p.loadUsage(ctx); err != nil {
 		return nil, err
 	}
-	for _, s := range []struct {
-		stmt  **sql.Stmt
-		query string
-	}{
-		{&p.insert, `INSERT INTO changes (shop_id, id, hash, ctype, ckey, body, device, at, version, live, reject_code, reject_reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&p.supersede, "UPDATE changes SET live = 0 WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"},
-		// The condition keeps every balance within ±loyalty.MaxBalance without adding
-		// anything first: a sum past the int64 range is an error on PostgreSQL and a
-		// float on SQLite. A balance it refuses returns no row.
-		{&p.balance, `INSERT INTO balances (shop_id, customer_id, points, cashback, xp) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (shop_id, customer_id) DO UPDATE SET points = balances.points + excluded.points,
-			cashback = balances.cashback + excluded.cashback, xp = balances.xp + excluded.xp
-			WHERE balances.points BETWEEN -` + maxBalance + ` - excluded.points AND ` + maxBalance + ` - excluded.points
-			AND balances.cashback BETWEEN -` + maxBalance + ` - excluded.cashback AND ` + maxBalance + ` - excluded.cashback
-			AND balances.xp BETWEEN -` + maxBalance + ` - excluded.xp AND ` + maxBalance + ` - excluded.xp
-			RETURNING points, cashback`},
-	} {
-		if *s.stmt, err = tx.PrepareContext(ctx, db.q(s.query)); err != nil {
-			p.close()
-			return nil, fmt.Errorf("prepare: %w", err)
-		}
-	}
 	return p, nil
-}
-
-func (p *pusher) close() {
-	for _, s := range []*sql.Stmt{p.insert, p.supersede, p.balance} {
-		if s != nil {
-			s.Close()
-		}
-	}
 }
 
 // applyIsolated applies c, inside a savepoint if p.isolate. Whatever goes wrong while c
@@ -208,13 +184,19 @@ func (p *pusher) applyIsolated(ctx context.Context, c syncwire.Change) (outcome,
 		return 0, syncwire.Rejection{}, fmt.Errorf("savepoint: %w", err)
 	}
 	version, stored := p.version, p.stored
+	known, wasKnown := p.known[c.ID]
 	out, rej, err := p.apply(ctx, c)
 	var refused *refusedError
 	if err == nil || errors.As(err, &refused) {
-		if _, rerr := p.tx.ExecContext(ctx, "RELEASE SAVEPOINT change"); rerr != nil {
-			return 0, syncwire.Rejection{}, fmt.Errorf("release savepoint: %w", rerr)
+		// What c applied is written inside its savepoint, where a failure is c's alone.
+		if ferr := p.flush(ctx); ferr != nil {
+			err = ferr
+		} else {
+			if _, rerr := p.tx.ExecContext(ctx, "RELEASE SAVEPOINT change"); rerr != nil {
+				return 0, syncwire.Rejection{}, fmt.Errorf("release savepoint: %w", rerr)
+			}
+			return out, rej, err
 		}
-		return out, rej, err
 	}
 	if ctx.Err() != nil {
 		return 0, syncwire.Rejection{}, err
@@ -226,11 +208,18 @@ func (p *pusher) applyIsolated(ctx context.Context, c syncwire.Change) (outcome,
 		return 0, syncwire.Rejection{}, errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
 	}
 	p.version, p.stored = version, stored
+	p.forget()
+	delete(p.known, c.ID)
+	if wasKnown {
+		p.known[c.ID] = known
+	}
 	// The detail is for the operator; the device gets a sentence and keeps the change.
 	slog.Warn("push: a change failed and is rejected", "shop", p.dev.ShopID, "change", clip(c.ID, 40), "err", err)
 	_, hash, _ := canonical(c)
 	r := syncwire.Rejection{ID: c.ID, Code: syncwire.CodeFailed, Reason: "the server could not apply this change"}
-	if err := p.reject(ctx, c, hash, r); err != nil {
+	p.reject(c, hash, r)
+	// Written now: the next change's savepoint must not undo it.
+	if err := p.flush(ctx); err != nil {
 		return 0, syncwire.Rejection{}, err
 	}
 	return rejected, r, nil
@@ -271,14 +260,10 @@ func (p *pusher) apply(ctx context.Context, c syncwire.Change) (outcome, syncwir
 		return 0, syncwire.Rejection{}, err // a refusal too: nothing of it is kept
 	}
 	if rej != nil {
-		if err := p.reject(ctx, c, hash, *rej); err != nil {
-			return 0, syncwire.Rejection{}, err
-		}
+		p.reject(c, hash, *rej)
 		return rejected, *rej, nil
 	}
-	if err := p.append(ctx, c, body, hash); err != nil {
-		return 0, syncwire.Rejection{}, err
-	}
+	p.append(c, body, hash)
 	p.known[c.ID] = prior{hash: hash}
 	return accepted, syncwire.Rejection{}, nil
 }
@@ -295,8 +280,12 @@ func (p *pusher) sameVoid(ctx context.Context, c syncwire.Change, body string) (
 	if json.Unmarshal([]byte(body), &op) != nil || op.Kind != loyalty.KindVoid {
 		return false, nil
 	}
+	tx, err := p.read(ctx)
+	if err != nil {
+		return false, err
+	}
 	var stored string
-	err := p.tx.QueryRowContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND id = ? AND version IS NOT NULL"),
+	err = tx.QueryRowContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND id = ? AND version IS NOT NULL"),
 		p.dev.ShopID, c.ID).Scan(&stored)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -313,17 +302,14 @@ func (p *pusher) sameVoid(ctx context.Context, c syncwire.Change, body string) (
 
 // reject keeps the rejection of c, so that a retry gets the same answer, unless kept
 // rejections would fill the shop's storage past its quota.
-func (p *pusher) reject(ctx context.Context, c syncwire.Change, hash string, rej syncwire.Rejection) error {
+func (p *pusher) reject(c syncwire.Change, hash string, rej syncwire.Rejection) {
 	if !p.roomForRejection(c, &rej) {
-		return nil
+		return
 	}
-	_, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, clip(c.Type, 40), clip(c.Key, MaxKeyBytes), "{}", p.dev.ID,
-		c.At.UTC().Format(time.RFC3339Nano), nil, 0, rej.Code, rej.Reason)
-	if err != nil {
-		return fmt.Errorf("record rejection: %w", err)
-	}
+	p.pending.addChange(changeRow{id: c.ID, hash: hash, ctype: clip(c.Type, 40), ckey: clip(c.Key, MaxKeyBytes), body: "{}",
+		at: c.At.UTC().Format(time.RFC3339Nano), code: sql.NullString{String: rej.Code, Valid: true},
+		reason: sql.NullString{String: rej.Reason, Valid: true}})
 	p.known[c.ID] = prior{hash: hash, code: sql.NullString{String: rej.Code, Valid: true}, reason: sql.NullString{String: rej.Reason, Valid: true}}
-	return nil
 }
 
 // prefetch reads what the log holds under the ids of changes, a few hundred ids per
@@ -371,19 +357,11 @@ func validID(id string) bool {
 
 // append adds c to the log at the shop's next version; a record's earlier value stops
 // being pulled.
-func (p *pusher) append(ctx context.Context, c syncwire.Change, body, hash string) error {
-	if c.Type != syncwire.TypeOp {
-		if _, err := p.supersede.ExecContext(ctx, p.dev.ShopID, c.Type, c.Key); err != nil {
-			return fmt.Errorf("supersede record: %w", err)
-		}
-	}
+func (p *pusher) append(c syncwire.Change, body, hash string) {
 	p.version++
 	p.stored += int64(len(body))
-	if _, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, c.Type, c.Key, body, p.dev.ID,
-		c.At.UTC().Format(time.RFC3339Nano), p.version, 1, nil, nil); err != nil {
-		return fmt.Errorf("insert change: %w", err)
-	}
-	return nil
+	p.pending.addChange(changeRow{id: c.ID, hash: hash, ctype: c.Type, ckey: c.Key, body: body,
+		at: c.At.UTC().Format(time.RFC3339Nano), version: sql.NullInt64{Int64: p.version, Valid: true}, live: true})
 }
 
 // check validates c and applies its projections (balance, card, outbox). It returns
@@ -471,41 +449,30 @@ func (p *pusher) applyOp(ctx context.Context, c syncwire.Change, body string) er
 		return fmt.Errorf("%w: the operation id %q must be the change id and key", errRule, op.ID)
 	}
 	takes := op.Delta.Points < 0 || op.Delta.Cashback < 0
+	held, err := p.balance(ctx, op.CustomerID)
+	if err != nil {
+		return err
+	}
+	// Checked: a balance near the int64 limits must not wrap into one that covers, nor
+	// leave the range a balance may hold.
+	after, err := held.b.Apply(op.Delta)
 	if c.Guard && takes {
 		// The shop's row is locked for the push: no other spend can come in between.
-		var b loyalty.Balance
-		err := p.tx.QueryRowContext(ctx, p.db.q("SELECT points, cashback, xp FROM balances WHERE shop_id = ? AND customer_id = ?"),
-			p.dev.ShopID, op.CustomerID).Scan(&b.Points, &b.Cashback, &b.XP)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%w: read balance: %w", errDB, err)
-		}
-		// Checked: a balance near the int64 limits must not wrap into one that covers.
-		after, err := b.Apply(op.Delta)
 		if err != nil {
 			return fmt.Errorf("%w: %w", errRule, err)
 		}
 		if after.Points < 0 || after.Cashback < 0 {
-			return &refusedError{points: b.Points, cashback: int64(b.Cashback)}
+			return &refusedError{points: held.b.Points, cashback: int64(held.b.Cashback)}
 		}
-	}
-	var points, cashback int64
-	err := p.balance.QueryRowContext(ctx, p.dev.ShopID, op.CustomerID, op.Delta.Points, int64(op.Delta.Cashback), op.Delta.XP).
-		Scan(&points, &cashback)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: %w", errRule, loyalty.ErrBalanceOutOfRange)
 	}
 	if err != nil {
-		return fmt.Errorf("%w: update balance: %w", errDB, err)
+		return fmt.Errorf("%w: %w", errRule, err)
 	}
-	if err := p.record(ctx, op); err != nil {
-		return err
-	}
-	if takes && (points < 0 || cashback < 0) {
-		if _, err := p.tx.ExecContext(ctx, p.db.q(
-			"INSERT INTO overdrawn (shop_id, op_id, customer_id, points, cashback, at) VALUES (?, ?, ?, ?, ?, ?)"),
-			p.dev.ShopID, op.ID, op.CustomerID, points, cashback, p.now); err != nil {
-			return fmt.Errorf("%w: flag overdrawn: %w", errDB, err)
-		}
+	held.b, held.dirty = after, true
+	p.record(op)
+	if takes && (after.Points < 0 || after.Cashback < 0) {
+		p.pending.overdrawn = append(p.pending.overdrawn, overdrawnRow{opID: op.ID, customerID: op.CustomerID,
+			points: after.Points, cashback: int64(after.Cashback)})
 	}
 	return nil
 }
@@ -513,24 +480,15 @@ func (p *pusher) applyOp(ctx context.Context, c syncwire.Change, body string) er
 // record keeps what the checks of later operations read: cancellations and visits.
 // It runs once op can no longer be refused or rejected, since a refused spend is not
 // kept and its retry must not meet its own cancellation or visit.
-func (p *pusher) record(ctx context.Context, op loyalty.Operation) error {
+func (p *pusher) record(op loyalty.Operation) {
 	switch op.Kind {
 	case loyalty.KindVoid:
-		if _, err := p.tx.ExecContext(ctx, p.db.q("INSERT INTO voids (shop_id, op_id, target) VALUES (?, ?, ?)"),
-			p.dev.ShopID, op.ID, op.Target); err != nil {
-			return fmt.Errorf("%w: record cancellation: %w", errDB, err)
-		}
+		p.pending.voids = append(p.pending.voids, voidRow{opID: op.ID, target: op.Target})
 		// A cancelled spend no longer overdraws anybody.
-		if _, err := p.tx.ExecContext(ctx, p.db.q("DELETE FROM overdrawn WHERE shop_id = ? AND op_id = ?"), p.dev.ShopID, op.Target); err != nil {
-			return fmt.Errorf("%w: clear overdrawn: %w", errDB, err)
-		}
+		p.pending.clearOverdrawn(op.Target)
 	case loyalty.KindVisit:
-		if _, err := p.tx.ExecContext(ctx, p.db.q("INSERT INTO visits (shop_id, op_id, card_code, at) VALUES (?, ?, ?, ?)"),
-			p.dev.ShopID, op.ID, op.CardCode, op.At.UnixMilli()); err != nil {
-			return fmt.Errorf("%w: record visit: %w", errDB, err)
-		}
+		p.pending.visits = append(p.pending.visits, visitRow{opID: op.ID, cardCode: op.CardCode, at: op.At.UnixMilli()})
 	}
-	return nil
 }
 
 func (p *pusher) applyCard(ctx context.Context, c syncwire.Change, body string) error {

@@ -106,7 +106,11 @@ func (p *pusher) authorize(ctx context.Context, c syncwire.Change, body string) 
 
 // writer returns the device that pushed the live value of c's record, if there is one.
 func (p *pusher) writer(ctx context.Context, c syncwire.Change) (device string, found bool, err error) {
-	err = p.tx.QueryRowContext(ctx, p.db.q("SELECT device FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
+	tx, err := p.read(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	err = tx.QueryRowContext(ctx, p.db.q("SELECT device FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
 		p.dev.ShopID, c.Type, c.Key).Scan(&device)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -182,9 +186,13 @@ func (p *pusher) authorizeVoid(ctx context.Context, c syncwire.Change, op loyalt
 	case role == syncwire.RoleKiosk:
 		return forbid("a kiosk may only credit self-service visits")
 	case role == syncwire.RoleTill && gives:
+		tx, err := p.read(ctx)
+		if err != nil {
+			return nil, err
+		}
 		var body string
 		var voids int
-		err := p.tx.QueryRowContext(ctx, p.db.q(`SELECT body, (SELECT COUNT(*) FROM voids WHERE shop_id = ? AND target = ?)
+		err = tx.QueryRowContext(ctx, p.db.q(`SELECT body, (SELECT COUNT(*) FROM voids WHERE shop_id = ? AND target = ?)
 			FROM changes WHERE shop_id = ? AND id = ? AND ctype = ? AND version IS NOT NULL`),
 			p.dev.ShopID, op.Target, p.dev.ShopID, op.Target, syncwire.TypeOp).Scan(&body, &voids)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -243,7 +251,11 @@ func (p *pusher) authorizeVisit(ctx context.Context, c syncwire.Change, op loyal
 
 // visitTimes returns the times of the card's recorded visits within window of op.
 func (p *pusher) visitTimes(ctx context.Context, op loyalty.Operation, window time.Duration) ([]time.Time, error) {
-	rows, err := p.tx.QueryContext(ctx, p.db.q("SELECT at FROM visits WHERE shop_id = ? AND card_code = ? AND at > ? AND at < ?"),
+	tx, err := p.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, p.db.q("SELECT at FROM visits WHERE shop_id = ? AND card_code = ? AND at > ? AND at < ?"),
 		p.dev.ShopID, op.CardCode, op.At.Add(-window).UnixMilli(), op.At.Add(window).UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("%w: read visits: %w", errDB, err)
@@ -298,7 +310,11 @@ func (p *pusher) loadProgram(ctx context.Context) (*loyalty.Program, error) {
 // setting reads the shop's live setting key into v; ErrNotFound if there is none
 // (a setting that no longer decodes counts as none).
 func (p *pusher) setting(ctx context.Context, key string, v any) error {
-	body, err := p.db.setting(ctx, p.tx, p.dev.ShopID, key)
+	tx, err := p.read(ctx)
+	if err != nil {
+		return err
+	}
+	body, err := p.db.setting(ctx, tx, p.dev.ShopID, key)
 	if err != nil {
 		return fmt.Errorf("%w: %w", errDB, err)
 	}
@@ -355,7 +371,11 @@ func (p *pusher) authorizeEmail(ctx context.Context, c syncwire.Change, body str
 func (p *pusher) consentingCustomer(ctx context.Context, address string) (bool, error) {
 	// LIKE only narrows the search (an _ in the address matches any character); each
 	// candidate is decoded and compared.
-	rows, err := p.tx.QueryContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND live = 1 AND body LIKE ?"),
+	tx, err := p.read(ctx)
+	if err != nil {
+		return false, err
+	}
+	rows, err := tx.QueryContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND live = 1 AND body LIKE ?"),
 		p.dev.ShopID, syncwire.TypeCustomer, "%"+address+"%")
 	if err != nil {
 		return false, fmt.Errorf("%w: find the customer emailed: %w", errDB, err)
