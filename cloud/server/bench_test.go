@@ -17,6 +17,7 @@ import (
 
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
+	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/syncwire"
 )
 
@@ -144,6 +145,8 @@ func BenchmarkThroughput50Devices(b *testing.B) {
 			var devices []device
 			for s := range shops {
 				owner := e.shop(fmt.Sprintf("Shop %d", s))
+				// The tills' purchases earn within the program: all of them are accepted.
+				e.push(owner, synctest.Record(b, syncwire.TypeSetting, syncwire.SettingProgram, loyalty.Program{Currency: "EUR", PointsPerUnit: 1}))
 				devices = append(devices, owner)
 				for range perShop - 1 {
 					var code syncwire.CodeResponse

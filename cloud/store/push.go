@@ -105,13 +105,7 @@ func (db *DB) push(ctx context.Context, dev Device, changes []syncwire.Change, i
 		if err := p.flush(ctx); err != nil {
 			return err
 		}
-		if err := p.saveUsage(ctx); err != nil {
-			return err
-		}
-		if p.version == p.start {
-			return nil
-		}
-		return db.setVersion(ctx, tx, dev.ShopID, p.version)
+		return p.saveUsage(ctx)
 	})
 	return resp, emails, err
 }
@@ -154,14 +148,17 @@ type prior struct {
 }
 
 func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, error) {
-	v, err := db.lockShop(ctx, tx, dev.ShopID)
+	p := &pusher{db: db, tx: tx, dev: dev, now: db.millis()}
+	// The shop's lock, its version and its storage used, in one round trip.
+	err := tx.QueryRowContext(ctx, db.q("UPDATE shops SET version = version WHERE id = ? RETURNING version, stored_bytes"), dev.ShopID).
+		Scan(&p.start, &p.stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("shop %s: %w", dev.ShopID, ErrNotFound)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("lock shop: %w", err)
 	}
-	p := &pusher{db: db, tx: tx, dev: dev, start: v, version: v, now: db.millis()}
-	if err := p.loadUsage(ctx); err != nil {
-		return nil, err
-	}
+	p.version, p.storedStart = p.start, p.stored
 	return p, nil
 }
 

@@ -284,4 +284,3 @@ func (p *pusher) forget() {
 	p.pending = pending{}
 	p.balances = nil
 }
-

@@ -413,22 +413,20 @@ func (p *pusher) roomForRejection(c syncwire.Change, rej *syncwire.Rejection) bo
 	return true
 }
 
-// loadUsage reads what the shop has stored, for the storage quota.
-func (p *pusher) loadUsage(ctx context.Context) error {
-	if err := p.tx.QueryRowContext(ctx, p.db.q("SELECT stored_bytes FROM shops WHERE id = ?"), p.dev.ShopID).Scan(&p.stored); err != nil {
-		return fmt.Errorf("read storage used: %w", err)
-	}
-	p.storedStart = p.stored
-	return nil
-}
-
-// saveUsage stores what the push added to the shop's storage.
+// saveUsage stores what the push added to the shop's storage and its new version, in
+// one statement, and tells the other server processes of the version.
 func (p *pusher) saveUsage(ctx context.Context) error {
-	if p.stored == p.storedStart {
-		return nil
-	}
-	if _, err := p.tx.ExecContext(ctx, p.db.q("UPDATE shops SET stored_bytes = ? WHERE id = ?"), p.stored, p.dev.ShopID); err != nil {
-		return fmt.Errorf("store storage used: %w", err)
+	switch {
+	case p.version != p.start:
+		if _, err := p.tx.ExecContext(ctx, p.db.q("UPDATE shops SET version = ?, stored_bytes = ? WHERE id = ?"),
+			p.version, p.stored, p.dev.ShopID); err != nil {
+			return fmt.Errorf("bump version: %w", err)
+		}
+		return p.db.notifyOnCommit(ctx, p.tx, p.dev.ShopID)
+	case p.stored != p.storedStart:
+		if _, err := p.tx.ExecContext(ctx, p.db.q("UPDATE shops SET stored_bytes = ? WHERE id = ?"), p.stored, p.dev.ShopID); err != nil {
+			return fmt.Errorf("store storage used: %w", err)
+		}
 	}
 	return nil
 }

@@ -167,6 +167,12 @@ func (db *DB) setVersion(ctx context.Context, tx *sql.Tx, shopID string, v int64
 	if _, err := tx.ExecContext(ctx, db.q("UPDATE shops SET version = ? WHERE id = ?"), v, shopID); err != nil {
 		return fmt.Errorf("bump version: %w", err)
 	}
+	return db.notifyOnCommit(ctx, tx, shopID)
+}
+
+// notifyOnCommit tells the other server processes sharing a PostgreSQL database that
+// the shop has a new version, once tx commits.
+func (db *DB) notifyOnCommit(ctx context.Context, tx *sql.Tx, shopID string) error {
 	if db.dialect == postgres {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_notify('"+notifyChannel+"', $1)", shopID); err != nil {
 			return fmt.Errorf("notify: %w", err)
