@@ -45,9 +45,10 @@ var typePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 // push is then applied again with each change in a savepoint, which the usual push
 // does without, since savepoints cost two round trips a change on PostgreSQL.
 func (db *DB) Push(ctx context.Context, dev Device, changes []syncwire.Change) (syncwire.PushResponse, error) {
-	resp, emails, err := db.push(ctx, dev, changes, false)
+	prep := prepare(changes)
+	resp, emails, err := db.push(ctx, dev, changes, prep, false)
 	if errors.Is(err, errChangeFailed) && ctx.Err() == nil {
-		resp, emails, err = db.push(ctx, dev, changes, true)
+		resp, emails, err = db.push(ctx, dev, changes, prep, true)
 	}
 	if err != nil {
 		return syncwire.PushResponse{}, fmt.Errorf("push: %w", err)
@@ -66,7 +67,7 @@ var errChangeFailed = errors.New("a change failed")
 
 // push applies changes in one transaction; isolate puts each in a savepoint. It
 // reports whether an email was queued.
-func (db *DB) push(ctx context.Context, dev Device, changes []syncwire.Change, isolate bool) (syncwire.PushResponse, bool, error) {
+func (db *DB) push(ctx context.Context, dev Device, changes []syncwire.Change, prep []prepared, isolate bool) (syncwire.PushResponse, bool, error) {
 	resp := syncwire.PushResponse{Accepted: []string{}, Duplicate: []string{}, Rejected: []syncwire.Rejection{}, Epoch: db.epoch}
 	var emails bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
@@ -78,11 +79,11 @@ func (db *DB) push(ctx context.Context, dev Device, changes []syncwire.Change, i
 		if err := p.prefetch(ctx, changes); err != nil {
 			return err
 		}
-		if err := p.prefetchBalances(ctx, changes); err != nil {
+		if err := p.prefetchBalances(ctx, prep); err != nil {
 			return err
 		}
-		for _, c := range changes {
-			out, rej, err := p.applyIsolated(ctx, c)
+		for i, c := range changes {
+			out, rej, err := p.applyIsolated(ctx, c, &prep[i])
 			var refused *refusedError
 			if errors.As(err, &refused) {
 				resp.Refused = append(resp.Refused, syncwire.Refusal{ID: c.ID, Points: refused.points, Cashback: refused.cashback})
@@ -168,9 +169,9 @@ func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, e
 // with it, nor every later push of the same batch. Only a fault that leaves the
 // transaction unusable, or the request's end, fails the push: those are worth a retry.
 // Without the savepoint, such a fault fails the push with errChangeFailed.
-func (p *pusher) applyIsolated(ctx context.Context, c syncwire.Change) (outcome, syncwire.Rejection, error) {
+func (p *pusher) applyIsolated(ctx context.Context, c syncwire.Change, pc *prepared) (outcome, syncwire.Rejection, error) {
 	if !p.isolate {
-		out, rej, err := p.apply(ctx, c)
+		out, rej, err := p.apply(ctx, c, pc)
 		var refused *refusedError
 		if err != nil && !errors.As(err, &refused) {
 			err = fmt.Errorf("%w: %w", errChangeFailed, err)
@@ -182,7 +183,7 @@ func (p *pusher) applyIsolated(ctx context.Context, c syncwire.Change) (outcome,
 	}
 	version, stored := p.version, p.stored
 	known, wasKnown := p.known[c.ID]
-	out, rej, err := p.apply(ctx, c)
+	out, rej, err := p.apply(ctx, c, pc)
 	var refused *refusedError
 	if err == nil || errors.As(err, &refused) {
 		// What c applied is written inside its savepoint, where a failure is c's alone.
@@ -212,9 +213,8 @@ func (p *pusher) applyIsolated(ctx context.Context, c syncwire.Change) (outcome,
 	}
 	// The detail is for the operator; the device gets a sentence and keeps the change.
 	slog.Warn("push: a change failed and is rejected", "shop", p.dev.ShopID, "change", clip(c.ID, 40), "err", err)
-	_, hash, _ := canonical(c)
 	r := syncwire.Rejection{ID: c.ID, Code: syncwire.CodeFailed, Reason: "the server could not apply this change"}
-	p.reject(c, hash, r)
+	p.reject(c, pc.hash, r)
 	// Written now: the next change's savepoint must not undo it.
 	if err := p.flush(ctx); err != nil {
 		return 0, syncwire.Rejection{}, err
@@ -225,7 +225,7 @@ func (p *pusher) applyIsolated(ctx context.Context, c syncwire.Change) (outcome,
 // apply applies one change. An error is a fault of the database, or a
 // *refusedError for a guarded spend that nothing covers; whatever is wrong with the
 // change itself is a rejection.
-func (p *pusher) apply(ctx context.Context, c syncwire.Change) (outcome, syncwire.Rejection, error) {
+func (p *pusher) apply(ctx context.Context, c syncwire.Change, pc *prepared) (outcome, syncwire.Rejection, error) {
 	reject := func(code, format string, args ...any) (outcome, syncwire.Rejection, error) {
 		return rejected, syncwire.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
 	}
@@ -233,7 +233,7 @@ func (p *pusher) apply(ctx context.Context, c syncwire.Change) (outcome, syncwir
 		// Without a valid id there is nothing to key the rejection on: it is not kept.
 		return reject(syncwire.CodeInvalid, "the change id is not a lower-case UUIDv7")
 	}
-	body, hash, valid := canonical(c)
+	body, hash := pc.body, pc.hash
 	if old, ok := p.known[c.ID]; ok {
 		switch {
 		case old.hash != hash && old.hash != contentHash(c, body):
@@ -252,7 +252,7 @@ func (p *pusher) apply(ctx context.Context, c syncwire.Change) (outcome, syncwir
 		}
 	}
 
-	rej, err := p.check(ctx, c, body, valid)
+	rej, err := p.check(ctx, c, pc)
 	if err != nil {
 		return 0, syncwire.Rejection{}, err // a refusal too: nothing of it is kept
 	}
@@ -364,7 +364,8 @@ func (p *pusher) append(c syncwire.Change, body, hash string) {
 // check validates c and applies its projections (balance, card, outbox). It returns
 // why c can never apply, or nil, and an error only for a fault of the database. A
 // rejected change writes no projection: every refusal comes before the first write.
-func (p *pusher) check(ctx context.Context, c syncwire.Change, body string, valid bool) (*syncwire.Rejection, error) {
+func (p *pusher) check(ctx context.Context, c syncwire.Change, pc *prepared) (*syncwire.Rejection, error) {
+	body := pc.body
 	bad := func(code, format string, args ...any) (*syncwire.Rejection, error) {
 		return &syncwire.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
 	}
@@ -375,7 +376,7 @@ func (p *pusher) check(ctx context.Context, c syncwire.Change, body string, vali
 		return bad(syncwire.CodeInvalid, "the key must be 1 to %d bytes of UTF-8 without NUL", MaxKeyBytes)
 	case len(body) > MaxBodyBytes:
 		return bad(syncwire.CodeInvalid, "the body is larger than %d bytes", MaxBodyBytes)
-	case !valid || body == "" || body[0] != '{':
+	case !pc.valid || body == "" || body[0] != '{':
 		return bad(syncwire.CodeInvalid, "the body must be a JSON object")
 	case !storable(body) || strings.Contains(body, `\u0000`):
 		// PostgreSQL text holds neither, and no Merci record needs them.
@@ -383,7 +384,7 @@ func (p *pusher) check(ctx context.Context, c syncwire.Change, body string, vali
 	case c.At.IsZero():
 		return bad(syncwire.CodeInvalid, "the change has no time")
 	}
-	if rej, err := p.authorize(ctx, c, body); rej != nil || err != nil {
+	if rej, err := p.authorize(ctx, c, pc); rej != nil || err != nil {
 		return rej, err
 	}
 	var err error
@@ -391,7 +392,7 @@ func (p *pusher) check(ctx context.Context, c syncwire.Change, body string, vali
 	case syncwire.TypeEmailStatus:
 		return bad(syncwire.CodeInvalid, "only the server writes %s changes", c.Type)
 	case syncwire.TypeOp:
-		err = p.applyOp(ctx, c, body)
+		err = p.applyOp(ctx, c, pc)
 	case syncwire.TypeCard:
 		err = p.applyCard(ctx, c, body)
 	case syncwire.TypeCustomer:
@@ -434,11 +435,11 @@ func (e *refusedError) Error() string {
 	return fmt.Sprintf("the balance (%d points, %d cashback) does not cover the spend", e.points, e.cashback)
 }
 
-func (p *pusher) applyOp(ctx context.Context, c syncwire.Change, body string) error {
-	var op loyalty.Operation
-	if err := decodeStrict(body, &op); err != nil {
-		return err
+func (p *pusher) applyOp(ctx context.Context, c syncwire.Change, pc *prepared) error {
+	if pc.opErr != nil {
+		return pc.opErr
 	}
+	op := pc.op
 	if err := op.Validate(); err != nil {
 		return err
 	}
@@ -543,6 +544,28 @@ func decodeStrict(body string, v any) error {
 		return fmt.Errorf("%w: the body does not fit its type: %v", errRule, err)
 	}
 	return nil
+}
+
+// prepared is what a change is before it applies, worked out before the push's
+// transaction, so that the shop's lock is held for less: its canonical body and hash
+// and, for an operation, the operation, decoded once for every check.
+type prepared struct {
+	body, hash string
+	valid      bool // the body is JSON
+	op         loyalty.Operation
+	opErr      error // why the body is not an operation
+}
+
+func prepare(changes []syncwire.Change) []prepared {
+	prep := make([]prepared, len(changes))
+	for i, c := range changes {
+		pc := &prep[i]
+		pc.body, pc.hash, pc.valid = canonical(c)
+		if c.Type == syncwire.TypeOp {
+			pc.opErr = decodeStrict(pc.body, &pc.op)
+		}
+	}
+	return prep
 }
 
 // canonical returns c's body without insignificant white space, the hash that tells a

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -218,22 +217,17 @@ func (p *pusher) balance(ctx context.Context, customer string) (*heldBalance, er
 	return p.balances[customer], nil
 }
 
-// prefetchBalances reads the balances of the customers of the operations in changes,
-// a few hundred per query.
-func (p *pusher) prefetchBalances(ctx context.Context, changes []syncwire.Change) error {
+// prefetchBalances reads the balances of the customers of the operations pushed, a
+// few hundred per query.
+func (p *pusher) prefetchBalances(ctx context.Context, prep []prepared) error {
 	seen := map[string]bool{}
 	var customers []string
-	for _, c := range changes {
-		if c.Type != syncwire.TypeOp {
-			continue
-		}
-		var op struct {
-			CustomerID string `json:"customer_id"`
-		}
+	for _, pc := range prep {
+		id := pc.op.CustomerID
 		// One the database cannot hold is left to the change's own checks.
-		if json.Unmarshal(c.Body, &op) == nil && storable(op.CustomerID) && !seen[op.CustomerID] {
-			seen[op.CustomerID] = true
-			customers = append(customers, op.CustomerID)
+		if pc.opErr == nil && id != "" && storable(id) && !seen[id] {
+			seen[id] = true
+			customers = append(customers, id)
 		}
 	}
 	return p.loadBalances(ctx, customers)

@@ -50,7 +50,8 @@ type npsVisit struct {
 //     screen, and emails to addresses the shop has written to before.
 //   - kiosk: self-service visits within the program's limit, and its own survey
 //     records.
-func (p *pusher) authorize(ctx context.Context, c syncwire.Change, body string) (*syncwire.Rejection, error) {
+func (p *pusher) authorize(ctx context.Context, c syncwire.Change, pc *prepared) (*syncwire.Rejection, error) {
+	body := pc.body
 	forbid := func(format string, args ...any) (*syncwire.Rejection, error) {
 		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
 	}
@@ -61,7 +62,7 @@ func (p *pusher) authorize(ctx context.Context, c syncwire.Change, body string) 
 	role := p.dev.Role
 	switch c.Type {
 	case syncwire.TypeOp:
-		return p.authorizeOp(ctx, c, body, role)
+		return p.authorizeOp(ctx, c, pc, role)
 	case syncwire.TypeEmail:
 		if role == syncwire.RoleKiosk {
 			return forbid("a kiosk does not send emails")
@@ -129,12 +130,12 @@ const (
 	typeNPSResponse   = "nps_response"
 )
 
-func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, body string, role syncwire.Role) (*syncwire.Rejection, error) {
+func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, pc *prepared, role syncwire.Role) (*syncwire.Rejection, error) {
 	forbid := func(format string, args ...any) (*syncwire.Rejection, error) {
 		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
 	}
-	var op loyalty.Operation
-	if json.Unmarshal([]byte(body), &op) != nil || op.Validate() != nil || op.ID != c.ID || op.ID != c.Key {
+	op := pc.op
+	if pc.opErr != nil || op.Validate() != nil || op.ID != c.ID || op.ID != c.Key {
 		return nil, nil // the op's own checks reject it
 	}
 	switch op.Kind {
