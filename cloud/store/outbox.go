@@ -148,5 +148,5 @@ func (db *DB) appendStatus(ctx context.Context, tx *sql.Tx, shopID, emailID stri
 	if err := p.flush(ctx); err != nil {
 		return err
 	}
-	return db.setVersion(ctx, tx, shopID, p.version)
+	return db.setVersion(ctx, tx, shopID, p.version, nil)
 }

@@ -136,10 +136,9 @@ type pusher struct {
 	// known holds what the shop's log already has under the ids being pushed.
 	known map[string]prior
 
-	// What authorize reads: the shop's storage used, and its program once.
+	// What authorize reads: the shop's storage used, and its program.
 	stored, storedStart int64
-	program             *loyalty.Program
-	programRead         bool
+	programBody         sql.NullString
 }
 
 // prior is what the log holds under a change id.
@@ -150,9 +149,10 @@ type prior struct {
 
 func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, error) {
 	p := &pusher{db: db, tx: tx, dev: dev, now: db.millis()}
-	// The shop's lock, its version and its storage used, in one round trip.
-	err := tx.QueryRowContext(ctx, db.q("UPDATE shops SET version = version WHERE id = ? RETURNING version, stored_bytes"), dev.ShopID).
-		Scan(&p.start, &p.stored)
+	// The shop's lock, its version, its storage used and its program, in one round trip.
+	err := tx.QueryRowContext(ctx, db.q(`UPDATE shops SET version = version WHERE id = ? RETURNING version, stored_bytes,
+		(SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1)`),
+		dev.ShopID, dev.ShopID, syncwire.TypeSetting, syncwire.SettingProgram).Scan(&p.start, &p.stored, &p.programBody)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("shop %s: %w", dev.ShopID, ErrNotFound)
 	}

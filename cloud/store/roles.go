@@ -152,10 +152,7 @@ func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, pc *prepare
 	case op.Kind == loyalty.KindAdjust:
 		return forbid("only the owner's device may adjust a balance")
 	case op.Kind == loyalty.KindCredit:
-		prog, err := p.loadProgram(ctx)
-		if err != nil {
-			return nil, err
-		}
+		prog := p.loadProgram()
 		if prog == nil {
 			return forbid("the shop's loyalty program has not reached the cloud: sync the owner's device first")
 		}
@@ -219,10 +216,7 @@ func (p *pusher) authorizeVisit(ctx context.Context, c syncwire.Change, op loyal
 		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
 	}
 	if role != syncwire.RoleOwner {
-		prog, err := p.loadProgram(ctx)
-		if err != nil {
-			return nil, err
-		}
+		prog := p.loadProgram()
 		now := fromMillis(p.now)
 		switch {
 		case prog == nil || prog.SelfServiceVisit() == loyalty.Delta{}:
@@ -289,23 +283,18 @@ func (p *pusher) visitWindow(ctx context.Context) (time.Duration, error) {
 	return time.Duration(v.VisitHours) * time.Hour, nil
 }
 
-// loadProgram returns the shop's program as the owner last pushed it, or nil, read
-// once per push: only the owner pushes it, and the owner's changes are not checked.
-func (p *pusher) loadProgram(ctx context.Context) (*loyalty.Program, error) {
-	if p.programRead {
-		return p.program, nil
+// loadProgram returns the shop's program as the owner last pushed it, or nil (also for
+// one that no longer decodes). It is read with the shop's lock, once per push: only the
+// owner pushes it, and the owner's changes are not checked against it.
+func (p *pusher) loadProgram() *loyalty.Program {
+	if !p.programBody.Valid {
+		return nil
 	}
 	var prog loyalty.Program
-	err := p.setting(ctx, syncwire.SettingProgram, &prog)
-	if errors.Is(err, ErrNotFound) {
-		p.programRead = true
-		return nil, nil
+	if json.Unmarshal([]byte(p.programBody.String), &prog) != nil {
+		return nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	p.program, p.programRead = &prog, true
-	return p.program, nil
+	return &prog
 }
 
 // setting reads the shop's live setting key into v; ErrNotFound if there is none
@@ -415,15 +404,11 @@ func (p *pusher) roomForRejection(c syncwire.Change, rej *syncwire.Rejection) bo
 }
 
 // saveUsage stores what the push added to the shop's storage and its new version, in
-// one statement, and tells the other server processes of the version.
+// one statement.
 func (p *pusher) saveUsage(ctx context.Context) error {
 	switch {
 	case p.version != p.start:
-		if _, err := p.tx.ExecContext(ctx, p.db.q("UPDATE shops SET version = ?, stored_bytes = ? WHERE id = ?"),
-			p.version, p.stored, p.dev.ShopID); err != nil {
-			return fmt.Errorf("bump version: %w", err)
-		}
-		return p.db.notifyOnCommit(ctx, p.tx, p.dev.ShopID)
+		return p.db.setVersion(ctx, p.tx, p.dev.ShopID, p.version, &p.stored)
 	case p.stored != p.storedStart:
 		if _, err := p.tx.ExecContext(ctx, p.db.q("UPDATE shops SET stored_bytes = ? WHERE id = ?"), p.stored, p.dev.ShopID); err != nil {
 			return fmt.Errorf("store storage used: %w", err)
