@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,9 +24,6 @@ const (
 	MaxBodyBytes = 64 << 10
 	MaxKeyBytes  = 200
 )
-
-// maxBalance is loyalty.MaxBalance in SQL.
-var maxBalance = strconv.FormatInt(loyalty.MaxBalance, 10)
 
 var typePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
