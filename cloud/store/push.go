@@ -72,10 +72,7 @@ func (db *DB) push(ctx context.Context, dev Device, changes []syncwire.Change, p
 			return err
 		}
 		p.isolate = isolate
-		if err := p.prefetch(ctx, changes); err != nil {
-			return err
-		}
-		if err := p.prefetchBalances(ctx, prep); err != nil {
+		if err := p.prefetch(ctx, changes, prep); err != nil {
 			return err
 		}
 		for i, c := range changes {
@@ -303,43 +300,6 @@ func (p *pusher) reject(c syncwire.Change, hash string, rej syncwire.Rejection) 
 		at: c.At.UTC().Format(time.RFC3339Nano), code: sql.NullString{String: rej.Code, Valid: true},
 		reason: sql.NullString{String: rej.Reason, Valid: true}})
 	p.known[c.ID] = prior{hash: hash, code: sql.NullString{String: rej.Code, Valid: true}, reason: sql.NullString{String: rej.Reason, Valid: true}}
-}
-
-// prefetch reads what the log holds under the ids of changes, a few hundred ids per
-// query rather than one query per change.
-func (p *pusher) prefetch(ctx context.Context, changes []syncwire.Change) error {
-	p.known = make(map[string]prior, len(changes))
-	ids := make([]any, 0, len(changes)+1)
-	for _, c := range changes {
-		if validID(c.ID) {
-			ids = append(ids, c.ID)
-		}
-	}
-	const chunk = 500
-	for len(ids) > 0 {
-		n := min(len(ids), chunk)
-		query := "SELECT id, hash, reject_code, reject_reason FROM changes WHERE shop_id = ? AND id IN (?" +
-			strings.Repeat(", ?", n-1) + ")"
-		rows, err := p.tx.QueryContext(ctx, p.db.q(query), append([]any{p.dev.ShopID}, ids[:n]...)...)
-		if err != nil {
-			return fmt.Errorf("find changes: %w", err)
-		}
-		for rows.Next() {
-			var id string
-			var pr prior
-			if err := rows.Scan(&id, &pr.hash, &pr.code, &pr.reason); err != nil {
-				rows.Close()
-				return fmt.Errorf("find changes: %w", err)
-			}
-			p.known[id] = pr
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("find changes: %w", err)
-		}
-		ids = ids[n:]
-	}
-	return nil
 }
 
 // validID reports whether id is a UUIDv7 in its canonical lower-case form.

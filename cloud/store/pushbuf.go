@@ -211,63 +211,86 @@ func (p *pusher) balance(ctx context.Context, customer string) (*heldBalance, er
 	if h, ok := p.balances[customer]; ok {
 		return h, nil
 	}
-	if err := p.loadBalances(ctx, []string{customer}); err != nil {
+	if err := p.fetch(ctx, nil, []string{customer}); err != nil {
 		return nil, err
 	}
 	return p.balances[customer], nil
 }
 
-// prefetchBalances reads the balances of the customers of the operations pushed, a
-// few hundred per query.
-func (p *pusher) prefetchBalances(ctx context.Context, prep []prepared) error {
+// prefetch reads what the log holds under the ids of the changes and the balances of
+// the customers of their operations: in one query for a push of up to 500 changes.
+func (p *pusher) prefetch(ctx context.Context, changes []syncwire.Change, prep []prepared) error {
+	p.known = make(map[string]prior, len(changes))
+	var ids, customers []string
 	seen := map[string]bool{}
-	var customers []string
-	for _, pc := range prep {
-		id := pc.op.CustomerID
-		// One the database cannot hold is left to the change's own checks.
-		if pc.opErr == nil && id != "" && storable(id) && !seen[id] {
+	for i, c := range changes {
+		if validID(c.ID) {
+			ids = append(ids, c.ID)
+		}
+		// A customer id the database cannot hold is left to the change's own checks.
+		if id := prep[i].op.CustomerID; prep[i].opErr == nil && id != "" && storable(id) && !seen[id] {
 			seen[id] = true
 			customers = append(customers, id)
 		}
 	}
-	return p.loadBalances(ctx, customers)
+	return p.fetch(ctx, ids, customers)
 }
 
-// loadBalances reads the balances of customers not held yet; one without a row has
-// none yet.
-func (p *pusher) loadBalances(ctx context.Context, customers []string) error {
+// fetch reads what the log holds under ids into p.known, and the balances of customers
+// not held yet (none for one without a row), a few hundred of each per query.
+func (p *pusher) fetch(ctx context.Context, ids, customers []string) error {
 	if p.balances == nil {
 		p.balances = map[string]*heldBalance{}
 	}
 	customers = slices.DeleteFunc(customers, func(c string) bool { _, ok := p.balances[c]; return ok })
-	for chunk := range slices.Chunk(customers, maxRowsPerStatement) {
-		args := []any{p.dev.ShopID}
-		for _, c := range chunk {
-			args = append(args, c)
-			p.balances[c] = &heldBalance{}
+	for len(ids) > 0 || len(customers) > 0 {
+		n, m := min(len(ids), maxRowsPerStatement), min(len(customers), maxRowsPerStatement)
+		var parts []string
+		var args []any
+		if n > 0 {
+			parts = append(parts, "SELECT 0, id, hash, reject_code, reject_reason, 0, 0, 0 FROM changes WHERE shop_id = ? AND id IN (?"+
+				strings.Repeat(", ?", n-1)+")")
+			args = append(args, p.dev.ShopID)
+			for _, id := range ids[:n] {
+				args = append(args, id)
+			}
 		}
-		query := "SELECT customer_id, points, cashback, xp FROM balances WHERE shop_id = ? AND customer_id IN (?" +
-			strings.Repeat(", ?", len(chunk)-1) + ")"
-		if err := p.scanBalances(ctx, query, args); err != nil {
-			return fmt.Errorf("%w: read balances: %w", errDB, err)
+		if m > 0 {
+			parts = append(parts, "SELECT 1, customer_id, '', NULL, NULL, points, cashback, xp FROM balances WHERE shop_id = ? AND customer_id IN (?"+
+				strings.Repeat(", ?", m-1)+")")
+			args = append(args, p.dev.ShopID)
+			for _, c := range customers[:m] {
+				args = append(args, c)
+				p.balances[c] = &heldBalance{}
+			}
 		}
+		if err := p.scanFetched(ctx, strings.Join(parts, " UNION ALL "), args); err != nil {
+			return fmt.Errorf("%w: find changes and balances: %w", errDB, err)
+		}
+		ids, customers = ids[n:], customers[m:]
 	}
 	return nil
 }
 
-func (p *pusher) scanBalances(ctx context.Context, query string, args []any) error {
+func (p *pusher) scanFetched(ctx context.Context, query string, args []any) error {
 	rows, err := p.tx.QueryContext(ctx, p.db.q(query), args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id string
+		var balance bool
+		var key string
+		var pr prior
 		var b loyalty.Balance
-		if err := rows.Scan(&id, &b.Points, &b.Cashback, &b.XP); err != nil {
+		if err := rows.Scan(&balance, &key, &pr.hash, &pr.code, &pr.reason, &b.Points, &b.Cashback, &b.XP); err != nil {
 			return err
 		}
-		p.balances[id] = &heldBalance{b: b}
+		if balance {
+			p.balances[key] = &heldBalance{b: b}
+		} else {
+			p.known[key] = pr
+		}
 	}
 	return rows.Err()
 }
