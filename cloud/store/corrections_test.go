@@ -85,3 +85,48 @@ func TestTillDismissesTheOwnersNote(t *testing.T) {
 		}
 	})
 }
+
+// TestOneBatchAppliesInOrder: a push writes its rows in a few statements at its end,
+// yet each change sees those before it in the same batch, as when they came one by one:
+// a record's later value supersedes the earlier one, and the cancellation of a spend
+// that overdrew a customer clears the flag that spend raised.
+func TestOneBatchAppliesInOrder(t *testing.T) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := mustOpen(t, dsn)
+		owner := mustDevice(t, db, "Shop")
+		card := loyalty.Card{Code: "K7QM2XRT9PC", CustomerID: "c1", Status: loyalty.CardActive}
+		spend := loyalty.Operation{ID: synctest.NewID(t), CustomerID: "c1", Kind: loyalty.KindAdjust,
+			Delta: loyalty.Delta{Points: -5}, Reason: "correction", Device: "a", At: synctest.At}
+		void, err := loyalty.Void(loyalty.Origin{Device: "a", At: synctest.At.Add(time.Second)}, card, loyalty.Balance{Points: -5}, spend, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v1 := synctest.Change(t, synctest.NewID(t), syncwire.TypeCustomer, "cu1", loyalty.Customer{ID: "cu1", Name: "Ana"})
+		v2 := synctest.Change(t, synctest.NewID(t), syncwire.TypeCustomer, "cu1", loyalty.Customer{ID: "cu1", Name: "Ana Lima"})
+		resp := mustPush(t, db, owner, v1, synctest.Change(t, spend.ID, syncwire.TypeOp, spend.ID, spend),
+			synctest.Change(t, void.ID, syncwire.TypeOp, void.ID, void), v2)
+		if len(resp.Accepted) != 4 {
+			t.Fatalf("push = %+v, want all 4 accepted", resp)
+		}
+		if list, err := db.Overdrawn(ctx, owner.ShopID); err != nil || len(list) != 0 {
+			t.Errorf("Overdrawn = %+v, %v; want none: the spend was cancelled", list, err)
+		}
+		if b, err := db.Balance(ctx, owner.ShopID, "c1"); err != nil || b.Points != 0 {
+			t.Errorf("Balance = %+v, %v; want 0 points", b, err)
+		}
+		pulled, err := db.Pull(ctx, owner.ShopID, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var customers []string
+		for _, c := range pulled.Changes {
+			if c.Type == syncwire.TypeCustomer {
+				customers = append(customers, c.ID)
+			}
+		}
+		if len(customers) != 1 || customers[0] != v2.ID {
+			t.Errorf("pulled customer values %v, want only the later %s", customers, v2.ID)
+		}
+	})
+}

@@ -134,7 +134,6 @@ func (db *DB) appendStatus(ctx context.Context, tx *sql.Tx, shopID, emailID stri
 	if err != nil {
 		return err
 	}
-	defer p.close()
 	body, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("encode status: %w", err)
@@ -145,8 +144,9 @@ func (db *DB) appendStatus(ctx context.Context, tx *sql.Tx, shopID, emailID stri
 	}
 	c := syncwire.Change{ID: id.String(), Type: syncwire.TypeEmailStatus, Key: emailID, Body: body, Device: ServerDevice, At: db.Now()}
 	b, hash, _ := canonical(c)
-	if err := p.append(ctx, c, b, hash); err != nil {
+	p.append(c, b, hash)
+	if err := p.flush(ctx); err != nil {
 		return err
 	}
-	return db.setVersion(ctx, tx, shopID, p.version)
+	return db.setVersion(ctx, tx, shopID, p.version, nil)
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,9 +24,6 @@ const (
 	MaxBodyBytes = 64 << 10
 	MaxKeyBytes  = 200
 )
-
-// maxBalance is loyalty.MaxBalance in SQL.
-var maxBalance = strconv.FormatInt(loyalty.MaxBalance, 10)
 
 var typePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
@@ -45,9 +41,10 @@ var typePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 // push is then applied again with each change in a savepoint, which the usual push
 // does without, since savepoints cost two round trips a change on PostgreSQL.
 func (db *DB) Push(ctx context.Context, dev Device, changes []syncwire.Change) (syncwire.PushResponse, error) {
-	resp, emails, err := db.push(ctx, dev, changes, false)
+	prep := prepare(changes)
+	resp, emails, err := db.push(ctx, dev, changes, prep, false)
 	if errors.Is(err, errChangeFailed) && ctx.Err() == nil {
-		resp, emails, err = db.push(ctx, dev, changes, true)
+		resp, emails, err = db.push(ctx, dev, changes, prep, true)
 	}
 	if err != nil {
 		return syncwire.PushResponse{}, fmt.Errorf("push: %w", err)
@@ -66,7 +63,7 @@ var errChangeFailed = errors.New("a change failed")
 
 // push applies changes in one transaction; isolate puts each in a savepoint. It
 // reports whether an email was queued.
-func (db *DB) push(ctx context.Context, dev Device, changes []syncwire.Change, isolate bool) (syncwire.PushResponse, bool, error) {
+func (db *DB) push(ctx context.Context, dev Device, changes []syncwire.Change, prep []prepared, isolate bool) (syncwire.PushResponse, bool, error) {
 	resp := syncwire.PushResponse{Accepted: []string{}, Duplicate: []string{}, Rejected: []syncwire.Rejection{}, Epoch: db.epoch}
 	var emails bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
@@ -74,13 +71,12 @@ func (db *DB) push(ctx context.Context, dev Device, changes []syncwire.Change, i
 		if err != nil {
 			return err
 		}
-		defer p.close()
 		p.isolate = isolate
-		if err := p.prefetch(ctx, changes); err != nil {
+		if err := p.prefetch(ctx, changes, prep); err != nil {
 			return err
 		}
-		for _, c := range changes {
-			out, rej, err := p.applyIsolated(ctx, c)
+		for i, c := range changes {
+			out, rej, err := p.applyIsolated(ctx, c, &prep[i])
 			var refused *refusedError
 			if errors.As(err, &refused) {
 				resp.Refused = append(resp.Refused, syncwire.Refusal{ID: c.ID, Points: refused.points, Cashback: refused.cashback})
@@ -100,13 +96,10 @@ func (db *DB) push(ctx context.Context, dev Device, changes []syncwire.Change, i
 			}
 		}
 		resp.Version = p.version
-		if err := p.saveUsage(ctx); err != nil {
+		if err := p.flush(ctx); err != nil {
 			return err
 		}
-		if p.version == p.start {
-			return nil
-		}
-		return db.setVersion(ctx, tx, dev.ShopID, p.version)
+		return p.saveUsage(ctx)
 	})
 	return resp, emails, err
 }
@@ -119,8 +112,7 @@ const (
 	rejected
 )
 
-// pusher holds one push transaction's prepared statements: a batch of 500 changes
-// runs each of them hundreds of times.
+// pusher applies the changes of one push transaction.
 type pusher struct {
 	db      *DB
 	tx      *sql.Tx
@@ -130,14 +122,16 @@ type pusher struct {
 	now     int64
 	isolate bool // each change in a savepoint
 
-	insert, supersede, balance *sql.Stmt
+	// What the changes applied so far left unwritten, and the balances they moved
+	// (pushbuf.go).
+	pending  pending
+	balances map[string]*heldBalance
 	// known holds what the shop's log already has under the ids being pushed.
 	known map[string]prior
 
-	// What authorize reads: the shop's storage used, and its program once.
+	// What authorize reads: the shop's storage used, and its program.
 	stored, storedStart int64
-	program             *loyalty.Program
-	programRead         bool
+	programBody         sql.NullString
 }
 
 // prior is what the log holds under a change id.
@@ -147,46 +141,19 @@ type prior struct {
 }
 
 func (db *DB) newPusher(ctx context.Context, tx *sql.Tx, dev Device) (*pusher, error) {
-	v, err := db.lockShop(ctx, tx, dev.ShopID)
+	p := &pusher{db: db, tx: tx, dev: dev, now: db.millis()}
+	// The shop's lock, its version, its storage used and its program, in one round trip.
+	err := tx.QueryRowContext(ctx, db.q(`UPDATE shops SET version = version WHERE id = ? RETURNING version, stored_bytes,
+		(SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1)`),
+		dev.ShopID, dev.ShopID, syncwire.TypeSetting, syncwire.SettingProgram).Scan(&p.start, &p.stored, &p.programBody)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("shop %s: %w", dev.ShopID, ErrNotFound)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("lock shop: %w", err)
 	}
-	p := &pusher{db: db, tx: tx, dev: dev, start: v, version: v, now: db.millis()}
-	if err := p.loadUsage(ctx); err != nil {
-		return nil, err
-	}
-	for _, s := range []struct {
-		stmt  **sql.Stmt
-		query string
-	}{
-		{&p.insert, `INSERT INTO changes (shop_id, id, hash, ctype, ckey, body, device, at, version, live, reject_code, reject_reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&p.supersede, "UPDATE changes SET live = 0 WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"},
-		// The condition keeps every balance within ±loyalty.MaxBalance without adding
-		// anything first: a sum past the int64 range is an error on PostgreSQL and a
-		// float on SQLite. A balance it refuses returns no row.
-		{&p.balance, `INSERT INTO balances (shop_id, customer_id, points, cashback, xp) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (shop_id, customer_id) DO UPDATE SET points = balances.points + excluded.points,
-			cashback = balances.cashback + excluded.cashback, xp = balances.xp + excluded.xp
-			WHERE balances.points BETWEEN -` + maxBalance + ` - excluded.points AND ` + maxBalance + ` - excluded.points
-			AND balances.cashback BETWEEN -` + maxBalance + ` - excluded.cashback AND ` + maxBalance + ` - excluded.cashback
-			AND balances.xp BETWEEN -` + maxBalance + ` - excluded.xp AND ` + maxBalance + ` - excluded.xp
-			RETURNING points, cashback`},
-	} {
-		if *s.stmt, err = tx.PrepareContext(ctx, db.q(s.query)); err != nil {
-			p.close()
-			return nil, fmt.Errorf("prepare: %w", err)
-		}
-	}
+	p.version, p.storedStart = p.start, p.stored
 	return p, nil
-}
-
-func (p *pusher) close() {
-	for _, s := range []*sql.Stmt{p.insert, p.supersede, p.balance} {
-		if s != nil {
-			s.Close()
-		}
-	}
 }
 
 // applyIsolated applies c, inside a savepoint if p.isolate. Whatever goes wrong while c
@@ -195,9 +162,9 @@ func (p *pusher) close() {
 // with it, nor every later push of the same batch. Only a fault that leaves the
 // transaction unusable, or the request's end, fails the push: those are worth a retry.
 // Without the savepoint, such a fault fails the push with errChangeFailed.
-func (p *pusher) applyIsolated(ctx context.Context, c syncwire.Change) (outcome, syncwire.Rejection, error) {
+func (p *pusher) applyIsolated(ctx context.Context, c syncwire.Change, pc *prepared) (outcome, syncwire.Rejection, error) {
 	if !p.isolate {
-		out, rej, err := p.apply(ctx, c)
+		out, rej, err := p.apply(ctx, c, pc)
 		var refused *refusedError
 		if err != nil && !errors.As(err, &refused) {
 			err = fmt.Errorf("%w: %w", errChangeFailed, err)
@@ -208,13 +175,19 @@ func (p *pusher) applyIsolated(ctx context.Context, c syncwire.Change) (outcome,
 		return 0, syncwire.Rejection{}, fmt.Errorf("savepoint: %w", err)
 	}
 	version, stored := p.version, p.stored
-	out, rej, err := p.apply(ctx, c)
+	known, wasKnown := p.known[c.ID]
+	out, rej, err := p.apply(ctx, c, pc)
 	var refused *refusedError
 	if err == nil || errors.As(err, &refused) {
-		if _, rerr := p.tx.ExecContext(ctx, "RELEASE SAVEPOINT change"); rerr != nil {
-			return 0, syncwire.Rejection{}, fmt.Errorf("release savepoint: %w", rerr)
+		// What c applied is written inside its savepoint, where a failure is c's alone.
+		if ferr := p.flush(ctx); ferr != nil {
+			err = ferr
+		} else {
+			if _, rerr := p.tx.ExecContext(ctx, "RELEASE SAVEPOINT change"); rerr != nil {
+				return 0, syncwire.Rejection{}, fmt.Errorf("release savepoint: %w", rerr)
+			}
+			return out, rej, err
 		}
-		return out, rej, err
 	}
 	if ctx.Err() != nil {
 		return 0, syncwire.Rejection{}, err
@@ -226,11 +199,17 @@ func (p *pusher) applyIsolated(ctx context.Context, c syncwire.Change) (outcome,
 		return 0, syncwire.Rejection{}, errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
 	}
 	p.version, p.stored = version, stored
+	p.forget()
+	delete(p.known, c.ID)
+	if wasKnown {
+		p.known[c.ID] = known
+	}
 	// The detail is for the operator; the device gets a sentence and keeps the change.
 	slog.Warn("push: a change failed and is rejected", "shop", p.dev.ShopID, "change", clip(c.ID, 40), "err", err)
-	_, hash, _ := canonical(c)
 	r := syncwire.Rejection{ID: c.ID, Code: syncwire.CodeFailed, Reason: "the server could not apply this change"}
-	if err := p.reject(ctx, c, hash, r); err != nil {
+	p.reject(c, pc.hash, r)
+	// Written now: the next change's savepoint must not undo it.
+	if err := p.flush(ctx); err != nil {
 		return 0, syncwire.Rejection{}, err
 	}
 	return rejected, r, nil
@@ -239,7 +218,7 @@ func (p *pusher) applyIsolated(ctx context.Context, c syncwire.Change) (outcome,
 // apply applies one change. An error is a fault of the database, or a
 // *refusedError for a guarded spend that nothing covers; whatever is wrong with the
 // change itself is a rejection.
-func (p *pusher) apply(ctx context.Context, c syncwire.Change) (outcome, syncwire.Rejection, error) {
+func (p *pusher) apply(ctx context.Context, c syncwire.Change, pc *prepared) (outcome, syncwire.Rejection, error) {
 	reject := func(code, format string, args ...any) (outcome, syncwire.Rejection, error) {
 		return rejected, syncwire.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
 	}
@@ -247,7 +226,7 @@ func (p *pusher) apply(ctx context.Context, c syncwire.Change) (outcome, syncwir
 		// Without a valid id there is nothing to key the rejection on: it is not kept.
 		return reject(syncwire.CodeInvalid, "the change id is not a lower-case UUIDv7")
 	}
-	body, hash, valid := canonical(c)
+	body, hash := pc.body, pc.hash
 	if old, ok := p.known[c.ID]; ok {
 		switch {
 		case old.hash != hash && old.hash != contentHash(c, body):
@@ -266,19 +245,15 @@ func (p *pusher) apply(ctx context.Context, c syncwire.Change) (outcome, syncwir
 		}
 	}
 
-	rej, err := p.check(ctx, c, body, valid)
+	rej, err := p.check(ctx, c, pc)
 	if err != nil {
 		return 0, syncwire.Rejection{}, err // a refusal too: nothing of it is kept
 	}
 	if rej != nil {
-		if err := p.reject(ctx, c, hash, *rej); err != nil {
-			return 0, syncwire.Rejection{}, err
-		}
+		p.reject(c, hash, *rej)
 		return rejected, *rej, nil
 	}
-	if err := p.append(ctx, c, body, hash); err != nil {
-		return 0, syncwire.Rejection{}, err
-	}
+	p.append(c, body, hash)
 	p.known[c.ID] = prior{hash: hash}
 	return accepted, syncwire.Rejection{}, nil
 }
@@ -295,8 +270,12 @@ func (p *pusher) sameVoid(ctx context.Context, c syncwire.Change, body string) (
 	if json.Unmarshal([]byte(body), &op) != nil || op.Kind != loyalty.KindVoid {
 		return false, nil
 	}
+	tx, err := p.read(ctx)
+	if err != nil {
+		return false, err
+	}
 	var stored string
-	err := p.tx.QueryRowContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND id = ? AND version IS NOT NULL"),
+	err = tx.QueryRowContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND id = ? AND version IS NOT NULL"),
 		p.dev.ShopID, c.ID).Scan(&stored)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -313,54 +292,14 @@ func (p *pusher) sameVoid(ctx context.Context, c syncwire.Change, body string) (
 
 // reject keeps the rejection of c, so that a retry gets the same answer, unless kept
 // rejections would fill the shop's storage past its quota.
-func (p *pusher) reject(ctx context.Context, c syncwire.Change, hash string, rej syncwire.Rejection) error {
+func (p *pusher) reject(c syncwire.Change, hash string, rej syncwire.Rejection) {
 	if !p.roomForRejection(c, &rej) {
-		return nil
+		return
 	}
-	_, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, clip(c.Type, 40), clip(c.Key, MaxKeyBytes), "{}", p.dev.ID,
-		c.At.UTC().Format(time.RFC3339Nano), nil, 0, rej.Code, rej.Reason)
-	if err != nil {
-		return fmt.Errorf("record rejection: %w", err)
-	}
+	p.pending.addChange(changeRow{id: c.ID, hash: hash, ctype: clip(c.Type, 40), ckey: clip(c.Key, MaxKeyBytes), body: "{}",
+		at: c.At.UTC().Format(time.RFC3339Nano), code: sql.NullString{String: rej.Code, Valid: true},
+		reason: sql.NullString{String: rej.Reason, Valid: true}})
 	p.known[c.ID] = prior{hash: hash, code: sql.NullString{String: rej.Code, Valid: true}, reason: sql.NullString{String: rej.Reason, Valid: true}}
-	return nil
-}
-
-// prefetch reads what the log holds under the ids of changes, a few hundred ids per
-// query rather than one query per change.
-func (p *pusher) prefetch(ctx context.Context, changes []syncwire.Change) error {
-	p.known = make(map[string]prior, len(changes))
-	ids := make([]any, 0, len(changes)+1)
-	for _, c := range changes {
-		if validID(c.ID) {
-			ids = append(ids, c.ID)
-		}
-	}
-	const chunk = 500
-	for len(ids) > 0 {
-		n := min(len(ids), chunk)
-		query := "SELECT id, hash, reject_code, reject_reason FROM changes WHERE shop_id = ? AND id IN (?" +
-			strings.Repeat(", ?", n-1) + ")"
-		rows, err := p.tx.QueryContext(ctx, p.db.q(query), append([]any{p.dev.ShopID}, ids[:n]...)...)
-		if err != nil {
-			return fmt.Errorf("find changes: %w", err)
-		}
-		for rows.Next() {
-			var id string
-			var pr prior
-			if err := rows.Scan(&id, &pr.hash, &pr.code, &pr.reason); err != nil {
-				rows.Close()
-				return fmt.Errorf("find changes: %w", err)
-			}
-			p.known[id] = pr
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("find changes: %w", err)
-		}
-		ids = ids[n:]
-	}
-	return nil
 }
 
 // validID reports whether id is a UUIDv7 in its canonical lower-case form.
@@ -371,25 +310,18 @@ func validID(id string) bool {
 
 // append adds c to the log at the shop's next version; a record's earlier value stops
 // being pulled.
-func (p *pusher) append(ctx context.Context, c syncwire.Change, body, hash string) error {
-	if c.Type != syncwire.TypeOp {
-		if _, err := p.supersede.ExecContext(ctx, p.dev.ShopID, c.Type, c.Key); err != nil {
-			return fmt.Errorf("supersede record: %w", err)
-		}
-	}
+func (p *pusher) append(c syncwire.Change, body, hash string) {
 	p.version++
 	p.stored += int64(len(body))
-	if _, err := p.insert.ExecContext(ctx, p.dev.ShopID, c.ID, hash, c.Type, c.Key, body, p.dev.ID,
-		c.At.UTC().Format(time.RFC3339Nano), p.version, 1, nil, nil); err != nil {
-		return fmt.Errorf("insert change: %w", err)
-	}
-	return nil
+	p.pending.addChange(changeRow{id: c.ID, hash: hash, ctype: c.Type, ckey: c.Key, body: body,
+		at: c.At.UTC().Format(time.RFC3339Nano), version: sql.NullInt64{Int64: p.version, Valid: true}, live: true})
 }
 
 // check validates c and applies its projections (balance, card, outbox). It returns
 // why c can never apply, or nil, and an error only for a fault of the database. A
 // rejected change writes no projection: every refusal comes before the first write.
-func (p *pusher) check(ctx context.Context, c syncwire.Change, body string, valid bool) (*syncwire.Rejection, error) {
+func (p *pusher) check(ctx context.Context, c syncwire.Change, pc *prepared) (*syncwire.Rejection, error) {
+	body := pc.body
 	bad := func(code, format string, args ...any) (*syncwire.Rejection, error) {
 		return &syncwire.Rejection{ID: c.ID, Code: code, Reason: fmt.Sprintf(format, args...)}, nil
 	}
@@ -400,7 +332,7 @@ func (p *pusher) check(ctx context.Context, c syncwire.Change, body string, vali
 		return bad(syncwire.CodeInvalid, "the key must be 1 to %d bytes of UTF-8 without NUL", MaxKeyBytes)
 	case len(body) > MaxBodyBytes:
 		return bad(syncwire.CodeInvalid, "the body is larger than %d bytes", MaxBodyBytes)
-	case !valid || body == "" || body[0] != '{':
+	case !pc.valid || body == "" || body[0] != '{':
 		return bad(syncwire.CodeInvalid, "the body must be a JSON object")
 	case !storable(body) || strings.Contains(body, `\u0000`):
 		// PostgreSQL text holds neither, and no Merci record needs them.
@@ -408,7 +340,7 @@ func (p *pusher) check(ctx context.Context, c syncwire.Change, body string, vali
 	case c.At.IsZero():
 		return bad(syncwire.CodeInvalid, "the change has no time")
 	}
-	if rej, err := p.authorize(ctx, c, body); rej != nil || err != nil {
+	if rej, err := p.authorize(ctx, c, pc); rej != nil || err != nil {
 		return rej, err
 	}
 	var err error
@@ -416,7 +348,7 @@ func (p *pusher) check(ctx context.Context, c syncwire.Change, body string, vali
 	case syncwire.TypeEmailStatus:
 		return bad(syncwire.CodeInvalid, "only the server writes %s changes", c.Type)
 	case syncwire.TypeOp:
-		err = p.applyOp(ctx, c, body)
+		err = p.applyOp(ctx, c, pc)
 	case syncwire.TypeCard:
 		err = p.applyCard(ctx, c, body)
 	case syncwire.TypeCustomer:
@@ -459,11 +391,11 @@ func (e *refusedError) Error() string {
 	return fmt.Sprintf("the balance (%d points, %d cashback) does not cover the spend", e.points, e.cashback)
 }
 
-func (p *pusher) applyOp(ctx context.Context, c syncwire.Change, body string) error {
-	var op loyalty.Operation
-	if err := decodeStrict(body, &op); err != nil {
-		return err
+func (p *pusher) applyOp(ctx context.Context, c syncwire.Change, pc *prepared) error {
+	if pc.opErr != nil {
+		return pc.opErr
 	}
+	op := pc.op
 	if err := op.Validate(); err != nil {
 		return err
 	}
@@ -471,41 +403,30 @@ func (p *pusher) applyOp(ctx context.Context, c syncwire.Change, body string) er
 		return fmt.Errorf("%w: the operation id %q must be the change id and key", errRule, op.ID)
 	}
 	takes := op.Delta.Points < 0 || op.Delta.Cashback < 0
+	held, err := p.balance(ctx, op.CustomerID)
+	if err != nil {
+		return err
+	}
+	// Checked: a balance near the int64 limits must not wrap into one that covers, nor
+	// leave the range a balance may hold.
+	after, err := held.b.Apply(op.Delta)
 	if c.Guard && takes {
 		// The shop's row is locked for the push: no other spend can come in between.
-		var b loyalty.Balance
-		err := p.tx.QueryRowContext(ctx, p.db.q("SELECT points, cashback, xp FROM balances WHERE shop_id = ? AND customer_id = ?"),
-			p.dev.ShopID, op.CustomerID).Scan(&b.Points, &b.Cashback, &b.XP)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%w: read balance: %w", errDB, err)
-		}
-		// Checked: a balance near the int64 limits must not wrap into one that covers.
-		after, err := b.Apply(op.Delta)
 		if err != nil {
 			return fmt.Errorf("%w: %w", errRule, err)
 		}
 		if after.Points < 0 || after.Cashback < 0 {
-			return &refusedError{points: b.Points, cashback: int64(b.Cashback)}
+			return &refusedError{points: held.b.Points, cashback: int64(held.b.Cashback)}
 		}
-	}
-	var points, cashback int64
-	err := p.balance.QueryRowContext(ctx, p.dev.ShopID, op.CustomerID, op.Delta.Points, int64(op.Delta.Cashback), op.Delta.XP).
-		Scan(&points, &cashback)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: %w", errRule, loyalty.ErrBalanceOutOfRange)
 	}
 	if err != nil {
-		return fmt.Errorf("%w: update balance: %w", errDB, err)
+		return fmt.Errorf("%w: %w", errRule, err)
 	}
-	if err := p.record(ctx, op); err != nil {
-		return err
-	}
-	if takes && (points < 0 || cashback < 0) {
-		if _, err := p.tx.ExecContext(ctx, p.db.q(
-			"INSERT INTO overdrawn (shop_id, op_id, customer_id, points, cashback, at) VALUES (?, ?, ?, ?, ?, ?)"),
-			p.dev.ShopID, op.ID, op.CustomerID, points, cashback, p.now); err != nil {
-			return fmt.Errorf("%w: flag overdrawn: %w", errDB, err)
-		}
+	held.b, held.dirty = after, true
+	p.record(op)
+	if takes && (after.Points < 0 || after.Cashback < 0) {
+		p.pending.overdrawn = append(p.pending.overdrawn, overdrawnRow{opID: op.ID, customerID: op.CustomerID,
+			points: after.Points, cashback: int64(after.Cashback)})
 	}
 	return nil
 }
@@ -513,24 +434,15 @@ func (p *pusher) applyOp(ctx context.Context, c syncwire.Change, body string) er
 // record keeps what the checks of later operations read: cancellations and visits.
 // It runs once op can no longer be refused or rejected, since a refused spend is not
 // kept and its retry must not meet its own cancellation or visit.
-func (p *pusher) record(ctx context.Context, op loyalty.Operation) error {
+func (p *pusher) record(op loyalty.Operation) {
 	switch op.Kind {
 	case loyalty.KindVoid:
-		if _, err := p.tx.ExecContext(ctx, p.db.q("INSERT INTO voids (shop_id, op_id, target) VALUES (?, ?, ?)"),
-			p.dev.ShopID, op.ID, op.Target); err != nil {
-			return fmt.Errorf("%w: record cancellation: %w", errDB, err)
-		}
+		p.pending.voids = append(p.pending.voids, voidRow{opID: op.ID, target: op.Target})
 		// A cancelled spend no longer overdraws anybody.
-		if _, err := p.tx.ExecContext(ctx, p.db.q("DELETE FROM overdrawn WHERE shop_id = ? AND op_id = ?"), p.dev.ShopID, op.Target); err != nil {
-			return fmt.Errorf("%w: clear overdrawn: %w", errDB, err)
-		}
+		p.pending.clearOverdrawn(op.Target)
 	case loyalty.KindVisit:
-		if _, err := p.tx.ExecContext(ctx, p.db.q("INSERT INTO visits (shop_id, op_id, card_code, at) VALUES (?, ?, ?, ?)"),
-			p.dev.ShopID, op.ID, op.CardCode, op.At.UnixMilli()); err != nil {
-			return fmt.Errorf("%w: record visit: %w", errDB, err)
-		}
+		p.pending.visits = append(p.pending.visits, visitRow{opID: op.ID, cardCode: op.CardCode, at: op.At.UnixMilli()})
 	}
-	return nil
 }
 
 func (p *pusher) applyCard(ctx context.Context, c syncwire.Change, body string) error {
@@ -588,6 +500,28 @@ func decodeStrict(body string, v any) error {
 		return fmt.Errorf("%w: the body does not fit its type: %v", errRule, err)
 	}
 	return nil
+}
+
+// prepared is what a change is before it applies, worked out before the push's
+// transaction, so that the shop's lock is held for less: its canonical body and hash
+// and, for an operation, the operation, decoded once for every check.
+type prepared struct {
+	body, hash string
+	valid      bool // the body is JSON
+	op         loyalty.Operation
+	opErr      error // why the body is not an operation
+}
+
+func prepare(changes []syncwire.Change) []prepared {
+	prep := make([]prepared, len(changes))
+	for i, c := range changes {
+		pc := &prep[i]
+		pc.body, pc.hash, pc.valid = canonical(c)
+		if c.Type == syncwire.TypeOp {
+			pc.opErr = decodeStrict(pc.body, &pc.op)
+		}
+	}
+	return prep
 }
 
 // canonical returns c's body without insignificant white space, the hash that tells a

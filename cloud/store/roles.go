@@ -50,7 +50,8 @@ type npsVisit struct {
 //     screen, and emails to addresses the shop has written to before.
 //   - kiosk: self-service visits within the program's limit, and its own survey
 //     records.
-func (p *pusher) authorize(ctx context.Context, c syncwire.Change, body string) (*syncwire.Rejection, error) {
+func (p *pusher) authorize(ctx context.Context, c syncwire.Change, pc *prepared) (*syncwire.Rejection, error) {
+	body := pc.body
 	forbid := func(format string, args ...any) (*syncwire.Rejection, error) {
 		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
 	}
@@ -61,7 +62,7 @@ func (p *pusher) authorize(ctx context.Context, c syncwire.Change, body string) 
 	role := p.dev.Role
 	switch c.Type {
 	case syncwire.TypeOp:
-		return p.authorizeOp(ctx, c, body, role)
+		return p.authorizeOp(ctx, c, pc, role)
 	case syncwire.TypeEmail:
 		if role == syncwire.RoleKiosk {
 			return forbid("a kiosk does not send emails")
@@ -106,7 +107,11 @@ func (p *pusher) authorize(ctx context.Context, c syncwire.Change, body string) 
 
 // writer returns the device that pushed the live value of c's record, if there is one.
 func (p *pusher) writer(ctx context.Context, c syncwire.Change) (device string, found bool, err error) {
-	err = p.tx.QueryRowContext(ctx, p.db.q("SELECT device FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
+	tx, err := p.read(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	err = tx.QueryRowContext(ctx, p.db.q("SELECT device FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
 		p.dev.ShopID, c.Type, c.Key).Scan(&device)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -125,12 +130,12 @@ const (
 	typeNPSResponse   = "nps_response"
 )
 
-func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, body string, role syncwire.Role) (*syncwire.Rejection, error) {
+func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, pc *prepared, role syncwire.Role) (*syncwire.Rejection, error) {
 	forbid := func(format string, args ...any) (*syncwire.Rejection, error) {
 		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
 	}
-	var op loyalty.Operation
-	if json.Unmarshal([]byte(body), &op) != nil || op.Validate() != nil || op.ID != c.ID || op.ID != c.Key {
+	op := pc.op
+	if pc.opErr != nil || op.Validate() != nil || op.ID != c.ID || op.ID != c.Key {
 		return nil, nil // the op's own checks reject it
 	}
 	switch op.Kind {
@@ -147,10 +152,7 @@ func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, body string
 	case op.Kind == loyalty.KindAdjust:
 		return forbid("only the owner's device may adjust a balance")
 	case op.Kind == loyalty.KindCredit:
-		prog, err := p.loadProgram(ctx)
-		if err != nil {
-			return nil, err
-		}
+		prog := p.loadProgram()
 		if prog == nil {
 			return forbid("the shop's loyalty program has not reached the cloud: sync the owner's device first")
 		}
@@ -182,9 +184,13 @@ func (p *pusher) authorizeVoid(ctx context.Context, c syncwire.Change, op loyalt
 	case role == syncwire.RoleKiosk:
 		return forbid("a kiosk may only credit self-service visits")
 	case role == syncwire.RoleTill && gives:
+		tx, err := p.read(ctx)
+		if err != nil {
+			return nil, err
+		}
 		var body string
 		var voids int
-		err := p.tx.QueryRowContext(ctx, p.db.q(`SELECT body, (SELECT COUNT(*) FROM voids WHERE shop_id = ? AND target = ?)
+		err = tx.QueryRowContext(ctx, p.db.q(`SELECT body, (SELECT COUNT(*) FROM voids WHERE shop_id = ? AND target = ?)
 			FROM changes WHERE shop_id = ? AND id = ? AND ctype = ? AND version IS NOT NULL`),
 			p.dev.ShopID, op.Target, p.dev.ShopID, op.Target, syncwire.TypeOp).Scan(&body, &voids)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -210,10 +216,7 @@ func (p *pusher) authorizeVisit(ctx context.Context, c syncwire.Change, op loyal
 		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: fmt.Sprintf(format, args...)}, nil
 	}
 	if role != syncwire.RoleOwner {
-		prog, err := p.loadProgram(ctx)
-		if err != nil {
-			return nil, err
-		}
+		prog := p.loadProgram()
 		now := fromMillis(p.now)
 		switch {
 		case prog == nil || prog.SelfServiceVisit() == loyalty.Delta{}:
@@ -243,7 +246,11 @@ func (p *pusher) authorizeVisit(ctx context.Context, c syncwire.Change, op loyal
 
 // visitTimes returns the times of the card's recorded visits within window of op.
 func (p *pusher) visitTimes(ctx context.Context, op loyalty.Operation, window time.Duration) ([]time.Time, error) {
-	rows, err := p.tx.QueryContext(ctx, p.db.q("SELECT at FROM visits WHERE shop_id = ? AND card_code = ? AND at > ? AND at < ?"),
+	tx, err := p.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, p.db.q("SELECT at FROM visits WHERE shop_id = ? AND card_code = ? AND at > ? AND at < ?"),
 		p.dev.ShopID, op.CardCode, op.At.Add(-window).UnixMilli(), op.At.Add(window).UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("%w: read visits: %w", errDB, err)
@@ -276,29 +283,28 @@ func (p *pusher) visitWindow(ctx context.Context) (time.Duration, error) {
 	return time.Duration(v.VisitHours) * time.Hour, nil
 }
 
-// loadProgram returns the shop's program as the owner last pushed it, or nil, read
-// once per push: only the owner pushes it, and the owner's changes are not checked.
-func (p *pusher) loadProgram(ctx context.Context) (*loyalty.Program, error) {
-	if p.programRead {
-		return p.program, nil
+// loadProgram returns the shop's program as the owner last pushed it, or nil (also for
+// one that no longer decodes). It is read with the shop's lock, once per push: only the
+// owner pushes it, and the owner's changes are not checked against it.
+func (p *pusher) loadProgram() *loyalty.Program {
+	if !p.programBody.Valid {
+		return nil
 	}
 	var prog loyalty.Program
-	err := p.setting(ctx, syncwire.SettingProgram, &prog)
-	if errors.Is(err, ErrNotFound) {
-		p.programRead = true
-		return nil, nil
+	if json.Unmarshal([]byte(p.programBody.String), &prog) != nil {
+		return nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	p.program, p.programRead = &prog, true
-	return p.program, nil
+	return &prog
 }
 
 // setting reads the shop's live setting key into v; ErrNotFound if there is none
 // (a setting that no longer decodes counts as none).
 func (p *pusher) setting(ctx context.Context, key string, v any) error {
-	body, err := p.db.setting(ctx, p.tx, p.dev.ShopID, key)
+	tx, err := p.read(ctx)
+	if err != nil {
+		return err
+	}
+	body, err := p.db.setting(ctx, tx, p.dev.ShopID, key)
 	if err != nil {
 		return fmt.Errorf("%w: %w", errDB, err)
 	}
@@ -355,7 +361,11 @@ func (p *pusher) authorizeEmail(ctx context.Context, c syncwire.Change, body str
 func (p *pusher) consentingCustomer(ctx context.Context, address string) (bool, error) {
 	// LIKE only narrows the search (an _ in the address matches any character); each
 	// candidate is decoded and compared.
-	rows, err := p.tx.QueryContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND live = 1 AND body LIKE ?"),
+	tx, err := p.read(ctx)
+	if err != nil {
+		return false, err
+	}
+	rows, err := tx.QueryContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND live = 1 AND body LIKE ?"),
 		p.dev.ShopID, syncwire.TypeCustomer, "%"+address+"%")
 	if err != nil {
 		return false, fmt.Errorf("%w: find the customer emailed: %w", errDB, err)
@@ -393,22 +403,16 @@ func (p *pusher) roomForRejection(c syncwire.Change, rej *syncwire.Rejection) bo
 	return true
 }
 
-// loadUsage reads what the shop has stored, for the storage quota.
-func (p *pusher) loadUsage(ctx context.Context) error {
-	if err := p.tx.QueryRowContext(ctx, p.db.q("SELECT stored_bytes FROM shops WHERE id = ?"), p.dev.ShopID).Scan(&p.stored); err != nil {
-		return fmt.Errorf("read storage used: %w", err)
-	}
-	p.storedStart = p.stored
-	return nil
-}
-
-// saveUsage stores what the push added to the shop's storage.
+// saveUsage stores what the push added to the shop's storage and its new version, in
+// one statement.
 func (p *pusher) saveUsage(ctx context.Context) error {
-	if p.stored == p.storedStart {
-		return nil
-	}
-	if _, err := p.tx.ExecContext(ctx, p.db.q("UPDATE shops SET stored_bytes = ? WHERE id = ?"), p.stored, p.dev.ShopID); err != nil {
-		return fmt.Errorf("store storage used: %w", err)
+	switch {
+	case p.version != p.start:
+		return p.db.setVersion(ctx, p.tx, p.dev.ShopID, p.version, &p.stored)
+	case p.stored != p.storedStart:
+		if _, err := p.tx.ExecContext(ctx, p.db.q("UPDATE shops SET stored_bytes = ? WHERE id = ?"), p.stored, p.dev.ShopID); err != nil {
+			return fmt.Errorf("store storage used: %w", err)
+		}
 	}
 	return nil
 }

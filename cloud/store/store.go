@@ -161,16 +161,20 @@ func (db *DB) lockShop(ctx context.Context, tx *sql.Tx, shopID string) (int64, e
 	return v, nil
 }
 
-// setVersion stores the shop's version at the end of an appending transaction and
-// tells the other server processes sharing a PostgreSQL database, on commit.
-func (db *DB) setVersion(ctx context.Context, tx *sql.Tx, shopID string, v int64) error {
-	if _, err := tx.ExecContext(ctx, db.q("UPDATE shops SET version = ? WHERE id = ?"), v, shopID); err != nil {
-		return fmt.Errorf("bump version: %w", err)
+// setVersion stores the shop's version at the end of an appending transaction, and
+// the storage it uses unless stored is nil, and tells the other server processes
+// sharing a PostgreSQL database, on commit: all in one round trip.
+func (db *DB) setVersion(ctx context.Context, tx *sql.Tx, shopID string, v int64, stored *int64) error {
+	set, args := "version = ?", []any{v}
+	if stored != nil {
+		set, args = set+", stored_bytes = ?", append(args, *stored)
 	}
+	query := "UPDATE shops SET " + set + " WHERE id = ?"
 	if db.dialect == postgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_notify('"+notifyChannel+"', $1)", shopID); err != nil {
-			return fmt.Errorf("notify: %w", err)
-		}
+		query = "WITH bumped AS (" + query + " RETURNING id) SELECT pg_notify('" + notifyChannel + "', id) FROM bumped"
+	}
+	if _, err := tx.ExecContext(ctx, db.q(query), append(args, shopID)...); err != nil {
+		return fmt.Errorf("bump version: %w", err)
 	}
 	return nil
 }
