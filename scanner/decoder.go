@@ -97,7 +97,9 @@ func (d *Decoder) DecodeLuma(g *image.Gray) (string, error) {
 	start := time.Now()
 	late := func() bool { return d.Budget > 0 && time.Since(start) > d.Budget }
 
-	// The fast path: the plane as it is, then turned.
+	// The fast path: the plane as it is through the hybrid binarizer, then through a
+	// local mean. The hybrid binarizer's 8-pixel blocks take glare and the grey modules
+	// of a backlit phone for background; a window that follows each pixel keeps them.
 	bm := hybrid(g)
 	if bm == nil {
 		return "", ErrNoCode // no contrast at all
@@ -105,17 +107,19 @@ func (d *Decoder) DecodeLuma(g *image.Gray) (string, error) {
 	if txt, ok := d.read(bm, true); ok {
 		return txt, nil
 	}
-	if tm := hybrid(turn(g)); tm != nil {
-		if txt, ok := d.read(tm, true); ok {
-			return txt, nil
-		}
+	if late() {
+		return "", ErrNoCode
+	}
+	mean := meanThreshold(g, 16, 4)
+	if txt, ok := d.read(mean, true); ok {
+		return txt, nil
 	}
 	if late() {
 		return "", ErrNoCode
 	}
 
 	// The rescues work on the regions around the finder patterns when the frame is large.
-	regions := likelyCodes(g, bm)
+	regions := likelyCodes(g, bm, mean)
 	if len(regions) == 0 {
 		return "", ErrNoCode // no finder pattern anywhere: nothing to rescue
 	}
@@ -139,14 +143,16 @@ func (d *Decoder) rescue(region *image.Gray, late func() bool) (string, bool) {
 	if region.Rect.Dx()*region.Rect.Dy() <= largeArea {
 		big := once(func() *image.Gray { return scale(region, 2, 1) })
 		rescues = append(rescues,
-			func() *gozxing.BitMatrix { return meanThreshold(big(), 16, 4) },
-			func() *gozxing.BitMatrix { return meanThreshold(turn(big()), 16, 4) })
+			func() *gozxing.BitMatrix { return meanThreshold(big(), 16, 2) },
+			func() *gozxing.BitMatrix { return meanThreshold(turn(big()), 16, 2) },
+			func() *gozxing.BitMatrix { return hybrid(big()) })
 	}
 	reduced := once(func() *image.Gray { return scale(region, 3, 4) })
 	rescues = append(rescues,
+		func() *gozxing.BitMatrix { return hybrid(turn(region)) },
+		func() *gozxing.BitMatrix { return meanThreshold(region, 8, 0) },
 		func() *gozxing.BitMatrix { return hybrid(reduced()) },
 		func() *gozxing.BitMatrix { return hybrid(turn(reduced())) },
-		func() *gozxing.BitMatrix { return meanThreshold(region, 16, 4) },
 		func() *gozxing.BitMatrix {
 			m, err := gozxing.NewGlobalHistgramBinarizer(lumaSource(region)).GetBlackMatrix()
 			if err != nil {
@@ -159,7 +165,7 @@ func (d *Decoder) rescue(region *image.Gray, late func() bool) (string, bool) {
 			break
 		}
 		if m := rescue(); m != nil {
-			if txt, ok := d.read(m, false); ok {
+			if txt, ok := d.read(m, true); ok {
 				return txt, true
 			}
 		}
@@ -198,16 +204,21 @@ func (d *Decoder) read(bm *gozxing.BitMatrix, invert bool) (string, bool) {
 	return d.readOnce(bm)
 }
 
+// tryHarder makes the finder-pattern scan look at every third row rather than every
+// 1/130th of the frame: a small code's finder patterns in a 1080p frame are barely taller
+// than the default step.
+var tryHarder = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+
 // readOnce detects and decodes a code in bm. When the three finder patterns the detector
 // picks do not make a code (a logo or a keyboard key in a cluttered frame looks like one
 // to it), every other plausible triple of them gets its turn.
 func (d *Decoder) readOnce(bm *gozxing.BitMatrix) (string, bool) {
-	if det, err := detector.NewDetector(bm).Detect(nil); err == nil {
+	if det, err := detector.NewDetector(bm).Detect(tryHarder); err == nil {
 		if res, err := d.qr.Decode(det.GetBits(), nil); err == nil {
 			return res.GetText(), true
 		}
 	}
-	triples, _ := multidetector.NewMultiFinderPatternFinder(bm, nil).FindMulti(nil) // none found is not an error here
+	triples, _ := multidetector.NewMultiFinderPatternFinder(bm, nil).FindMulti(tryHarder) // none found is not an error here
 	for i, info := range triples {
 		if i == maxTriples {
 			break
@@ -228,58 +239,68 @@ func (d *Decoder) readOnce(bm *gozxing.BitMatrix) (string, bool) {
 const maxTriples = 6
 
 // likelyCodes returns the parts of g around clusters of the finder-pattern candidates
-// found in its binarization bm, dark or light, each with a margin for the rest of the
-// code, strongest cluster first, at most maxRegions; none if there are no candidates.
-// A cluster holds the candidates within a version-4 code's reach of its strongest one, so
-// that logos and keys elsewhere in a cluttered frame do not make the region too large to
-// enlarge. It may leave bm inverted.
-func likelyCodes(g *image.Gray, bm *gozxing.BitMatrix) []*image.Gray {
-	centers := finderCandidates(bm)
-	if len(centers) == 0 {
+// found in the binarizations bms, dark or light, each with a margin for the rest of the
+// code, at most maxRegions; none if there are no candidates. Clusters of three or more
+// candidates (a code's three finder patterns) come first, then the strongest. A cluster
+// holds the candidates within a version-4 code's reach of its strongest one, so that
+// logos and keys elsewhere in a cluttered frame do not make the region too large to
+// enlarge.
+func likelyCodes(g *image.Gray, bms ...*gozxing.BitMatrix) []*image.Gray {
+	var centers []*detector.FinderPattern
+	add := func(found []*detector.FinderPattern) {
+		for _, c := range found {
+			if !slices.ContainsFunc(centers, func(o *detector.FinderPattern) bool {
+				return o.AboutEquals(c.GetEstimatedModuleSize(), c.GetY(), c.GetX())
+			}) {
+				centers = append(centers, c)
+			}
+		}
+	}
+	for _, bm := range bms {
+		add(finderCandidates(bm))
 		bm.FlipAll()
-		centers = finderCandidates(bm)
+		add(finderCandidates(bm))
+		bm.FlipAll()
 	}
 	slices.SortStableFunc(centers, func(a, b *detector.FinderPattern) int { return b.GetCount() - a.GetCount() })
-	var regions []*image.Gray
+	type cluster struct {
+		n              int
+		x0, y0, x1, y1 float64
+		margin         float64
+	}
+	var clusters []cluster
 	used := make([]bool, len(centers))
 	for i, c := range centers {
-		if used[i] || len(regions) == maxRegions {
+		if used[i] {
 			continue
 		}
 		module := c.GetEstimatedModuleSize()
 		reach := 33 * module
-		x0, y0, x1, y1 := c.GetX(), c.GetY(), c.GetX(), c.GetY()
-		n, widest := 0, module
+		k := cluster{x0: c.GetX(), y0: c.GetY(), x1: c.GetX(), y1: c.GetY()}
+		widest := module
 		for j, o := range centers {
 			if !used[j] && math.Abs(o.GetX()-c.GetX()) < reach && math.Abs(o.GetY()-c.GetY()) < reach &&
 				o.GetEstimatedModuleSize() < 2*module && o.GetEstimatedModuleSize() > module/2 {
 				used[j] = true
-				n++
-				x0, y0 = min(x0, o.GetX()), min(y0, o.GetY())
-				x1, y1 = max(x1, o.GetX()), max(y1, o.GetY())
+				k.n++
+				k.x0, k.y0 = min(k.x0, o.GetX()), min(k.y0, o.GetY())
+				k.x1, k.y1 = max(k.x1, o.GetX()), max(k.y1, o.GetY())
 				widest = max(widest, o.GetEstimatedModuleSize())
 			}
 		}
 		// A finder centre lies 3.5 modules in from the code's corner, and 4 modules of
 		// quiet zone follow. A lone candidate may be any of the three: reach a version-4
 		// code's width (33 modules) around it.
-		margin := 8 * widest
-		if n == 1 {
-			margin = reach
+		k.margin = 8 * widest
+		if k.n < 3 {
+			k.margin = reach
 		}
-		regions = appendRegion(regions, g, x0, y0, x1, y1, margin)
+		clusters = append(clusters, k)
 	}
-	if len(regions) > 1 {
-		// Last, all the candidates together: a code whose finder patterns fell into
-		// different clusters.
-		x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-		module := 0.0
-		for _, c := range centers {
-			x0, y0 = min(x0, c.GetX()), min(y0, c.GetY())
-			x1, y1 = max(x1, c.GetX()), max(y1, c.GetY())
-			module = max(module, c.GetEstimatedModuleSize())
-		}
-		regions = appendRegion(regions, g, x0, y0, x1, y1, 8*module)
+	slices.SortStableFunc(clusters, func(a, b cluster) int { return min(b.n, 3) - min(a.n, 3) })
+	var regions []*image.Gray
+	for _, k := range clusters[:min(len(clusters), maxRegions)] {
+		regions = appendRegion(regions, g, k.x0, k.y0, k.x1, k.y1, k.margin)
 	}
 	return regions
 }
