@@ -21,18 +21,20 @@ var ErrNoCode = errors.New("no QR code found")
 // several binarizations of the picture, cheapest first, and stops at the first that reads:
 //
 //  1. the fast path: the luma plane as it is (a camera's Y plane, not copied) through
-//     ZXing's hybrid binarizer, then turned a quarter turn (the finder-pattern scan runs
-//     along rows, and tilted or blurred patterns are sometimes only found across them),
-//     each also inverted (light modules on a dark phone screen);
+//     ZXing's hybrid binarizer, then through a local-mean threshold (glare and the grey
+//     modules of a backlit phone), then both turned a quarter turn (the finder-pattern
+//     scan runs along rows, and tilted or blurred patterns are sometimes only found
+//     across them), each also inverted (light modules on a dark phone screen);
 //
-// then, if a finder pattern was seen at all and time is left, the rescues, on the region
-// around the finder patterns when the frame is large:
+// then, if a finder pattern was seen in either binarization and time is left, the
+// rescues, on the regions around the finder patterns when the frame is large:
 //
-//  2. a local-mean threshold on the region enlarged twice, upright and turned: small or
-//     blurred codes whose modules are only a few pixels wide;
-//  3. the hybrid binarizer on the region reduced to three quarters: noise and JPEG blocks
-//     average out;
-//  4. a local-mean threshold at full size, then ZXing's global-histogram binarizer.
+//  2. a local-mean threshold on the region enlarged twice, upright and turned, then the
+//     hybrid binarizer on it: small or blurred codes whose modules are only a few pixels
+//     wide;
+//  3. the hybrid binarizer on the region turned, a tighter local mean, the hybrid
+//     binarizer on the region reduced to three quarters (noise and JPEG blocks average
+//     out), then ZXing's global-histogram binarizer.
 //
 // A Decoder is cheap and holds no state between calls; one may be used by one goroutine
 // at a time.
