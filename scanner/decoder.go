@@ -4,6 +4,7 @@ import (
 	"errors"
 	"image"
 	"math"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -20,23 +21,26 @@ var ErrNoCode = errors.New("no QR code found")
 // several binarizations of the picture, cheapest first, and stops at the first that reads:
 //
 //  1. the fast path: the luma plane as it is (a camera's Y plane, not copied) through
-//     ZXing's hybrid binarizer, then turned a quarter turn (the finder-pattern scan runs
-//     along rows, and tilted or blurred patterns are sometimes only found across them),
-//     each also inverted (light modules on a dark phone screen);
+//     ZXing's hybrid binarizer, then through a local-mean threshold (glare and the grey
+//     modules of a backlit phone), then both turned a quarter turn (the finder-pattern
+//     scan runs along rows, and tilted or blurred patterns are sometimes only found
+//     across them), each also inverted (light modules on a dark phone screen);
 //
-// then, if a finder pattern was seen at all and time is left, the rescues, on the region
-// around the finder patterns when the frame is large:
+// then, if a finder pattern was seen in either binarization and time is left, the
+// rescues, on the regions around the finder patterns when the frame is large:
 //
-//  2. a local-mean threshold on the region enlarged twice, upright and turned: small or
-//     blurred codes whose modules are only a few pixels wide;
-//  3. the hybrid binarizer on the region reduced to three quarters: noise and JPEG blocks
-//     average out;
-//  4. a local-mean threshold at full size, then ZXing's global-histogram binarizer.
+//  2. a local-mean threshold on the region enlarged twice, upright and turned, then the
+//     hybrid binarizer on it: small or blurred codes whose modules are only a few pixels
+//     wide;
+//  3. the hybrid binarizer on the region turned, a tighter local mean, the hybrid
+//     binarizer on the region reduced to three quarters (noise and JPEG blocks average
+//     out), then ZXing's global-histogram binarizer.
 //
 // A Decoder is cheap and holds no state between calls; one may be used by one goroutine
 // at a time.
 type Decoder struct {
-	// Budget bounds the time spent on one image: once it is used up no further strategy
+	// Budget bounds the work spent on one image, in CPU time on one core where the
+	// system tells it (Linux), else in wall time: once it is used up no further strategy
 	// starts. The first strategy always runs. Zero means no limit, for files.
 	Budget time.Duration
 
@@ -94,10 +98,13 @@ func (d *Decoder) DecodeLuma(g *image.Gray) (string, error) {
 	if w < 21 || h < 21 {
 		return "", ErrNoCode
 	}
-	start := time.Now()
-	late := func() bool { return d.Budget > 0 && time.Since(start) > d.Budget }
+	spent, release := workClock()
+	defer release()
+	late := func() bool { return d.Budget > 0 && spent() > d.Budget }
 
-	// The fast path: the plane as it is, then turned.
+	// The fast path: the plane as it is through the hybrid binarizer, then through a
+	// local mean. The hybrid binarizer's 8-pixel blocks take glare and the grey modules
+	// of a backlit phone for background; a window that follows each pixel keeps them.
 	bm := hybrid(g)
 	if bm == nil {
 		return "", ErrNoCode // no contrast at all
@@ -105,8 +112,17 @@ func (d *Decoder) DecodeLuma(g *image.Gray) (string, error) {
 	if txt, ok := d.read(bm, true); ok {
 		return txt, nil
 	}
-	if tm := hybrid(turn(g)); tm != nil {
-		if txt, ok := d.read(tm, true); ok {
+	mean := meanThreshold(g, 16, 4)
+	if txt, ok := d.read(mean, true); ok {
+		return txt, nil
+	}
+	// Both turned: the finder-pattern scan runs along rows, and tilted or blurred
+	// patterns are sometimes only found across them.
+	for _, m := range []*gozxing.BitMatrix{bm, mean} {
+		if late() {
+			return "", ErrNoCode
+		}
+		if txt, ok := d.read(turnBits(m), true); ok {
 			return txt, nil
 		}
 	}
@@ -115,7 +131,7 @@ func (d *Decoder) DecodeLuma(g *image.Gray) (string, error) {
 	}
 
 	// The rescues work on the regions around the finder patterns when the frame is large.
-	regions := likelyCodes(g, bm)
+	regions := likelyCodes(g, bm, mean)
 	if len(regions) == 0 {
 		return "", ErrNoCode // no finder pattern anywhere: nothing to rescue
 	}
@@ -139,14 +155,16 @@ func (d *Decoder) rescue(region *image.Gray, late func() bool) (string, bool) {
 	if region.Rect.Dx()*region.Rect.Dy() <= largeArea {
 		big := once(func() *image.Gray { return scale(region, 2, 1) })
 		rescues = append(rescues,
-			func() *gozxing.BitMatrix { return meanThreshold(big(), 16, 4) },
-			func() *gozxing.BitMatrix { return meanThreshold(turn(big()), 16, 4) })
+			func() *gozxing.BitMatrix { return meanThreshold(big(), 16, 2) },
+			func() *gozxing.BitMatrix { return meanThreshold(turn(big()), 16, 2) },
+			func() *gozxing.BitMatrix { return hybrid(big()) })
 	}
 	reduced := once(func() *image.Gray { return scale(region, 3, 4) })
 	rescues = append(rescues,
+		func() *gozxing.BitMatrix { return hybrid(turn(region)) },
+		func() *gozxing.BitMatrix { return meanThreshold(region, 8, 0) },
 		func() *gozxing.BitMatrix { return hybrid(reduced()) },
 		func() *gozxing.BitMatrix { return hybrid(turn(reduced())) },
-		func() *gozxing.BitMatrix { return meanThreshold(region, 16, 4) },
 		func() *gozxing.BitMatrix {
 			m, err := gozxing.NewGlobalHistgramBinarizer(lumaSource(region)).GetBlackMatrix()
 			if err != nil {
@@ -159,7 +177,7 @@ func (d *Decoder) rescue(region *image.Gray, late func() bool) (string, bool) {
 			break
 		}
 		if m := rescue(); m != nil {
-			if txt, ok := d.read(m, false); ok {
+			if txt, ok := d.read(m, true); ok {
 				return txt, true
 			}
 		}
@@ -198,16 +216,21 @@ func (d *Decoder) read(bm *gozxing.BitMatrix, invert bool) (string, bool) {
 	return d.readOnce(bm)
 }
 
+// tryHarder makes the finder-pattern scan look at every third row rather than every
+// 1/130th of the frame: a small code's finder patterns in a 1080p frame are barely taller
+// than the default step.
+var tryHarder = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+
 // readOnce detects and decodes a code in bm. When the three finder patterns the detector
 // picks do not make a code (a logo or a keyboard key in a cluttered frame looks like one
 // to it), every other plausible triple of them gets its turn.
 func (d *Decoder) readOnce(bm *gozxing.BitMatrix) (string, bool) {
-	if det, err := detector.NewDetector(bm).Detect(nil); err == nil {
+	if det, err := detector.NewDetector(bm).Detect(tryHarder); err == nil {
 		if res, err := d.qr.Decode(det.GetBits(), nil); err == nil {
 			return res.GetText(), true
 		}
 	}
-	triples, _ := multidetector.NewMultiFinderPatternFinder(bm, nil).FindMulti(nil) // none found is not an error here
+	triples, _ := multidetector.NewMultiFinderPatternFinder(bm, nil).FindMulti(tryHarder) // none found is not an error here
 	for i, info := range triples {
 		if i == maxTriples {
 			break
@@ -228,58 +251,68 @@ func (d *Decoder) readOnce(bm *gozxing.BitMatrix) (string, bool) {
 const maxTriples = 6
 
 // likelyCodes returns the parts of g around clusters of the finder-pattern candidates
-// found in its binarization bm, dark or light, each with a margin for the rest of the
-// code, strongest cluster first, at most maxRegions; none if there are no candidates.
-// A cluster holds the candidates within a version-4 code's reach of its strongest one, so
-// that logos and keys elsewhere in a cluttered frame do not make the region too large to
-// enlarge. It may leave bm inverted.
-func likelyCodes(g *image.Gray, bm *gozxing.BitMatrix) []*image.Gray {
-	centers := finderCandidates(bm)
-	if len(centers) == 0 {
+// found in the binarizations bms, dark or light, each with a margin for the rest of the
+// code, at most maxRegions; none if there are no candidates. Clusters of three or more
+// candidates (a code's three finder patterns) come first, then the strongest. A cluster
+// holds the candidates within a version-4 code's reach of its strongest one, so that
+// logos and keys elsewhere in a cluttered frame do not make the region too large to
+// enlarge.
+func likelyCodes(g *image.Gray, bms ...*gozxing.BitMatrix) []*image.Gray {
+	var centers []*detector.FinderPattern
+	add := func(found []*detector.FinderPattern) {
+		for _, c := range found {
+			if !slices.ContainsFunc(centers, func(o *detector.FinderPattern) bool {
+				return o.AboutEquals(c.GetEstimatedModuleSize(), c.GetY(), c.GetX())
+			}) {
+				centers = append(centers, c)
+			}
+		}
+	}
+	for _, bm := range bms {
+		add(finderCandidates(bm))
 		bm.FlipAll()
-		centers = finderCandidates(bm)
+		add(finderCandidates(bm))
+		bm.FlipAll()
 	}
 	slices.SortStableFunc(centers, func(a, b *detector.FinderPattern) int { return b.GetCount() - a.GetCount() })
-	var regions []*image.Gray
+	type cluster struct {
+		n              int
+		x0, y0, x1, y1 float64
+		margin         float64
+	}
+	var clusters []cluster
 	used := make([]bool, len(centers))
 	for i, c := range centers {
-		if used[i] || len(regions) == maxRegions {
+		if used[i] {
 			continue
 		}
 		module := c.GetEstimatedModuleSize()
 		reach := 33 * module
-		x0, y0, x1, y1 := c.GetX(), c.GetY(), c.GetX(), c.GetY()
-		n, widest := 0, module
+		k := cluster{x0: c.GetX(), y0: c.GetY(), x1: c.GetX(), y1: c.GetY()}
+		widest := module
 		for j, o := range centers {
 			if !used[j] && math.Abs(o.GetX()-c.GetX()) < reach && math.Abs(o.GetY()-c.GetY()) < reach &&
 				o.GetEstimatedModuleSize() < 2*module && o.GetEstimatedModuleSize() > module/2 {
 				used[j] = true
-				n++
-				x0, y0 = min(x0, o.GetX()), min(y0, o.GetY())
-				x1, y1 = max(x1, o.GetX()), max(y1, o.GetY())
+				k.n++
+				k.x0, k.y0 = min(k.x0, o.GetX()), min(k.y0, o.GetY())
+				k.x1, k.y1 = max(k.x1, o.GetX()), max(k.y1, o.GetY())
 				widest = max(widest, o.GetEstimatedModuleSize())
 			}
 		}
 		// A finder centre lies 3.5 modules in from the code's corner, and 4 modules of
 		// quiet zone follow. A lone candidate may be any of the three: reach a version-4
 		// code's width (33 modules) around it.
-		margin := 8 * widest
-		if n == 1 {
-			margin = reach
+		k.margin = 8 * widest
+		if k.n < 3 {
+			k.margin = reach
 		}
-		regions = appendRegion(regions, g, x0, y0, x1, y1, margin)
+		clusters = append(clusters, k)
 	}
-	if len(regions) > 1 {
-		// Last, all the candidates together: a code whose finder patterns fell into
-		// different clusters.
-		x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-		module := 0.0
-		for _, c := range centers {
-			x0, y0 = min(x0, c.GetX()), min(y0, c.GetY())
-			x1, y1 = max(x1, c.GetX()), max(y1, c.GetY())
-			module = max(module, c.GetEstimatedModuleSize())
-		}
-		regions = appendRegion(regions, g, x0, y0, x1, y1, 8*module)
+	slices.SortStableFunc(clusters, func(a, b cluster) int { return min(b.n, 3) - min(a.n, 3) })
+	var regions []*image.Gray
+	for _, k := range clusters[:min(len(clusters), maxRegions)] {
+		regions = appendRegion(regions, g, k.x0, k.y0, k.x1, k.y1, k.margin)
 	}
 	return regions
 }
@@ -301,6 +334,29 @@ func finderCandidates(bm *gozxing.BitMatrix) []*detector.FinderPattern {
 	f := detector.NewFinderPatternFinder(bm, nil)
 	_, _ = f.Find(nil) // only the candidates it collected matter here
 	return f.GetPossibleCenters()
+}
+
+// turnBits returns bm turned a quarter turn clockwise. The finder-pattern scan runs
+// along rows; across them it finds patterns that tilt or blur hid along them. Turning the
+// binarization costs a fraction of binarizing a turned image.
+func turnBits(bm *gozxing.BitMatrix) *gozxing.BitMatrix {
+	w, h := bm.GetWidth(), bm.GetHeight()
+	t, _ := gozxing.NewBitMatrix(h, w) // the sizes are those of a valid matrix
+	var row *gozxing.BitArray
+	for y := range h {
+		row = bm.GetRow(y, row)
+		// Whole words at a time: only the set bits cost anything.
+		for i, word := range row.GetBitArray() {
+			for word != 0 {
+				x := 32*i + bits.TrailingZeros32(word)
+				word &= word - 1
+				if x < w {
+					t.Set(h-1-y, x)
+				}
+			}
+		}
+	}
+	return t
 }
 
 // lumaSource wraps g for gozxing without copying it.

@@ -28,11 +28,11 @@ type Event struct {
 	Latency time.Duration
 }
 
-// DefaultBudget is the decoding time a Reader allows one frame unless told otherwise.
+// DefaultBudget is the decoding work a Reader allows one frame unless told otherwise.
 // The fast path always runs; the rescues get what is left. With the one rescue that may
-// overrun it, a frame stays within the 16.7ms a 60 frames/s stream allows, and a code
-// missed in one frame gets the next frame's chance.
-const DefaultBudget = 8 * time.Millisecond
+// overrun it, a frame stays well within the 40 ms a 25 frames/s stream allows, and a
+// code missed in one frame gets the next frame's chance.
+const DefaultBudget = 12 * time.Millisecond
 
 // Options tune a Reader. The zero value is what the counter screen wants.
 type Options struct {
