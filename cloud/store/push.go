@@ -433,6 +433,8 @@ func (p *pusher) check(ctx context.Context, c syncwire.Change, body string, vali
 		}
 	case syncwire.TypeEmail:
 		err = p.applyEmail(ctx, c, body)
+	case typeNPSInvitation, typeNPSResponse:
+		err = p.projectSurvey(ctx, c, body)
 	}
 	var refused *refusedError
 	switch {
