@@ -112,6 +112,8 @@ type SurveySetting struct {
 	EmailSurveys      bool `json:"email_surveys,omitempty"`
 	EmailDelayMinutes int  `json:"email_delay_minutes,omitempty"`
 	ThrottleDays      int  `json:"throttle_days,omitempty"`
+	// Question is the owner's wording of the question by language (nps.Lang).
+	Question map[string]string `json:"question,omitempty"`
 }
 
 // ShopSetting is what the server reads of the shop setting: the logo it shows on the

@@ -52,8 +52,11 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For or Forwarded header names
 	// the client; without them the client is the peer.
 	TrustedProxies []netip.Prefix
-	Logger         *slog.Logger         // [slog.Default()]
-	Metrics        *prometheus.Registry // where the server registers its metrics; [a new one]
+	// PublicURL is where customers reach the server, for the links of survey emails
+	// of shops whose devices did not give their card pages' address ["": those wait].
+	PublicURL string
+	Logger    *slog.Logger         // [slog.Default()]
+	Metrics   *prometheus.Registry // where the server registers its metrics; [a new one]
 	// Now is the clock of the rate limits; a test stops it to count a burst exactly,
 	// however slow the machine [time.Now].
 	Now func() time.Time
@@ -145,6 +148,10 @@ func New(db *store.DB, cfg Config) *Server {
 	s.mux.HandleFunc("GET /c/{tag}/{code}/manifest.webmanifest", s.limitAddr(s.cards, s.handleCardManifest))
 	s.mux.HandleFunc("GET /c/{tag}/logo.png", s.limitAddr(s.cards, s.handleShopLogo))
 	s.mux.HandleFunc("GET /c/{code}", s.limitAddr(s.cards, s.handleCard))
+	s.mux.HandleFunc("GET /s/{token}", s.limitAddr(s.cards, s.handleSurvey))
+	s.mux.HandleFunc("POST /s/{token}", s.limitAddr(s.cards, s.handleSurvey))
+	s.mux.HandleFunc("GET /s/{token}/unsubscribe", s.limitAddr(s.cards, s.handleUnsubscribe))
+	s.mux.HandleFunc("POST /s/{token}/unsubscribe", s.limitAddr(s.cards, s.handleUnsubscribe))
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, syncwire.ErrCodeNotFound, "no such endpoint", nil)

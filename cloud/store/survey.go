@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -219,6 +221,17 @@ func (db *DB) QueueSurvey(ctx context.Context, s SurveyInvitation, e SurveyEmail
 	return queued, nil
 }
 
+// NewSurveyToken returns a new link token, 144 random bits in base64url, and the hash
+// that is all the database keeps of it.
+func NewSurveyToken() (token, hash string, err error) {
+	var b [18]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", fmt.Errorf("new survey token: %w", err)
+	}
+	token = base64.RawURLEncoding.EncodeToString(b[:])
+	return token, hashHex(token), nil
+}
+
 // SurveyLink is what the survey page shows of a link.
 type SurveyLink struct {
 	ShopID     string
@@ -230,6 +243,8 @@ type SurveyLink struct {
 	Invite     nps.Invitation
 	ExpiresAt  time.Time
 	Answered   bool // by this link or on the kiosk
+	// Question is the owner's wording of the question by language, if any.
+	Question map[string]string
 }
 
 // Survey returns the link whose token is token: ErrNotFound if there is none,
@@ -239,6 +254,14 @@ func (db *DB) Survey(ctx context.Context, token string) (SurveyLink, error) {
 	l, err := db.surveyLink(ctx, db.r, token)
 	if err != nil {
 		return SurveyLink{}, err
+	}
+	body, err := db.setting(ctx, db.r, l.ShopID, syncwire.SettingNPS)
+	if err != nil {
+		return SurveyLink{}, err
+	}
+	var set syncwire.SurveySetting
+	if body != nil && json.Unmarshal(body, &set) == nil {
+		l.Question = set.Question
 	}
 	logo, err := db.logo(ctx, l.ShopID)
 	l.HasLogo = len(logo) > 0
