@@ -221,6 +221,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	fs.StringVar(&mc.User, "smtp-user", "", "SMTP user name (password in $MERCI_SMTP_PASSWORD)")
 	fs.StringVar(&mc.From, "smtp-from", "", "sender address of the emails")
 	fs.StringVar(&mc.TLS, "smtp-tls", "mandatory", "SMTP STARTTLS: mandatory, opportunistic or none")
+	publicURL := fs.String("public-url", "", "address customers reach this server at (https://...), for survey links of shops that set no card page address")
 	emails := fs.Int("emails-per-day", store.DefaultQuotas.EmailsPerDay, "most emails a shop may queue in 24 hours (0: no limit)")
 	storage := fs.Int64("storage-mib", store.DefaultQuotas.StorageBytes>>20, "most MiB of changes a shop may store (0: no limit)")
 	if err := fs.Parse(args); err != nil {
@@ -239,12 +240,13 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	defer db.Close()
 	db.Quotas = store.Quotas{EmailsPerDay: *emails, StorageBytes: *storage << 20}
 	reg := prometheus.NewRegistry()
-	srv := server.New(db, server.Config{Logger: log, Metrics: reg, TrustedProxies: trusted})
+	srv := server.New(db, server.Config{Logger: log, Metrics: reg, TrustedProxies: trusted, PublicURL: *publicURL})
 	defer srv.Close()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	mailDone := make(chan error, 1)
+	mailDone, surveysDone := make(chan error, 1), make(chan error, 1)
+	go func() { surveysDone <- srv.RunSurveys(ctx, time.Minute) }()
 	if mc.Host != "" {
 		mc.Logger, mc.Metrics = log, reg
 		m, err := mailer.New(db, mc)
@@ -299,6 +301,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	case err := <-served:
 		cancel()
 		<-mailDone
+		<-surveysDone
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -308,5 +311,5 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	defer done()
 	err = hs.Shutdown(shutCtx)
 	cancel()
-	return errors.Join(err, <-mailDone)
+	return errors.Join(err, <-mailDone, <-surveysDone)
 }

@@ -22,8 +22,8 @@ type Server struct {
 	l        net.Listener
 	mu       sync.Mutex
 	messages []string // the DATA of each accepted message
-	// MailReply, when set before the first message, answers MAIL FROM instead of 250, for as many tries as it
-	// returns a reply.
+	// MailReply, when set before the first message, answers MAIL FROM instead of
+	// 250, for as many tries as it returns a reply.
 	MailReply func(try int) string
 	tries     int
 }
