@@ -246,7 +246,7 @@ func (s *Server) queueSurvey(ctx context.Context, inv store.SurveyInvitation, no
 		Text:        hello + "\n\n" + lang.T("surveymail.body", inv.ShopName, link, lang.Date(expires), link+"/unsubscribe"),
 		Unsubscribe: link + "/unsubscribe",
 	}
-	return s.db.QueueSurvey(ctx, inv, e)
+	return s.db.QueueSurvey(ctx, inv, e, now)
 }
 
 // publicURL returns the address customers reach this server at, for inv's shop: the

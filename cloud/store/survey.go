@@ -170,13 +170,13 @@ type SurveyEmail struct {
 	Unsubscribe string // the one-click unsubscribe URL, for List-Unsubscribe
 }
 
-// QueueSurvey records the link of e and queues its email to s's customer, in one
-// transaction. It reports false, and queues nothing, if another scan took s first or
+// QueueSurvey records the link of e, made at now, and queues its email to s's customer,
+// in one transaction. It reports false, and queues nothing, if another scan took s first or
 // the shop has used its emails of the day (s waits for the next scan then).
-func (db *DB) QueueSurvey(ctx context.Context, s SurveyInvitation, e SurveyEmail) (bool, error) {
+func (db *DB) QueueSurvey(ctx context.Context, s SurveyInvitation, e SurveyEmail, at time.Time) (bool, error) {
 	queued := false
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		now := db.millis()
+		now := at.UnixMilli()
 		if q := db.Quotas.EmailsPerDay; q > 0 {
 			var n int
 			if err := tx.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM outbox WHERE shop_id = ? AND created_at > ?"),
