@@ -263,7 +263,7 @@ func startSurveyCloud(t *testing.T, dsn string) *surveyCloud {
 // testClock is the time now moved by advance.
 type testClock struct{ offset atomic.Int64 }
 
-func (c *testClock) now() time.Time           { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *testClock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
 func (c *testClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // emailedLink runs the survey scan and the mailer, and returns the survey link of the
