@@ -1,0 +1,69 @@
+package server_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/merci-loyalty/merci/cloud/internal/synctest"
+	"github.com/merci-loyalty/merci/cloud/server"
+	"github.com/merci-loyalty/merci/loyalty"
+	"github.com/merci-loyalty/merci/nps"
+	"github.com/merci-loyalty/merci/syncwire"
+)
+
+// The scan of surveys by email, on each backend, emails only the invitation of a
+// customer with an address and consent that the kiosk did not answer, and takes the
+// others out for good.
+func TestSurveyScanEmailsOnlyWhomItMay(t *testing.T) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		e := newEnv(t, dsn, server.Config{})
+		till := e.shop("Café Lune")
+		bought := time.Now().Add(-3 * time.Hour)
+		e.push(till,
+			synctest.Record(t, syncwire.TypeSetting, syncwire.SettingShop, map[string]any{"name": "Café Lune", "cloud_url": "https://cloud.example/c/" + till.ShopTag}),
+			synctest.Record(t, syncwire.TypeSetting, syncwire.SettingNPS, syncwire.SurveySetting{EmailSurveys: true}))
+		invite := func(name, email string, consent, answered bool) {
+			t.Helper()
+			cust := loyalty.Customer{ID: name, Name: name, Email: email, Consent: consent, CreatedAt: bought}
+			inv, err := nps.Policy{}.Invite(synctest.NewID(t), cust.ID, "", "till-1", bought)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changes := []syncwire.Change{synctest.Record(t, syncwire.TypeCustomer, cust.ID, cust), synctest.Record(t, "nps_invitation", inv.ID, inv)}
+			if answered {
+				r, err := inv.Answer(10, "", nps.English, false, bought.Add(time.Minute))
+				if err != nil {
+					t.Fatal(err)
+				}
+				changes = append(changes, synctest.Record(t, "nps_response", r.ID, r))
+			}
+			if resp := e.push(till, changes...); len(resp.Accepted) != len(changes) {
+				t.Fatalf("push: %+v", resp)
+			}
+		}
+		invite("ana", "ana@example.com", true, false)
+		invite("kiosk", "kiosk@example.com", true, true)
+		invite("noconsent", "no@example.com", false, false)
+		invite("noemail", "", true, false)
+
+		if n, err := e.srv.SendDueSurveys(ctx, time.Now()); err != nil || n != 1 {
+			t.Fatalf("SendDueSurveys = %d, %v; want 1", n, err)
+		}
+		due, err := e.db.DueEmails(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) != 1 || due[0].To != "ana@example.com" || due[0].Unsubscribe == "" {
+			t.Fatalf("queued %+v, want one email to ana@example.com with its unsubscribe address", due)
+		}
+		if n, err := e.srv.SendDueSurveys(ctx, time.Now()); err != nil || n != 0 {
+			t.Errorf("a second scan = %d, %v; want nothing more", n, err)
+		}
+		waiting, err := e.db.WaitingSurveys(ctx, 10)
+		if err != nil || len(waiting) != 0 {
+			t.Errorf("still waiting after the scan: %+v, %v", waiting, err)
+		}
+	})
+}
