@@ -42,7 +42,7 @@ type surveyData struct {
 	Logo     string
 	Question string
 	Scores   []int
-	Picked   int // the score picked before a form sent without one was shown again: -1
+	Picked   int // the score of a form shown again, or -1
 	Comment  string
 	Missing  bool // the form came without a score
 	Action   string
@@ -135,8 +135,8 @@ func (s *Server) answerSurvey(r *http.Request, token string, link store.SurveyLi
 // handleUnsubscribe withdraws the customer's consent in one click: the link in the
 // email (GET) and the mail program's own button (POST, RFC 8058) both do it.
 func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
-	lang := acceptLanguage(r.Header.Get("Accept-Language"), i18n.English)
 	link, err := s.db.UnsubscribeSurvey(r.Context(), r.PathValue("token"))
+	// Without a link, link.Lang is "" and the fallback English.
 	data, status := surveyData{Lang: acceptLanguage(r.Header.Get("Accept-Language"), i18n.Parse(string(link.Lang)))}, http.StatusOK
 	switch {
 	case err == nil:
@@ -147,10 +147,10 @@ func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, store.ErrSuspended):
 		data.State, status = surveyUnavailable, http.StatusForbidden
 	case errors.Is(err, store.ErrNotFound):
-		data.Lang, data.State, status = lang, surveyNotFound, http.StatusNotFound
+		data.State, status = surveyNotFound, http.StatusNotFound
 	default:
 		s.log.Error("survey unsubscribe", "err", err)
-		data.Lang, data.State, status = lang, surveyNotFound, http.StatusInternalServerError
+		data.State, status = surveyNotFound, http.StatusInternalServerError
 	}
 	s.writeSurvey(w, r, data, status)
 }
@@ -181,24 +181,23 @@ func (s *Server) writeSurvey(w http.ResponseWriter, r *http.Request, data survey
 // them.
 func (s *Server) SendDueSurveys(ctx context.Context, now time.Time) (int, error) {
 	queued := 0
+	var cursor store.SurveyCursor
 	for {
-		list, err := s.db.WaitingSurveys(ctx, 100)
-		if err != nil {
+		list, next, err := s.db.WaitingSurveys(ctx, cursor, 100)
+		if err != nil || len(list) == 0 {
 			return queued, err
 		}
-		progress := false
+		cursor = next
 		for _, inv := range list {
 			set := inv.Setting
 			p := nps.EmailPolicy{Enabled: set.EmailSurveys, Delay: time.Duration(set.EmailDelayMinutes) * time.Minute,
 				Throttle: time.Duration(set.ThrottleDays) * 24 * time.Hour}
-			decision, why := p.Decide(inv.Candidate, now)
-			switch decision {
+			switch decision, why := p.Decide(inv.Candidate, now); decision {
 			case nps.EmailSkip:
 				s.log.Debug("survey by email skipped", "shop", inv.ShopID, "invitation", inv.Invite.ID, "why", why)
 				if err := s.db.SkipSurvey(ctx, inv); err != nil {
 					return queued, err
 				}
-				progress = true
 			case nps.EmailSend:
 				ok, err := s.queueSurvey(ctx, inv, now)
 				if err != nil {
@@ -206,13 +205,8 @@ func (s *Server) SendDueSurveys(ctx context.Context, now time.Time) (int, error)
 				}
 				if ok {
 					queued++
-					progress = true
 				}
 			}
-		}
-		// Those left wait for their time; a full page of them ends the pass too.
-		if !progress || len(list) < 100 {
-			return queued, nil
 		}
 	}
 }

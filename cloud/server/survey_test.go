@@ -7,6 +7,7 @@ import (
 
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
+	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/nps"
 	"github.com/merci-loyalty/merci/syncwire"
@@ -61,7 +62,7 @@ func TestSurveyScanEmailsOnlyWhomItMay(t *testing.T) {
 		if n, err := e.srv.SendDueSurveys(ctx, time.Now()); err != nil || n != 0 {
 			t.Errorf("a second scan = %d, %v; want nothing more", n, err)
 		}
-		waiting, err := e.db.WaitingSurveys(ctx, 10)
+		waiting, _, err := e.db.WaitingSurveys(ctx, store.SurveyCursor{}, 10)
 		if err != nil || len(waiting) != 0 {
 			t.Errorf("still waiting after the scan: %+v, %v", waiting, err)
 		}

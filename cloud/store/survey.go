@@ -72,16 +72,24 @@ type SurveyInvitation struct {
 	Candidate nps.EmailCandidate
 }
 
-// WaitingSurveys returns up to limit invitations that no scan has emailed or skipped
-// yet, oldest first, of shops not suspended.
-func (db *DB) WaitingSurveys(ctx context.Context, limit int) ([]SurveyInvitation, error) {
+// SurveyCursor is where a scan of the waiting invitations has got to: after the
+// invitation ID made at At. The zero cursor starts at the oldest.
+type SurveyCursor struct {
+	At int64 // unix milliseconds
+	ID string
+}
+
+// WaitingSurveys returns up to limit invitations after cursor that no scan has emailed
+// or skipped yet, oldest first, of shops not suspended, and the cursor after them.
+func (db *DB) WaitingSurveys(ctx context.Context, cursor SurveyCursor, limit int) ([]SurveyInvitation, SurveyCursor, error) {
 	rows, err := db.r.QueryContext(ctx, db.q(`SELECT i.shop_id, s.tag, s.name, i.id, i.purchase_op_id, i.customer_id, i.card_code,
 			i.created_at, i.expires_at, i.answered
 		FROM survey_invitations i JOIN shops s ON s.id = i.shop_id
-		WHERE i.state = ? AND i.shop_id NOT IN (SELECT shop_id FROM shop_suspensions)
-		ORDER BY i.created_at LIMIT ?`), surveyWaiting, limit)
+		WHERE i.state = ? AND (i.created_at > ? OR i.created_at = ? AND i.id > ?)
+			AND i.shop_id NOT IN (SELECT shop_id FROM shop_suspensions)
+		ORDER BY i.created_at, i.id LIMIT ?`), surveyWaiting, cursor.At, cursor.At, cursor.ID, limit)
 	if err != nil {
-		return nil, fmt.Errorf("list waiting surveys: %w", err)
+		return nil, cursor, fmt.Errorf("list waiting surveys: %w", err)
 	}
 	var list []SurveyInvitation
 	for rows.Next() {
@@ -90,22 +98,23 @@ func (db *DB) WaitingSurveys(ctx context.Context, limit int) ([]SurveyInvitation
 		if err := rows.Scan(&s.ShopID, &s.ShopTag, &s.ShopName, &s.Invite.ID, &s.Invite.PurchaseOpID, &s.Invite.CustomerID,
 			&s.Invite.CardCode, &created, &expires, &s.Candidate.Answered); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("list waiting surveys: %w", err)
+			return nil, cursor, fmt.Errorf("list waiting surveys: %w", err)
 		}
+		cursor = SurveyCursor{At: created, ID: s.Invite.ID}
 		s.Invite.CreatedAt, s.Invite.ExpiresAt = fromMillis(created), fromMillis(expires)
 		s.Candidate.InvitedAt, s.Candidate.KioskUntil = s.Invite.CreatedAt, s.Invite.ExpiresAt
 		list = append(list, s)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list waiting surveys: %w", err)
+		return nil, cursor, fmt.Errorf("list waiting surveys: %w", err)
 	}
 	for i := range list {
 		if err := db.readSurveyContext(ctx, &list[i]); err != nil {
-			return nil, err
+			return nil, cursor, err
 		}
 	}
-	return list, nil
+	return list, cursor, nil
 }
 
 // readSurveyContext fills in s's shop settings and customer.
@@ -118,9 +127,9 @@ func (db *DB) readSurveyContext(ctx context.Context, s *SurveyInvitation) error 
 		if err != nil {
 			return err
 		}
-		if body != nil && json.Unmarshal(body, set.v) != nil {
+		if body != nil {
 			// An unreadable setting is the devices' business: the scan takes defaults.
-			continue
+			_ = json.Unmarshal(body, set.v)
 		}
 	}
 	var body string
