@@ -2,6 +2,9 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,6 +64,30 @@ func TestSurveyScanEmailsOnlyWhomItMay(t *testing.T) {
 		}
 		if n, err := e.srv.SendDueSurveys(ctx, time.Now()); err != nil || n != 0 {
 			t.Errorf("a second scan = %d, %v; want nothing more", n, err)
+		}
+
+		// The mail program's own unsubscribe button (RFC 8058) withdraws the consent.
+		path := strings.TrimPrefix(due[0].Unsubscribe, "https://cloud.example")
+		resp, err := http.Post(e.http.URL+path, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: status %d", path, resp.StatusCode)
+		}
+		consent := map[string]bool{}
+		for _, c := range e.pull(till, "cursor=0").Changes {
+			if c.Type == syncwire.TypeCustomer {
+				var cu loyalty.Customer
+				if err := json.Unmarshal(c.Body, &cu); err != nil {
+					t.Fatal(err)
+				}
+				consent[cu.ID] = cu.Consent
+			}
+		}
+		if consent["ana"] || !consent["kiosk"] {
+			t.Errorf("consents pulled after unsubscribing = %v, want ana's withdrawn and no other's", consent)
 		}
 		waiting, _, err := e.db.WaitingSurveys(ctx, store.SurveyCursor{}, 10)
 		if err != nil || len(waiting) != 0 {
