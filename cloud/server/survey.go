@@ -222,8 +222,12 @@ func (s *Server) queueSurvey(ctx context.Context, inv store.SurveyInvitation, no
 	if err != nil {
 		return false, err
 	}
+	// The customer's language is the one they last answered in; else the shop's.
 	lang := i18n.English
-	if len(inv.Shop.Languages) > 0 {
+	switch {
+	case inv.Lang != "":
+		lang = i18n.Parse(string(inv.Lang))
+	case len(inv.Shop.Languages) > 0:
 		lang = i18n.Parse(inv.Shop.Languages[0])
 	}
 	link := base + "/s/" + token

@@ -4,13 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/cloud/store"
+	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/nps"
 	"github.com/merci-loyalty/merci/syncwire"
@@ -28,16 +32,16 @@ func TestSurveyScanEmailsOnlyWhomItMay(t *testing.T) {
 		e.push(till,
 			synctest.Record(t, syncwire.TypeSetting, syncwire.SettingShop, map[string]any{"name": "Café Lune", "cloud_url": "https://cloud.example/c/" + till.ShopTag}),
 			synctest.Record(t, syncwire.TypeSetting, syncwire.SettingNPS, syncwire.SurveySetting{EmailSurveys: true}))
-		invite := func(name, email string, consent, answered bool) {
+		inviteAt := func(name, email string, consent, answered bool, lang nps.Lang, at time.Time) {
 			t.Helper()
-			cust := loyalty.Customer{ID: name, Name: name, Email: email, Consent: consent, CreatedAt: bought}
-			inv, err := nps.Policy{}.Invite(synctest.NewID(t), cust.ID, "", "till-1", bought)
+			cust := loyalty.Customer{ID: name, Name: name, Email: email, Consent: consent, CreatedAt: at}
+			inv, err := nps.Policy{}.Invite(synctest.NewID(t), cust.ID, "", "till-1", at)
 			if err != nil {
 				t.Fatal(err)
 			}
 			changes := []syncwire.Change{synctest.Record(t, syncwire.TypeCustomer, cust.ID, cust), synctest.Record(t, "nps_invitation", inv.ID, inv)}
 			if answered {
-				r, err := inv.Answer(10, "", nps.English, false, bought.Add(time.Minute))
+				r, err := inv.Answer(10, "", lang, false, at.Add(time.Minute))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -47,20 +51,37 @@ func TestSurveyScanEmailsOnlyWhomItMay(t *testing.T) {
 				t.Fatalf("push: %+v", resp)
 			}
 		}
+		invite := func(name, email string, consent, answered bool) {
+			t.Helper()
+			inviteAt(name, email, consent, answered, nps.English, bought)
+		}
+		// Bia answered on the tablet in Portuguese a week ago: her email is in Portuguese.
+		inviteAt("bia", "bia@example.com", true, true, nps.BrazilianPortuguese, bought.Add(-7*24*time.Hour))
+		invite("bia", "bia@example.com", true, false)
 		invite("ana", "ana@example.com", true, false)
 		invite("kiosk", "kiosk@example.com", true, true)
 		invite("noconsent", "no@example.com", false, false)
 		invite("noemail", "", true, false)
 
-		if n, err := e.srv.SendDueSurveys(ctx, time.Now()); err != nil || n != 1 {
-			t.Fatalf("SendDueSurveys = %d, %v; want 1", n, err)
+		if n, err := e.srv.SendDueSurveys(ctx, time.Now()); err != nil || n != 2 {
+			t.Fatalf("SendDueSurveys = %d, %v; want 2", n, err)
 		}
 		due, err := e.db.DueEmails(ctx, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(due) != 1 || due[0].To != "ana@example.com" || due[0].Unsubscribe == "" {
-			t.Fatalf("queued %+v, want one email to ana@example.com with its unsubscribe address", due)
+		subjects := map[string]string{}
+		for _, m := range due {
+			subjects[m.To] = m.Subject
+		}
+		want := map[string]string{"ana@example.com": i18n.English.T("surveymail.subject", "Café Lune"),
+			"bia@example.com": i18n.Portuguese.T("surveymail.subject", "Café Lune")}
+		if diff := cmp.Diff(want, subjects); diff != "" {
+			t.Fatalf("queued subjects (-want +got):\n%s", diff)
+		}
+		sort.Slice(due, func(i, j int) bool { return due[i].To < due[j].To })
+		if due[0].Unsubscribe == "" {
+			t.Errorf("the email to %s has no unsubscribe address", due[0].To)
 		}
 		if n, err := e.srv.SendDueSurveys(ctx, time.Now()); err != nil || n != 0 {
 			t.Errorf("a second scan = %d, %v; want nothing more", n, err)

@@ -52,6 +52,10 @@ func (p *pusher) projectSurvey(ctx context.Context, c syncwire.Change, body stri
 		}
 		_, err = p.tx.ExecContext(ctx, p.db.q("UPDATE survey_invitations SET answered = 1 WHERE shop_id = ? AND id = ?"),
 			p.dev.ShopID, r.InvitationID)
+		if err == nil && r.CustomerID != "" && r.Lang != "" {
+			_, err = p.tx.ExecContext(ctx, p.db.q(`INSERT INTO survey_customers (shop_id, customer_id, lang) VALUES (?, ?, ?)
+				ON CONFLICT (shop_id, customer_id) DO UPDATE SET lang = excluded.lang`), p.dev.ShopID, r.CustomerID, string(r.Lang))
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("%w: project survey record: %w", errDB, err)
@@ -70,6 +74,8 @@ type SurveyInvitation struct {
 	Invite    nps.Invitation
 	Customer  loyalty.Customer
 	Candidate nps.EmailCandidate
+	// Lang is the language of the customer's last answer, or "".
+	Lang nps.Lang
 }
 
 // SurveyCursor is where a scan of the waiting invitations has got to: after the
@@ -143,15 +149,18 @@ func (db *DB) readSurveyContext(ctx context.Context, s *SurveyInvitation) error 
 		s.Candidate.Email, s.Candidate.Consent = s.Customer.Email, s.Customer.Consent
 	}
 	var unsubscribed int
+	var lang sql.NullString
 	var last sql.NullInt64
 	err = db.r.QueryRowContext(ctx, db.q(`SELECT
-		(SELECT COUNT(*) FROM survey_unsubscribes WHERE shop_id = ? AND customer_id = ?),
+		(SELECT COUNT(*) FROM survey_customers WHERE shop_id = ? AND customer_id = ? AND unsubscribed_at IS NOT NULL),
+		(SELECT lang FROM survey_customers WHERE shop_id = ? AND customer_id = ?),
 		(SELECT MAX(created_at) FROM survey_links WHERE shop_id = ? AND customer_id = ?)`),
-		s.ShopID, s.Invite.CustomerID, s.ShopID, s.Invite.CustomerID).Scan(&unsubscribed, &last)
+		s.ShopID, s.Invite.CustomerID, s.ShopID, s.Invite.CustomerID, s.ShopID, s.Invite.CustomerID).Scan(&unsubscribed, &lang, &last)
 	if err != nil {
 		return fmt.Errorf("read customer's surveys: %w", err)
 	}
 	s.Candidate.Unsubscribed = unsubscribed > 0
+	s.Lang = nps.Lang(lang.String)
 	if last.Valid {
 		s.Candidate.LastEmailed = fromMillis(last.Int64)
 	}
@@ -353,6 +362,10 @@ func (db *DB) AnswerSurvey(ctx context.Context, token string, score int, comment
 		if _, err := tx.ExecContext(ctx, db.q("UPDATE survey_invitations SET answered = 1 WHERE shop_id = ? AND id = ?"), l.ShopID, l.Invite.ID); err != nil {
 			return fmt.Errorf("mark survey answered: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO survey_customers (shop_id, customer_id, lang) VALUES (?, ?, ?)
+			ON CONFLICT (shop_id, customer_id) DO UPDATE SET lang = excluded.lang`), l.ShopID, l.CustomerID, string(lang)); err != nil {
+			return fmt.Errorf("keep the customer's language: %w", err)
+		}
 		return db.setVersion(ctx, tx, l.ShopID, p.version)
 	})
 	if err != nil {
@@ -379,8 +392,9 @@ func (db *DB) UnsubscribeSurvey(ctx context.Context, token string) (SurveyLink, 
 			return err
 		}
 		defer p.close()
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO survey_unsubscribes (shop_id, customer_id, unsubscribed_at) VALUES (?, ?, ?)
-			ON CONFLICT (shop_id, customer_id) DO NOTHING`), l.ShopID, l.CustomerID, db.millis()); err != nil {
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO survey_customers (shop_id, customer_id, unsubscribed_at) VALUES (?, ?, ?)
+			ON CONFLICT (shop_id, customer_id) DO UPDATE SET unsubscribed_at = COALESCE(survey_customers.unsubscribed_at, excluded.unsubscribed_at)`),
+			l.ShopID, l.CustomerID, db.millis()); err != nil {
 			return fmt.Errorf("record unsubscribe: %w", err)
 		}
 		var body string

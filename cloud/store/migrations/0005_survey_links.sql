@@ -29,11 +29,13 @@ CREATE TABLE survey_links (
 );
 CREATE INDEX survey_links_customer ON survey_links (shop_id, customer_id, created_at);
 
--- Customers who unsubscribed from surveys by email, with one click: never emailed again.
-CREATE TABLE survey_unsubscribes (
+-- What the survey knows of a customer: the language of their last answer (the email
+-- is in it), and when they unsubscribed with one click (never emailed again).
+CREATE TABLE survey_customers (
 	shop_id         TEXT NOT NULL,
 	customer_id     TEXT NOT NULL,
-	unsubscribed_at BIGINT NOT NULL,
+	lang            TEXT NOT NULL DEFAULT '',
+	unsubscribed_at BIGINT,
 	PRIMARY KEY (shop_id, customer_id)
 );
 
