@@ -43,6 +43,10 @@ type NPSSettings struct {
 	IdleSeconds int `json:"idle_seconds,omitempty"`
 	// VisitHours is the period in which a card earns one self-service visit.
 	VisitHours int `json:"visit_hours,omitempty"`
+	// EmailSurveys has the cloud email the survey to customers who did not answer at
+	// the counter, EmailDelayMinutes after the purchase (syncwire.SurveySetting).
+	EmailSurveys      bool `json:"email_surveys,omitempty"`
+	EmailDelayMinutes int  `json:"email_delay_minutes,omitempty"`
 }
 
 // ErrInvalidNPSSettings means an NPS setting cannot be used.
@@ -51,7 +55,7 @@ var ErrInvalidNPSSettings = errors.New("invalid survey settings")
 // Validate reports a setting that cannot be used.
 func (n NPSSettings) Validate() error {
 	switch {
-	case n.TTLMinutes < 0 || n.ThrottleDays < 0 || n.IdleSeconds < 0 || n.VisitHours < 0:
+	case n.TTLMinutes < 0 || n.ThrottleDays < 0 || n.IdleSeconds < 0 || n.VisitHours < 0 || n.EmailDelayMinutes < 0:
 		return fmt.Errorf("%w: durations cannot be negative", ErrInvalidNPSSettings)
 	case n.IdleSeconds > 0 && n.IdleSeconds < 10:
 		return fmt.Errorf("%w: an idle time under 10 seconds resets the kiosk while people read", ErrInvalidNPSSettings)

@@ -104,12 +104,28 @@ const (
 	SettingProgram = "program" // Body: the shop's loyalty.Program
 	SettingShop    = "shop"    // Body: the shop's identity, a ShopSetting among other fields
 	SettingAlerts  = "alerts"  // Body: the owner's loyalty.AlertRules, whose alerts the server emails
+	SettingNPS     = "nps"     // Body: the survey's settings, a SurveySetting among other fields
 )
+
+// SurveySetting is what the server reads of the survey setting: whether and when it
+// emails the invitations the kiosk got no answer to.
+type SurveySetting struct {
+	EmailSurveys      bool `json:"email_surveys,omitempty"`
+	EmailDelayMinutes int  `json:"email_delay_minutes,omitempty"`
+	ThrottleDays      int  `json:"throttle_days,omitempty"`
+	// Question is the owner's wording of the question by language (nps.Lang).
+	Question map[string]string `json:"question,omitempty"`
+}
 
 // ShopSetting is what the server reads of the shop setting: the logo it shows on the
 // customers' card pages.
 type ShopSetting struct {
 	Logo []byte `json:"logo,omitempty"` // PNG
+	// CloudURL is the base of the shop's card pages; survey links go beside them.
+	CloudURL string `json:"cloud_url,omitempty"`
+	// Languages the shop speaks, its main one first: a survey email is in the first.
+	Languages []string `json:"languages,omitempty"`
+	Name      string   `json:"name,omitempty"`
 }
 
 // Rejection codes.

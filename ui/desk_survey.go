@@ -21,6 +21,7 @@ type surveyPage struct {
 	set localdb.NPSSettings // as saved
 	// The fields, in minutes, days, seconds and hours.
 	ttl, throttle, idle, visit *widget.Entry
+	email                      *surveyEmail
 }
 
 func (d *desk) surveyPage() fyne.CanvasObject {
@@ -56,7 +57,8 @@ func (p *surveyPage) build() fyne.CanvasObject {
 	save.Importance = widget.HighImportance
 	hint := widget.NewLabel(l.T("survey.hint"))
 	hint.Wrapping = fyne.TextWrapWord
-	return container.NewVBox(section(l.T("survey.title"), container.NewVBox(hint, form)), container.NewHBox(save))
+	p.email = newSurveyEmail(l, p.set)
+	return container.NewVBox(section(l.T("survey.title"), container.NewVBox(hint, form)), p.email.view, container.NewHBox(save))
 }
 
 // onSave saves the fields; an empty one goes back to the default.
@@ -77,6 +79,10 @@ func (p *surveyPage) onSave() {
 			return
 		}
 		*f.to = n
+	}
+	if err := p.email.apply(&next); err != nil {
+		p.d.fail(err)
+		return
 	}
 	if err := p.d.u.store.SaveNPSSettings(p.d.u.context(), next); err != nil {
 		p.d.fail(err)

@@ -17,8 +17,8 @@ func TestSurveySettingsSaved(t *testing.T) {
 	d.content.Objects = []fyne.CanvasObject{page}
 	d.content.Refresh()
 	entries := findAll[*widget.Entry](page)
-	if len(entries) != 4 {
-		t.Fatalf("survey page has %d fields, want 4", len(entries))
+	if len(entries) != 5 {
+		t.Fatalf("survey page has %d fields, want 5 (4 and the email's delay)", len(entries))
 	}
 	test.Type(entries[1], "60") // throttle days
 	test.Type(entries[2], "abc")

@@ -2,13 +2,10 @@ package mailer_test
 
 import (
 	"context"
-	"encoding/base64"
-	"io"
-	"mime/quotedprintable"
-	"net/mail"
 	"strings"
 	"testing"
 
+	"github.com/merci-loyalty/merci/cloud/internal/smtptest"
 	"github.com/merci-loyalty/merci/cloud/mailer"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/localdb/localdbtest"
@@ -18,7 +15,7 @@ import (
 // the counter queues the email, the change travels to the cloud as the follow-up emails
 // do, and the customer's mail program decodes the link the counter wrote.
 func TestCardLinkReachesTheCustomer(t *testing.T) {
-	smtp := startSMTP(t)
+	smtp := smtptest.Start(t)
 	db, dev, m := setup(t, smtp, mailer.Config{})
 	ctx := context.Background()
 	counter := localdbtest.Open(t, localdb.Shop{Name: "Café Lune", CloudURL: "https://cloud.cafe-lune.example/c/cafe-lune-paris"})
@@ -47,26 +44,15 @@ func TestCardLinkReachesTheCustomer(t *testing.T) {
 	if _, err := m.SendDue(ctx); err != nil {
 		t.Fatalf("SendDue: %v", err)
 	}
-	got := smtp.received()
+	got := smtp.Received()
 	if len(got) != 1 {
 		t.Fatalf("the SMTP server received %d messages, want 1", len(got))
 	}
-	msg, err := mail.ReadMessage(strings.NewReader(got[0]))
+	_, decoded, err := smtptest.Read(got[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	var body io.Reader = msg.Body
-	switch enc := strings.ToLower(msg.Header.Get("Content-Transfer-Encoding")); enc {
-	case "quoted-printable":
-		body = quotedprintable.NewReader(body)
-	case "base64":
-		body = base64.NewDecoder(base64.StdEncoding, body)
-	}
-	decoded, err := io.ReadAll(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(decoded), link) || !strings.Contains(string(decoded), "fidélité") {
+	if !strings.Contains(decoded, link) || !strings.Contains(decoded, "fidélité") {
 		t.Errorf("the customer reads:\n%s\nwant the card's link %s, and the accents", decoded, link)
 	}
 }

@@ -183,6 +183,11 @@ func (m *Mailer) send(ctx context.Context, e store.OutboxEmail) error {
 	msg.Subject(e.Subject)
 	msg.SetBodyString(mail.TypeTextPlain, e.Text)
 	msg.SetGenHeader("X-Merci-Email", e.ID)
+	if e.Unsubscribe != "" {
+		// RFC 8058: the mail program's own button unsubscribes with one POST.
+		msg.SetGenHeader("List-Unsubscribe", "<"+e.Unsubscribe+">")
+		msg.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 
 	opts := []mail.Option{mail.WithPort(m.cfg.Port), mail.WithTLSPolicy(m.tls), mail.WithTimeout(m.cfg.Timeout)}
 	if m.cfg.User != "" {

@@ -1,118 +1,20 @@
 package mailer_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/merci-loyalty/merci/cloud/internal/smtptest"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
 	"github.com/merci-loyalty/merci/cloud/mailer"
 	"github.com/merci-loyalty/merci/cloud/store"
 	"github.com/merci-loyalty/merci/syncwire"
 )
 
-// smtpServer is a fake SMTP server on loopback that speaks just enough of the protocol
-// for a client to send mail: EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
-type smtpServer struct {
-	l        net.Listener
-	mu       sync.Mutex
-	messages []string // the DATA of each accepted message
-	// mailReply, when set, answers MAIL FROM instead of 250, for as many tries as it
-	// returns a reply.
-	mailReply func(try int) string
-	tries     int
-}
-
-func startSMTP(t *testing.T) *smtpServer {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpServer{l: l}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	t.Cleanup(func() { l.Close() })
-	return s
-}
-
-func (s *smtpServer) port() int { return s.l.Addr().(*net.TCPAddr).Port }
-
-func (s *smtpServer) serve(c net.Conn) {
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(time.Minute)) // a failure bound only
-	r := bufio.NewReader(c)
-	reply := func(line string) { c.Write([]byte(line + "\r\n")) }
-	reply("220 fake.test ESMTP")
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		cmd := strings.ToUpper(strings.TrimSpace(line))
-		switch {
-		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			reply("250-fake.test\r\n250 8BITMIME")
-		case strings.HasPrefix(cmd, "MAIL FROM"):
-			s.mu.Lock()
-			s.tries++
-			custom := ""
-			if s.mailReply != nil {
-				custom = s.mailReply(s.tries)
-			}
-			s.mu.Unlock()
-			if custom != "" {
-				reply(custom)
-				continue
-			}
-			reply("250 ok")
-		case strings.HasPrefix(cmd, "RCPT TO"), cmd == "RSET", cmd == "NOOP":
-			reply("250 ok")
-		case cmd == "DATA":
-			reply("354 go ahead")
-			var data strings.Builder
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				data.WriteString(l)
-			}
-			s.mu.Lock()
-			s.messages = append(s.messages, data.String())
-			s.mu.Unlock()
-			reply("250 queued")
-		case cmd == "QUIT":
-			reply("221 bye")
-			return
-		default:
-			reply("502 not implemented")
-		}
-	}
-}
-
-func (s *smtpServer) received() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.messages...)
-}
-
-func setup(t *testing.T, smtp *smtpServer, cfg mailer.Config) (*store.DB, store.Device, *mailer.Mailer) {
+func setup(t *testing.T, smtp *smtptest.Server, cfg mailer.Config) (*store.DB, store.Device, *mailer.Mailer) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, synctest.SQLite(t))
@@ -128,7 +30,7 @@ func setup(t *testing.T, smtp *smtpServer, cfg mailer.Config) (*store.DB, store.
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Host, cfg.Port, cfg.From, cfg.TLS = "127.0.0.1", smtp.port(), "Café Lune <hello@cafe.test>", "none"
+	cfg.Host, cfg.Port, cfg.From, cfg.TLS = "127.0.0.1", smtp.Port(), "Café Lune <hello@cafe.test>", "none"
 	m, err := mailer.New(db, cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -168,7 +70,7 @@ func lastStatus(t *testing.T, db *store.DB, shop, key string) syncwire.EmailStat
 }
 
 func TestSendsEachEmailOnce(t *testing.T) {
-	smtp := startSMTP(t)
+	smtp := smtptest.Start(t)
 	db, dev, m := setup(t, smtp, mailer.Config{})
 	ctx := context.Background()
 	first := emailChange(t, "mail-1", "ana@example.com")
@@ -181,7 +83,7 @@ func TestSendsEachEmailOnce(t *testing.T) {
 			t.Fatalf("SendDue: %v", err)
 		}
 	}
-	got := smtp.received()
+	got := smtp.Received()
 	if len(got) != 1 {
 		t.Fatalf("the SMTP server received %d messages, want 1", len(got))
 	}
@@ -196,8 +98,8 @@ func TestSendsEachEmailOnce(t *testing.T) {
 }
 
 func TestRetriesTemporaryFailures(t *testing.T) {
-	smtp := startSMTP(t)
-	smtp.mailReply = func(try int) string {
+	smtp := smtptest.Start(t)
+	smtp.MailReply = func(try int) string {
 		if try <= 2 {
 			return "451 4.3.0 try again later"
 		}
@@ -222,14 +124,14 @@ func TestRetriesTemporaryFailures(t *testing.T) {
 	if st := lastStatus(t, db, dev.ShopID, "mail-2"); st.Attempts != 3 {
 		t.Errorf("attempts = %d, want 3", st.Attempts)
 	}
-	if n := len(smtp.received()); n != 1 {
+	if n := len(smtp.Received()); n != 1 {
 		t.Errorf("received %d messages, want 1", n)
 	}
 }
 
 func TestGivesUpOnPermanentFailure(t *testing.T) {
-	smtp := startSMTP(t)
-	smtp.mailReply = func(int) string { return "550 5.7.1 relaying denied" }
+	smtp := smtptest.Start(t)
+	smtp.MailReply = func(int) string { return "550 5.7.1 relaying denied" }
 	db, dev, m := setup(t, smtp, mailer.Config{BaseDelay: time.Millisecond})
 	push(t, db, dev, emailChange(t, "mail-3", "cy@example.com"))
 	for range 3 {
@@ -244,9 +146,9 @@ func TestGivesUpOnPermanentFailure(t *testing.T) {
 }
 
 func TestUnreachableServerIsRetried(t *testing.T) {
-	smtp := startSMTP(t)
+	smtp := smtptest.Start(t)
 	db, dev, m := setup(t, smtp, mailer.Config{BaseDelay: time.Hour, MaxDelay: time.Hour})
-	smtp.l.Close() // nobody listens any more
+	smtp.Close() // nobody listens any more
 	push(t, db, dev, emailChange(t, "mail-4", "di@example.com"))
 	if _, err := m.SendDue(context.Background()); err != nil {
 		t.Fatalf("SendDue: %v", err)

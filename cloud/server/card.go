@@ -63,7 +63,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; manifest-src 'self'; frame-ancestors 'none'")
 	h.Set("Vary", "Accept-Language")
 
-	lang := acceptLanguage(r.Header.Get("Accept-Language"))
+	lang := acceptLanguage(r.Header.Get("Accept-Language"), i18n.English)
 	data := cardData{Lang: lang}
 	status := http.StatusNotFound
 	if code, err := cards.ParseCode(r.PathValue("code")); err == nil {
@@ -131,7 +131,7 @@ func (s *Server) handleCardManifest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := "/c/" + r.PathValue("tag") + "/" + string(code)
-	lang := acceptLanguage(r.Header.Get("Accept-Language"))
+	lang := acceptLanguage(r.Header.Get("Accept-Language"), i18n.English)
 	w.Header().Set("Content-Type", "application/manifest+json")
 	w.Header().Set("Cache-Control", "no-store")
 	json.NewEncoder(w).Encode(map[string]any{ // the client went away
@@ -142,9 +142,9 @@ func (s *Server) handleCardManifest(w http.ResponseWriter, r *http.Request) {
 }
 
 // acceptLanguage returns the first supported language of an Accept-Language header, in
-// the customer's order of preference, or English.
-func acceptLanguage(header string) i18n.Lang {
-	best, bestQ := i18n.English, -1.0
+// the customer's order of preference, or fallback.
+func acceptLanguage(header string, fallback i18n.Lang) i18n.Lang {
+	best, bestQ := fallback, -1.0
 	for i, part := range strings.Split(header, ",") {
 		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		tag = strings.ToLower(tag)

@@ -16,7 +16,6 @@ import (
 
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/cloud/internal/synctest"
-	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/internal/browsertest"
 	"github.com/merci-loyalty/merci/scanner"
@@ -32,7 +31,7 @@ document.addEventListener("securitypolicyviolation", e => window.cspViolations.p
 // a phone's size, with the wallet buttons shown, and reads the card's QR back from a
 // screenshot with the counter's scanner. MERCI_SCREENSHOTS=DIR saves the screenshots.
 func TestCardPageInChromium(t *testing.T) {
-	e := newEnv(t, synctest.SQLite(t), server.Config{Wallet: newWalletKeys(t).cfg})
+	e := newEnv(t, synctest.SQLite(t), newWalletKeys(t).cfg)
 	a := e.shop("Café Lune")
 	logo, err := os.ReadFile("../../assets/icon.png") // Merci's own, as a shop's logo
 	if err != nil {

@@ -16,12 +16,10 @@ import (
 // Wallet is what the card pages need to offer wallet passes; docs/wallet.md says where
 // an operator gets it. Its zero value offers none.
 type Wallet struct {
-	// PublicURL is the server's address as customers reach it, https://cloud.example.com:
-	// a pass's QR code holds the card page's address on it, as printed cards do, and
-	// Google fetches the shop's logo from it.
-	PublicURL string
-	Apple     *wallet.AppleSigner  // nil: no Apple Wallet passes
-	Google    *wallet.GoogleSigner // nil: no Google Wallet links
+	// The passes need Config.PublicURL: a pass's QR code holds the card page's address
+	// on it, as printed cards do, and Google fetches the shop's logo from it.
+	Apple  *wallet.AppleSigner  // nil: no Apple Wallet passes
+	Google *wallet.GoogleSigner // nil: no Google Wallet links
 }
 
 // iconPath serves Merci's icon, the Google Wallet logo of a shop without its own.
@@ -74,11 +72,11 @@ func (s *Server) walletCard(w http.ResponseWriter, r *http.Request) (wallet.Card
 		s.storeError(w, r, err)
 		return wallet.Card{}, view, "", false
 	}
-	lang := acceptLanguage(r.Header.Get("Accept-Language"))
+	lang := acceptLanguage(r.Header.Get("Accept-Language"), i18n.English)
 	d := viewData(lang, code, view)
 	c := wallet.Card{
 		ShopName: view.ShopName, Code: code, Points: d.Points, Level: d.Tier,
-		PageURL: cards.URL(strings.TrimRight(s.cfg.Wallet.PublicURL, "/")+cards.CardPath+tag, code),
+		PageURL: cards.URL(strings.TrimRight(s.cfg.PublicURL, "/")+cards.CardPath+tag, code),
 		// A blocked or replaced card's pass shows greyed out in the wallet.
 		Voided: d.Status != "",
 	}
@@ -127,7 +125,7 @@ func (s *Server) handleGoogleWallet(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	base := strings.TrimRight(s.cfg.Wallet.PublicURL, "/")
+	base := strings.TrimRight(s.cfg.PublicURL, "/")
 	logo := base + iconPath
 	if view.HasLogo {
 		logo = base + cards.CardPath + view.ShopTag + "/logo.png"

@@ -23,7 +23,14 @@ import (
 type walletKeys struct {
 	apple     wallettest.Apple
 	googlePub *rsa.PublicKey
-	cfg       server.Wallet
+	cfg       server.Config // the server's, offering both passes
+}
+
+// at returns the server's configuration with its clock stopped at now.
+func (k walletKeys) at(now time.Time) server.Config {
+	cfg := k.cfg
+	cfg.Now = func() time.Time { return now }
+	return cfg
 }
 
 func newWalletKeys(t *testing.T) walletKeys {
@@ -38,7 +45,7 @@ func newWalletKeys(t *testing.T) walletKeys {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k.googlePub, k.cfg = pub, server.Wallet{PublicURL: "https://cloud.example.com", Apple: a, Google: g}
+	k.googlePub, k.cfg = pub, server.Config{PublicURL: "https://cloud.example.com", Wallet: server.Wallet{Apple: a, Google: g}}
 	return k
 }
 
@@ -69,7 +76,7 @@ func getNoRedirect(t *testing.T, e *env, path, lang string) (*http.Response, []b
 // signed by the service account, both carrying the card's code and balance.
 func TestCardWalletPasses(t *testing.T) {
 	keys := newWalletKeys(t)
-	e := newEnv(t, synctest.SQLite(t), server.Config{Wallet: keys.cfg})
+	e := newEnv(t, synctest.SQLite(t), keys.cfg)
 	a := e.shop("Café Lune")
 	logo, err := os.ReadFile("../../assets/icon.png")
 	if err != nil {
@@ -154,7 +161,7 @@ func TestCardWalletPasses(t *testing.T) {
 // that adding it again greys out the one in the wallet.
 func TestCardWalletBlockedCard(t *testing.T) {
 	keys := newWalletKeys(t)
-	e := newEnv(t, synctest.SQLite(t), server.Config{Wallet: keys.cfg})
+	e := newEnv(t, synctest.SQLite(t), keys.cfg)
 	a := e.shop("Café Lune")
 	code := cardOfCafeLune(t, e, a)
 	e.push(a, synctest.Record(t, syncwire.TypeCard, string(code), loyalty.Card{Code: string(code), CustomerID: "cust-1", Status: loyalty.CardBlocked}))
@@ -193,8 +200,8 @@ func TestCardWalletOff(t *testing.T) {
 	}
 
 	keys := newWalletKeys(t)
-	later := keys.cfg.Apple.Expires().Add(time.Minute)
-	e = newEnv(t, synctest.SQLite(t), server.Config{Wallet: keys.cfg, Now: func() time.Time { return later }})
+	later := keys.cfg.Wallet.Apple.Expires().Add(time.Minute)
+	e = newEnv(t, synctest.SQLite(t), keys.at(later))
 	a = e.shop("Café Lune")
 	code = cardOfCafeLune(t, e, a)
 	page = "/c/" + a.ShopTag + "/" + string(code)
@@ -212,7 +219,7 @@ func TestCardWalletOff(t *testing.T) {
 // A shop without a logo gives Google Wallet Merci's icon, served for it.
 func TestCardWalletGoogleLogoFallback(t *testing.T) {
 	keys := newWalletKeys(t)
-	e := newEnv(t, synctest.SQLite(t), server.Config{Wallet: keys.cfg})
+	e := newEnv(t, synctest.SQLite(t), keys.cfg)
 	a := e.shop("Café Lune")
 	code := cardOfCafeLune(t, e, a)
 	resp, _ := getNoRedirect(t, e, "/c/"+a.ShopTag+"/"+string(code)+"/google-wallet", "en")

@@ -52,8 +52,12 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For or Forwarded header names
 	// the client; without them the client is the peer.
 	TrustedProxies []netip.Prefix
-	Logger         *slog.Logger         // [slog.Default()]
-	Metrics        *prometheus.Registry // where the server registers its metrics; [a new one]
+	// PublicURL is the server's address as customers reach it, https://cloud.example.com:
+	// wallet passes need it, and survey emails link to it for shops whose devices did
+	// not give their card pages' address ["": those wait].
+	PublicURL string
+	Logger    *slog.Logger         // [slog.Default()]
+	Metrics   *prometheus.Registry // where the server registers its metrics; [a new one]
 	// Wallet is the wallet passes the card pages offer; the zero value offers none.
 	Wallet Wallet
 	// Now is the clock of the rate limits and of the wallet certificates' validity; a
@@ -148,6 +152,10 @@ func New(db *store.DB, cfg Config) *Server {
 	s.mux.HandleFunc("GET /c/{tag}/logo.png", s.limitAddr(s.cards, s.handleShopLogo))
 	s.mux.HandleFunc("GET /c/{code}", s.limitAddr(s.cards, s.handleCard))
 	s.walletRoutes(cfg.Wallet)
+	s.mux.HandleFunc("GET /s/{token}", s.limitAddr(s.cards, s.handleSurvey))
+	s.mux.HandleFunc("POST /s/{token}", s.limitAddr(s.cards, s.handleSurvey))
+	s.mux.HandleFunc("GET /s/{token}/unsubscribe", s.limitAddr(s.cards, s.handleUnsubscribe))
+	s.mux.HandleFunc("POST /s/{token}/unsubscribe", s.limitAddr(s.cards, s.handleUnsubscribe))
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, syncwire.ErrCodeNotFound, "no such endpoint", nil)

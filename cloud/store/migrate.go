@@ -173,4 +173,4 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 }
 
 // LatestSchema is the number of the newest schema step.
-const LatestSchema = 5
+const LatestSchema = 6

@@ -27,6 +27,8 @@ type OutboxEmail struct {
 	Subject  string
 	Text     string
 	Attempts int // tries so far
+	// Unsubscribe is the one-click unsubscribe URL of a survey email, or "".
+	Unsubscribe string
 }
 
 // WaitOutbox returns a channel that receives a value when an email is queued, and a
@@ -36,7 +38,7 @@ func (db *DB) WaitOutbox() (<-chan struct{}, func()) { return db.Subscribe(outbo
 // DueEmails returns up to limit queued emails whose next try is due. Those of a
 // suspended shop wait until it is resumed.
 func (db *DB) DueEmails(ctx context.Context, limit int) ([]OutboxEmail, error) {
-	rows, err := db.r.QueryContext(ctx, db.q(`SELECT shop_id, id, recipient, subject, body, attempts FROM outbox
+	rows, err := db.r.QueryContext(ctx, db.q(`SELECT shop_id, id, recipient, subject, body, attempts, unsubscribe FROM outbox
 		WHERE status = ? AND next_at <= ? AND shop_id NOT IN (SELECT shop_id FROM shop_suspensions)
 		ORDER BY next_at LIMIT ?`), syncwire.EmailQueued, db.millis(), limit)
 	if err != nil {
@@ -46,7 +48,7 @@ func (db *DB) DueEmails(ctx context.Context, limit int) ([]OutboxEmail, error) {
 	var list []OutboxEmail
 	for rows.Next() {
 		var e OutboxEmail
-		if err := rows.Scan(&e.ShopID, &e.ID, &e.To, &e.Subject, &e.Text, &e.Attempts); err != nil {
+		if err := rows.Scan(&e.ShopID, &e.ID, &e.To, &e.Subject, &e.Text, &e.Attempts, &e.Unsubscribe); err != nil {
 			return nil, fmt.Errorf("list due emails: %w", err)
 		}
 		list = append(list, e)

@@ -96,10 +96,7 @@ func (db *DB) push(ctx context.Context, dev Device, changes []syncwire.Change, p
 			}
 		}
 		resp.Version = p.version
-		if err := p.flush(ctx); err != nil {
-			return err
-		}
-		return p.saveUsage(ctx)
+		return p.finish(ctx)
 	})
 	return resp, emails, err
 }
@@ -365,6 +362,8 @@ func (p *pusher) check(ctx context.Context, c syncwire.Change, pc *prepared) (*s
 		}
 	case syncwire.TypeEmail:
 		err = p.applyEmail(ctx, c, body)
+	case typeNPSInvitation, typeNPSResponse:
+		err = p.projectSurvey(ctx, c, body)
 	}
 	var refused *refusedError
 	switch {

@@ -97,6 +97,15 @@ func (p *pusher) read(ctx context.Context) (*sql.Tx, error) {
 	return p.tx, nil
 }
 
+// finish writes what is pending and the shop's new version and storage used: the end
+// of a transaction that appended to the log.
+func (p *pusher) finish(ctx context.Context) error {
+	if err := p.flush(ctx); err != nil {
+		return err
+	}
+	return p.saveUsage(ctx)
+}
+
 // flush writes what is pending. A failure cannot be told apart between the changes
 // held: it is errChangeFailed, and the push is applied again a change at a time.
 func (p *pusher) flush(ctx context.Context) error {

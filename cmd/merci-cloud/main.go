@@ -236,6 +236,10 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	}
 	mc.Password = os.Getenv("MERCI_SMTP_PASSWORD")
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	public, err := publicURL(*walletFlags.publicURL)
+	if err != nil {
+		return err
+	}
 	wallets, err := walletFlags.load(time.Now(), log)
 	if err != nil {
 		return err
@@ -248,12 +252,13 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	defer db.Close()
 	db.Quotas = store.Quotas{EmailsPerDay: *emails, StorageBytes: *storage << 20}
 	reg := prometheus.NewRegistry()
-	srv := server.New(db, server.Config{Logger: log, Metrics: reg, TrustedProxies: trusted, Wallet: wallets})
+	srv := server.New(db, server.Config{Logger: log, Metrics: reg, TrustedProxies: trusted, PublicURL: public, Wallet: wallets})
 	defer srv.Close()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	mailDone := make(chan error, 1)
+	mailDone, scansDone := make(chan error, 1), make(chan error, 1)
+	go func() { scansDone <- srv.RunScans(ctx, time.Minute) }()
 	if mc.Host != "" {
 		mc.Logger, mc.Metrics = log, reg
 		m, err := mailer.New(db, mc)
@@ -308,6 +313,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	case err := <-served:
 		cancel()
 		<-mailDone
+		<-scansDone
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -317,5 +323,5 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, dsn *string, ou
 	defer done()
 	err = hs.Shutdown(shutCtx)
 	cancel()
-	return errors.Join(err, <-mailDone)
+	return errors.Join(err, <-mailDone, <-scansDone)
 }

@@ -27,7 +27,7 @@ func addWalletFlags(fs *flag.FlagSet) walletFlags {
 		return fs.String(flagName, os.Getenv(name), usage+" [$"+name+"]")
 	}
 	return walletFlags{
-		publicURL:     env("MERCI_PUBLIC_URL", "public-url", "the https address customers reach this server at; wallet passes need it"),
+		publicURL:     env("MERCI_PUBLIC_URL", "public-url", "the https address customers reach this server at: wallet passes need it, survey emails link to it for shops that set no card page address"),
 		appleCert:     env("MERCI_APPLE_PASS_CERT", "apple-pass-cert", "Apple Wallet: the Pass Type ID certificate (PEM or .cer)"),
 		appleKey:      env("MERCI_APPLE_PASS_KEY", "apple-pass-key", "Apple Wallet: its private key (PEM, unencrypted)"),
 		appleWWDR:     env("MERCI_APPLE_WWDR_CERT", "apple-wwdr-cert", "Apple Wallet: Apple's WWDR G4 intermediate certificate (PEM or .cer)"),
@@ -51,8 +51,8 @@ func (f walletFlags) load(now time.Time, log *slog.Logger) (server.Wallet, error
 	if !apple && !google {
 		return w, nil
 	}
-	if w.PublicURL, err = publicURL(*f.publicURL); err != nil {
-		return w, err
+	if *f.publicURL == "" {
+		return w, errors.New("wallet passes need --public-url, the https address customers reach this server at (https://cloud.example.com)")
 	}
 	if apple {
 		if w.Apple, err = wallet.LoadApple(*f.appleCert, *f.appleKey, *f.appleWWDR, now); err != nil {
@@ -91,12 +91,12 @@ func given(name string, settings map[string]string) (bool, error) {
 	return false, fmt.Errorf("%s is half configured: give %s too, or none of its settings", name, strings.Join(missing, " and "))
 }
 
-// publicURL checks the server's public address: https (plain http only on a loopback
-// address, for trying it out), and nothing but the scheme and host, since the card
-// pages live at its root.
+// publicURL checks the server's public address, if given: https (plain http only on a
+// loopback address, for trying it out), and nothing but the scheme and host, since the
+// card pages and survey links live at its root.
 func publicURL(v string) (string, error) {
 	if v == "" {
-		return "", errors.New("wallet passes need --public-url, the https address customers reach this server at (https://cloud.example.com)")
+		return "", nil
 	}
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
