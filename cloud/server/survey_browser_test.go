@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -33,6 +32,7 @@ import (
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/nps"
 	"github.com/merci-loyalty/merci/syncclient"
+	"github.com/merci-loyalty/merci/syncclient/tokentest"
 	"github.com/merci-loyalty/merci/syncwire"
 )
 
@@ -355,7 +355,7 @@ func joinSurveyDevice(t *testing.T, s *localdb.Store, serverURL, code, name stri
 		}
 		t.Cleanup(func() { s.Close() })
 	}
-	client := syncclient.New(s, syncclient.Config{Tokens: &surveyTokens{m: map[string]string{}}, Logger: quietLog,
+	client := syncclient.New(s, syncclient.Config{Tokens: &tokentest.Memory{}, Logger: quietLog,
 		PullWait: time.Second, WatchEvery: 20 * time.Millisecond, BackoffBase: 10 * time.Millisecond})
 	req := syncclient.JoinRequest{ServerURL: serverURL, Code: code, DeviceName: name, Local: localdb.LocalDataBring}
 	if _, err := client.Join(ctx, req); err != nil {
@@ -394,33 +394,4 @@ func (d *surveyDevice) eventually(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// surveyTokens keeps device tokens in memory: a test never touches a real keyring.
-type surveyTokens struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (s *surveyTokens) Get(u string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if tok, ok := s.m[u]; ok {
-		return tok, nil
-	}
-	return "", syncclient.ErrNoToken
-}
-
-func (s *surveyTokens) Set(u, tok string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[u] = tok
-	return nil
-}
-
-func (s *surveyTokens) Delete(u string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, u)
-	return nil
 }
