@@ -345,16 +345,16 @@ func (s *Store) Answer(ctx context.Context, invitationID string, score int, comm
 	return r, nil
 }
 
-// putResponse inserts r, or updates the status of the stored response with r's id: the
-// only thing about a response that changes, but for its comment, which can be erased
+// putResponse inserts r, or updates the status and assignee of the stored response with
+// r's id: the only things about a response that change, but for its comment, which can be erased
 // (EraseCustomer). A blank comment wins, so that an erasure made on another device
 // applies here and a copy from before it does not bring the comment back.
 func putResponse(ctx context.Context, tx *sql.Tx, r nps.Response) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO nps_responses
-			(id, invitation_id, purchase_op_id, customer_id, card_code, score, comment, lang, at, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status,
-			comment = iif(excluded.comment = '', '', comment)`,
-		r.ID, r.InvitationID, r.PurchaseOpID, r.CustomerID, r.CardCode, r.Score, r.Comment, r.Lang, millis(r.At), r.Status)
+			(id, invitation_id, purchase_op_id, customer_id, card_code, score, comment, lang, at, status, assignee)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+			comment = iif(excluded.comment = '', '', comment), assignee = excluded.assignee`,
+		r.ID, r.InvitationID, r.PurchaseOpID, r.CustomerID, r.CardCode, r.Score, r.Comment, r.Lang, millis(r.At), r.Status, r.Assignee)
 	if err != nil {
 		return fmt.Errorf("store response %s: %w", r.ID, err)
 	}
@@ -395,12 +395,12 @@ func (s *Store) eraseComments(ctx context.Context, tx *sql.Tx, id string) error 
 	return nil
 }
 
-const responseColumns = `id, invitation_id, purchase_op_id, customer_id, card_code, score, comment, lang, at, status`
+const responseColumns = `id, invitation_id, purchase_op_id, customer_id, card_code, score, comment, lang, at, status, assignee`
 
 func scanResponse(row scanner) (nps.Response, error) {
 	var r nps.Response
 	var at int64
-	err := row.Scan(&r.ID, &r.InvitationID, &r.PurchaseOpID, &r.CustomerID, &r.CardCode, &r.Score, &r.Comment, &r.Lang, &at, &r.Status)
+	err := row.Scan(&r.ID, &r.InvitationID, &r.PurchaseOpID, &r.CustomerID, &r.CardCode, &r.Score, &r.Comment, &r.Lang, &at, &r.Status, &r.Assignee)
 	r.At = fromMillis(at)
 	return r, err
 }
