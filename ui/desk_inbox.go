@@ -273,6 +273,7 @@ func (p *inboxPage) history(r nps.Response) (fyne.CanvasObject, error) {
 	if err != nil {
 		return nil, err
 	}
+	names[localdb.RuleStaff] = l.T("inbox.by_rules")
 	by := func(staff string) string {
 		if n := names[staff]; n != "" {
 			return "  ·  " + n
