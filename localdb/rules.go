@@ -120,7 +120,7 @@ func (s *Store) applyRule(ctx context.Context, tx *sql.Tx, rs nps.Rules, f RuleF
 		act(cp.Code+" · "+cp.Offer, nps.Action{Kind: nps.ActionComment})
 	}
 	if rule.Email && loyalty.CheckEmail(loyalty.NormalizeEmail(customer.Email)) == nil {
-		e, err := s.ruleEmail(ctx, tx, r, customer.Email, msg, fields, now)
+		e, err := s.ruleEmail(ctx, tx, r, customer.Email, msg, fields)
 		if err != nil {
 			return false, err
 		}
@@ -180,13 +180,15 @@ func (s *Store) ruleCoupon(ctx context.Context, tx *sql.Tx, r nps.Response, rule
 }
 
 // ruleEmail queues the answer r's email from msg, under the id its rule gives it.
-func (s *Store) ruleEmail(ctx context.Context, tx *sql.Tx, r nps.Response, to string, msg nps.Message, f nps.Fields, now time.Time) (Email, error) {
+func (s *Store) ruleEmail(ctx context.Context, tx *sql.Tx, r nps.Response, to string, msg nps.Message, f nps.Fields) (Email, error) {
 	id, err := nps.RuleID(r.ID, "email")
 	if err != nil {
 		return Email{}, err
 	}
+	// Dated from the answer, not from now: two devices applying the rule push the same
+	// change, byte for byte, which the cloud takes for a duplicate, not a conflict.
 	e := Email{ID: id, ResponseID: r.ID, To: loyalty.NormalizeEmail(to), Subject: strings.TrimSpace(nps.Fill(msg.Subject, f)),
-		Text: strings.TrimSpace(nps.Fill(msg.Body, f)), Status: EmailQueued, Staff: RuleStaff, At: now}
+		Text: strings.TrimSpace(nps.Fill(msg.Body, f)), Status: EmailQueued, Staff: RuleStaff, At: r.At}
 	if e.Subject == "" || e.Text == "" {
 		return Email{}, ErrEmptyEmail
 	}
