@@ -129,8 +129,9 @@ func (s *Store) applyRule(ctx context.Context, tx *sql.Tx, rs nps.Rules, f RuleF
 	if rule.Close {
 		act("", nps.Action{Kind: nps.ActionClose})
 	}
-	for _, draft := range drafts {
-		draft.Staff, draft.At = RuleStaff, now
+	for i, draft := range drafts {
+		// A millisecond apart, so that the history lists them in the order they happened.
+		draft.Staff, draft.At = RuleStaff, now.Add(time.Duration(i)*time.Millisecond)
 		next, a, err := r.Act(draft)
 		if err != nil {
 			return false, err
