@@ -171,9 +171,15 @@ func (e *rulesEditor) column(c nps.Category) fyne.CanvasObject {
 	f.body.SetMinRowsVisible(6)
 	e.cats[c] = f
 	title := bigText(16, true, theme.ColorNameForeground)
-	title.Text = l.T("rules.group." + string(c))
 	badge, num := scoreBadge(map[nps.Category]int{nps.Promoter: 10, nps.Passive: 8, nps.Detractor: 3}[c], 28)
-	num.Text = l.T("rules.range." + string(c))
+	switch c {
+	case nps.Promoter:
+		title.Text, num.Text = l.T("rules.group.promoter"), l.T("rules.range.promoter")
+	case nps.Passive:
+		title.Text, num.Text = l.T("rules.group.passive"), l.T("rules.range.passive")
+	default:
+		title.Text, num.Text = l.T("rules.group.detractor"), l.T("rules.range.detractor")
+	}
 	num.TextSize = 11
 	badge.SetMinSize(fyne.NewSize(52, 28))
 	head := container.NewHBox(container.NewStack(badge, num), title)
