@@ -137,3 +137,61 @@ func TestNPSRulesDefaultAndSave(t *testing.T) {
 		t.Errorf("SaveNPSRules(bad) = %v", err)
 	}
 }
+
+func TestInboxFilterCountsAndAssign(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	lou := answerAt(t, s, "lou", 10)
+	max := answerAt(t, s, "max", 2)
+	c, err := s.Customer(ctx, max.CustomerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Customer.Company, c.Customer.TaxID = "Bureau_Max SARL", "FR 123 456"
+	if err := s.SaveCustomer(ctx, c.Customer); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AssignResponse(ctx, lou.ID, "staff-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.AddAction(ctx, max.ID, nps.Action{Kind: nps.ActionClose, Staff: "o", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(f localdb.ResponseFilter) []string {
+		t.Helper()
+		rs, err := s.Responses(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	for name, tt := range map[string]struct {
+		f    localdb.ResponseFilter
+		want []string
+	}{
+		"company, any case":   {localdb.ResponseFilter{Search: "bureau_max"}, []string{max.ID}},
+		"tax ID":              {localdb.ResponseFilter{Search: "123 456"}, []string{max.ID}},
+		"an _ is a character": {localdb.ResponseFilter{Search: "bureau_"}, []string{max.ID}},
+		"email":               {localdb.ResponseFilter{Search: "lou@"}, []string{lou.ID}},
+		"assigned":            {localdb.ResponseFilter{Assignee: "staff-1"}, []string{lou.ID}},
+		"nobody's":            {localdb.ResponseFilter{Assignee: localdb.Unassigned}, []string{max.ID}},
+		"before the period":   {localdb.ResponseFilter{From: t0.Add(time.Hour)}, nil},
+		"search and status":   {localdb.ResponseFilter{Search: "max", Status: nps.Untreated}, nil},
+	} {
+		got := ids(tt.f)
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("%s: %v, want %v", name, got, tt.want)
+		}
+	}
+	n, err := s.CountResponses(ctx, localdb.ResponseFilter{From: t0, To: t0.Add(time.Hour)})
+	if err != nil || n[nps.Untreated] != 1 || n[nps.Closed] != 1 || n[nps.InProgress] != 0 {
+		t.Errorf("CountResponses = %v, %v; want 1 untreated and 1 closed", n, err)
+	}
+	if r, _ := s.Response(ctx, lou.ID); r.Assignee != "staff-1" {
+		t.Errorf("assignee %q after AssignResponse", r.Assignee)
+	}
+}
