@@ -155,7 +155,7 @@ func TestInboxFlow(t *testing.T) {
 	}
 	button(t, w.Content(), "Reopen") // a closed answer offers to reopen, nothing else
 
-	test.Tap(button(t, w.Content(), "Untreated"))
+	test.Tap(button(t, w.Content(), "Untreated · 1")) // the count of the tab
 	if n := inbox.Length(); n != 1 {
 		t.Fatalf("Untreated tab lists %d answers after closing one, want 1", n)
 	}
@@ -182,7 +182,7 @@ func TestInboxFlow(t *testing.T) {
 		}
 		input.SetText("")
 	}
-	test.Tap(button(t, w.Content(), "All"))
+	test.Tap(button(t, w.Content(), "All · 3"))
 	if n := inbox.Length(); n != 3 {
 		t.Errorf("All tab lists %d answers, want 3", n)
 	}

@@ -139,7 +139,7 @@ func TestRulesThankAPromoterOnce(t *testing.T) {
 	// The inbox's history says the rules did it.
 	nav := findAll[*widget.List](d.win.Content())[0]
 	nav.Select(1)
-	test.Tap(button(t, d.win.Content(), "All"))
+	test.Tap(button(t, d.win.Content(), "All · 3"))
 	var inbox *widget.List
 	for _, l := range findAll[*widget.List](d.win.Content()) {
 		if l != nav {
