@@ -19,15 +19,20 @@ func (p *inboxPage) exportButton() fyne.CanvasObject {
 	l := p.d.u.lang
 	export := func(format transfer.Format) func() {
 		return func() {
-			f := p.filter()
-			f.Status = "" // every tab's
-			name := fmt.Sprintf("answers-%s-%s.%s", f.From.Format(time.DateOnly), f.To.AddDate(0, 0, -1).Format(time.DateOnly), format)
-			p.d.saveFile(name, func(w io.Writer) error {
-				return transfer.ExportAnswers(p.d.ctx, p.d.u.store, w, format, f)
-			})
+			from, to := p.period.bounds()
+			name := fmt.Sprintf("answers-%s-%s.%s", from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly), format)
+			p.d.saveFile(name, p.answersTo(format))
 		}
 	}
 	return container.NewHBox(widget.NewLabel(l.T("inbox.export")),
 		widget.NewButtonWithIcon(".xlsx", theme.DownloadIcon(), export(transfer.XLSX)),
 		widget.NewButtonWithIcon(".csv", theme.DownloadIcon(), export(transfer.CSV)))
+}
+
+// answersTo writes the answers the inbox's filters select, of every tab, until the desk
+// closes.
+func (p *inboxPage) answersTo(format transfer.Format) func(io.Writer) error {
+	f := p.filter()
+	f.Status = ""
+	return func(w io.Writer) error { return transfer.ExportAnswers(p.d.ctx, p.d.u.store, w, format, f) }
 }
