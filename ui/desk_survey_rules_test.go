@@ -162,3 +162,31 @@ func TestRulesThankAPromoterOnce(t *testing.T) {
 		t.Errorf("the promoter's history shows %q, want the rules' follow-ups and the coupon %s", joined, coupon.Code)
 	}
 }
+
+func TestQuestionEditedShowsOnTheKiosk(t *testing.T) {
+	u := newTestUI(t)
+	d := openOwnerDesk(t, u)
+	page := showSurveyTab(t, d, 1)
+	entries := findAll[*widget.Entry](page)
+	if len(entries) != 3 {
+		t.Fatalf("the question tab has %d fields, want one per language", len(entries))
+	}
+	test.Type(entries[0], "Would you tell a friend about our croissants?") // English
+	test.Tap(button(t, page, "Save"))
+	dialogButton(t, d.win, "OK")
+	// The kiosk tab's own Save, on the same page, keeps the question.
+	findAll[*container.AppTabs](page)[0].SelectIndex(0)
+	test.Tap(button(t, page, "Save"))
+	dialogButton(t, d.win, "OK")
+
+	k := newTestKiosk(t, u)
+	purchase(t, u, "Alice")
+	k.poll()
+	if want := "Would you tell a friend about our croissants?"; !strings.Contains(k.texts(), want) {
+		t.Errorf("the kiosk does not ask %q; it shows:\n%s", want, k.texts())
+	}
+	set, err := u.store.NPSSettings(context.Background())
+	if err != nil || set.Question[nps.French] != "" {
+		t.Errorf("French question %q, %v; want the standard one kept", set.Question[nps.French], err)
+	}
+}
