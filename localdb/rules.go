@@ -73,6 +73,7 @@ func (s *Store) ApplyRules(ctx context.Context, rs nps.Rules, f RuleFormat) (int
 		}
 		acted := false
 		err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+			var err error
 			acted, err = s.applyRule(ctx, tx, rs, f, shop.Name, r.ID, now)
 			return err
 		})

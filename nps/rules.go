@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/google/uuid"
@@ -85,10 +86,7 @@ func (rs Rules) Message(lang Lang, c Category) Message { return rs.Messages[lang
 func (rs Rules) SetMessage(lang Lang, c Category, m Message) Rules {
 	out := make(map[Lang]map[Category]Message, len(rs.Messages)+1)
 	for l, byCat := range rs.Messages {
-		out[l] = make(map[Category]Message, len(byCat)+1)
-		for k, v := range byCat {
-			out[l][k] = v
-		}
+		out[l] = maps.Clone(byCat)
 	}
 	if out[lang] == nil {
 		out[lang] = map[Category]Message{}
