@@ -388,7 +388,7 @@ func (p *inboxPage) purchaseLine(r nps.Response, customer *localdb.CustomerData)
 // assignee hands the answer to a staff member, or takes it back.
 func (p *inboxPage) assignee(r nps.Response) fyne.CanvasObject {
 	l := p.d.u.lang
-	names := []string{l.T("inbox.who.nobody")}
+	names := []string{l.T("inbox.nobody")}
 	for _, st := range p.staff {
 		names = append(names, st.Name)
 	}
@@ -447,6 +447,9 @@ func (p *inboxPage) history(r nps.Response) (fyne.CanvasObject, error) {
 			continue // the email itself is listed below, with its status
 		}
 		what := l.T("inbox.action." + string(a.Kind))
+		if a.Kind == nps.ActionComment && a.Staff == localdb.RuleStaff {
+			what = l.T("inbox.coupon") // the rules note the coupon they gave
+		}
 		if a.Kind == nps.ActionContactAttempt && a.Reached != nil {
 			what = l.T(map[bool]string{true: "inbox.reached", false: "inbox.not_reached"}[*a.Reached])
 		}
