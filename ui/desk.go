@@ -134,8 +134,8 @@ func (u *UI) openDesk(owner localdb.Staff, changed func()) *desk {
 	d.loadNotSynced()
 	// A change is set aside in the background: the alert is read again now and then.
 	d.everyUntil(d.ctx, notSyncedEvery, d.loadNotSynced)
-	d.applyRules()
-	d.everyUntil(d.ctx, rulesEvery, d.applyRules)
+	d.u.applyRules()
+	d.everyUntil(d.ctx, rulesEvery, d.u.applyRules)
 	return d
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -34,20 +35,60 @@ func defaultMessage(lang nps.Lang, c nps.Category) nps.Message {
 	return m
 }
 
-// applyRules applies the survey's rules to the answers waiting for them. The desk is the
-// owner's: the only device the cloud lets write emails, coupons and follow-ups for
-// answers other devices recorded.
-func (d *desk) applyRules() {
-	ctx := d.u.context()
-	rs, err := d.u.store.NPSRules(ctx)
+// applyRules applies the survey's rules to the answers waiting for them. The owner's
+// desk runs it: the cloud lets only the owner's device write emails, coupons and
+// follow-ups for answers other devices recorded. So does the counter of a device that
+// is the whole shop, connected to no cloud account (alone).
+func (u *UI) applyRules() {
+	ctx := u.context()
+	rs, err := u.store.NPSRules(ctx)
 	if err == nil {
-		_, err = d.u.store.ApplyRules(ctx, rs.WithDefaults(defaultMessage), localdb.RuleFormat{
+		_, err = u.store.ApplyRules(ctx, rs.WithDefaults(defaultMessage), localdb.RuleFormat{
 			Date: func(lang nps.Lang, t time.Time) string { return i18n.Parse(string(lang)).Date(t) },
 		})
 	}
 	if err != nil {
-		d.u.log.Error("apply the survey's rules", "err", err)
+		u.log.Error("apply the survey's rules", "err", err)
 	}
+}
+
+// alone reports whether this device is connected to no cloud account, nor joining one.
+func (u *UI) alone() (bool, error) {
+	ctx := u.context()
+	_, err := u.store.SyncState(ctx)
+	if err == nil || !errors.Is(err, localdb.ErrNotFound) {
+		return false, err
+	}
+	if _, err = u.store.Joining(ctx); err == nil || !errors.Is(err, localdb.ErrNotFound) {
+		return false, err
+	}
+	return true, nil
+}
+
+// applyRulesAlone applies the rules if this device is alone (see applyRules).
+func (u *UI) applyRulesAlone() {
+	if ok, err := u.alone(); err != nil {
+		u.log.Error("read the cloud connection", "err", err)
+	} else if ok {
+		u.applyRules()
+	}
+}
+
+// repeat runs f on the UI goroutine every period until stop is called (on the UI
+// goroutine too).
+func (u *UI) repeat(period time.Duration, f func()) (stop func()) {
+	stopped := false
+	var cancel func()
+	var tick func()
+	tick = func() {
+		if stopped {
+			return
+		}
+		f()
+		cancel = u.clock.AfterFunc(period, tick)
+	}
+	cancel = u.clock.AfterFunc(period, tick)
+	return func() { stopped = true; cancel() }
 }
 
 // routine puts the survey page's settings beside the question and the rules, in tabs.
@@ -248,5 +289,5 @@ func (e *rulesEditor) onSave() {
 		return
 	}
 	e.d.done(l.T("rules.saved"))
-	e.d.applyRules()
+	e.d.u.applyRules()
 }

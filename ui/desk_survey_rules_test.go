@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/nps"
 )
 
@@ -188,5 +189,31 @@ func TestQuestionEditedShowsOnTheKiosk(t *testing.T) {
 	set, err := u.store.NPSSettings(context.Background())
 	if err != nil || set.Question[nps.French] != "" {
 		t.Errorf("French question %q, %v; want the standard one kept", set.Question[nps.French], err)
+	}
+}
+
+// On the shop's only computer, connected to no cloud, the counter applies the rules
+// with no desk open; on a connected till it leaves them to the owner's desk, the only
+// device the cloud lets write what they make.
+func TestCounterAppliesTheRulesAlone(t *testing.T) {
+	for _, connected := range []bool{false, true} {
+		u := newTestUI(t)
+		ctx := context.Background()
+		if connected {
+			if err := u.store.SaveEnrollment(ctx, localdb.SyncState{ServerURL: "https://cloud.example", DeviceID: "d1", ShopID: "s1"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		customers, err := u.store.Customers(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.ShowCounter()
+		r := answer(t, u.store, customers[1], time.Now(), 10, "")
+		u.clock.(*handClock).advance(rulesEvery)
+		want := map[bool]nps.Status{false: nps.Closed, true: nps.Untreated}[connected]
+		if got := status(t, u.store, r.ID); got != want {
+			t.Errorf("connected %v: promoter's answer %s after a round, want %s", connected, got, want)
+		}
 	}
 }
