@@ -34,11 +34,12 @@ const (
 
 // Errors of follow-ups.
 var (
-	ErrBadRecipient = errors.New("the customer has no valid email address")
-	ErrEmptyEmail   = errors.New("an email needs a subject and a text")
-	ErrEmptyOffer   = errors.New("a coupon needs an offer")
-	ErrCouponUsed   = errors.New("this coupon was already used")
-	ErrNoCoupon     = errors.New("no coupon has this code")
+	ErrBadRecipient  = errors.New("the customer has no valid email address")
+	ErrEmptyEmail    = errors.New("an email needs a subject and a text")
+	ErrEmptyOffer    = errors.New("a coupon needs an offer")
+	ErrCouponUsed    = errors.New("this coupon was already used")
+	ErrNoCoupon      = errors.New("no coupon has this code")
+	ErrCouponExpired = errors.New("this coupon has expired")
 )
 
 // Email is a message to a customer about their answer.
@@ -127,7 +128,12 @@ type Coupon struct {
 	CreatedAt  time.Time `json:"created_at"`
 	RedeemedAt time.Time `json:"redeemed_at,omitzero"`
 	RedeemedBy string    `json:"redeemed_by,omitempty"`
+	// ExpiresAt is the first instant the coupon can no longer be used; zero: no end.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
+
+// Expired reports whether the coupon can no longer be used at now.
+func (c Coupon) Expired(now time.Time) bool { return !c.ExpiresAt.IsZero() && !now.Before(c.ExpiresAt) }
 
 // couponAlphabet has no 0/O, 1/I/L or U: a code read aloud or copied by hand survives.
 const couponAlphabet = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -141,10 +147,16 @@ func newCouponCode() (string, error) {
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("new coupon code: %w", err)
 	}
-	for i := range b {
-		b[i] = couponAlphabet[int(b[i])%len(couponAlphabet)]
+	return couponCode(b), nil
+}
+
+// couponCode spells 8 bytes of randomness as a coupon code.
+func couponCode(random []byte) string {
+	b := make([]byte, len(random))
+	for i := range random {
+		b[i] = couponAlphabet[int(random[i])%len(couponAlphabet)]
 	}
-	return CouponPrefix + string(b[:4]) + "-" + string(b[4:]), nil
+	return CouponPrefix + string(b[:4]) + "-" + string(b[4:])
 }
 
 // IssueCoupon gives the answer responseID a coupon for offer; an answer has one coupon
@@ -179,15 +191,18 @@ func (s *Store) queueCoupon(ctx context.Context, tx *sql.Tx, c Coupon) error {
 	return s.enqueue(ctx, tx, "", TypeCoupon, c.Code, body)
 }
 
-const couponColumns = `code, response_id, customer_id, offer, created_at, redeemed_at, redeemed_by`
+const couponColumns = `code, response_id, customer_id, offer, created_at, redeemed_at, redeemed_by, expires_at`
 
 func scanCoupon(row scanner) (Coupon, error) {
 	var c Coupon
-	var created, redeemed int64
-	err := row.Scan(&c.Code, &c.ResponseID, &c.CustomerID, &c.Offer, &created, &redeemed, &c.RedeemedBy)
+	var created, redeemed, expires int64
+	err := row.Scan(&c.Code, &c.ResponseID, &c.CustomerID, &c.Offer, &created, &redeemed, &c.RedeemedBy, &expires)
 	c.CreatedAt = fromMillis(created)
 	if redeemed != 0 {
 		c.RedeemedAt = fromMillis(redeemed)
+	}
+	if expires != 0 {
+		c.ExpiresAt = fromMillis(expires)
 	}
 	return c, err
 }
@@ -220,6 +235,9 @@ func (s *Store) RedeemCoupon(ctx context.Context, code, staff string) (Coupon, e
 		}
 		if !c.RedeemedAt.IsZero() {
 			return ErrCouponUsed
+		}
+		if c.Expired(s.Now()) {
+			return ErrCouponExpired
 		}
 		c.RedeemedAt, c.RedeemedBy = s.Now(), staff
 		if _, err := tx.ExecContext(ctx, `UPDATE coupons SET redeemed_at = ?, redeemed_by = ? WHERE code = ?`,
@@ -264,15 +282,12 @@ func applyFollowUpRecord(ctx context.Context, tx *sql.Tx, c syncwire.Pulled) err
 		if cp.Code != c.Key {
 			return fmt.Errorf("coupon %s: %w: the body is coupon %q", c.Key, errUnreadable, cp.Code)
 		}
-		redeemed := int64(0)
-		if !cp.RedeemedAt.IsZero() {
-			redeemed = millis(cp.RedeemedAt)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO coupons (code, response_id, customer_id, offer, created_at, redeemed_at, redeemed_by)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+		_, err = tx.ExecContext(ctx, `INSERT INTO coupons (code, response_id, customer_id, offer, created_at, redeemed_at, redeemed_by, expires_at)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
 			ON CONFLICT (code) DO UPDATE SET redeemed_at = ?6, redeemed_by = ?7
 			WHERE ?6 <> 0 AND (coupons.redeemed_at = 0 OR ?6 < coupons.redeemed_at)`,
-			cp.Code, cp.ResponseID, cp.CustomerID, cp.Offer, millis(cp.CreatedAt), redeemed, cp.RedeemedBy)
+			cp.Code, cp.ResponseID, cp.CustomerID, cp.Offer, millis(cp.CreatedAt), optMillis(cp.RedeemedAt), cp.RedeemedBy,
+			optMillis(cp.ExpiresAt))
 	}
 	if err != nil {
 		return fmt.Errorf("apply %s %s: %w", c.Type, c.Key, err)

@@ -349,16 +349,16 @@ func (s *Store) Answer(ctx context.Context, invitationID string, score int, comm
 	return r, nil
 }
 
-// putResponse inserts r, or updates the status of the stored response with r's id: the
-// only thing about a response that changes, but for its comment, which can be erased
+// putResponse inserts r, or updates the status and assignee of the stored response with
+// r's id: the only things about a response that change, but for its comment, which can be erased
 // (EraseCustomer). A blank comment wins, so that an erasure made on another device
 // applies here and a copy from before it does not bring the comment back.
 func putResponse(ctx context.Context, tx *sql.Tx, r nps.Response) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO nps_responses
-			(id, invitation_id, purchase_op_id, customer_id, card_code, score, comment, lang, at, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status,
-			comment = iif(excluded.comment = '', '', comment)`,
-		r.ID, r.InvitationID, r.PurchaseOpID, r.CustomerID, r.CardCode, r.Score, r.Comment, r.Lang, millis(r.At), r.Status)
+			(id, invitation_id, purchase_op_id, customer_id, card_code, score, comment, lang, at, status, assignee)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+			comment = iif(excluded.comment = '', '', comment), assignee = excluded.assignee`,
+		r.ID, r.InvitationID, r.PurchaseOpID, r.CustomerID, r.CardCode, r.Score, r.Comment, r.Lang, millis(r.At), r.Status, r.Assignee)
 	if err != nil {
 		return fmt.Errorf("store response %s: %w", r.ID, err)
 	}
@@ -399,12 +399,12 @@ func (s *Store) eraseComments(ctx context.Context, tx *sql.Tx, id string) error 
 	return nil
 }
 
-const responseColumns = `id, invitation_id, purchase_op_id, customer_id, card_code, score, comment, lang, at, status`
+const responseColumns = `id, invitation_id, purchase_op_id, customer_id, card_code, score, comment, lang, at, status, assignee`
 
 func scanResponse(row scanner) (nps.Response, error) {
 	var r nps.Response
 	var at int64
-	err := row.Scan(&r.ID, &r.InvitationID, &r.PurchaseOpID, &r.CustomerID, &r.CardCode, &r.Score, &r.Comment, &r.Lang, &at, &r.Status)
+	err := row.Scan(&r.ID, &r.InvitationID, &r.PurchaseOpID, &r.CustomerID, &r.CardCode, &r.Score, &r.Comment, &r.Lang, &at, &r.Status, &r.Assignee)
 	r.At = fromMillis(at)
 	return r, err
 }
@@ -430,21 +430,51 @@ type ResponseFilter struct {
 	Status   nps.Status // only responses in this status
 	From, To time.Time  // answered at or after From and before To
 	Limit    int        // at most this many, newest first
+	// Assignee keeps the answers handed to this staff id; Unassigned for nobody's.
+	Assignee string
+	// Search keeps the answers of customers whose name, email, phone, company or tax ID
+	// holds it, in any case.
+	Search string
 }
 
-// Responses returns the responses f selects, newest first: the owner's inbox and the
-// score of a period read them.
-func (s *Store) Responses(ctx context.Context, f ResponseFilter) ([]nps.Response, error) {
+// Unassigned is the ResponseFilter.Assignee of the answers handed to nobody.
+const Unassigned = "-"
+
+// where returns f's conditions but for its status, and their arguments.
+func (f ResponseFilter) where() ([]string, []any) {
 	var where []string
 	var args []any
-	if f.Status != "" {
-		where, args = append(where, "status = ?"), append(args, f.Status)
-	}
 	if !f.From.IsZero() {
 		where, args = append(where, "at >= ?"), append(args, millis(f.From))
 	}
 	if !f.To.IsZero() {
 		where, args = append(where, "at < ?"), append(args, millis(f.To))
+	}
+	switch f.Assignee {
+	case "":
+	case Unassigned:
+		where = append(where, "assignee = ''")
+	default:
+		where, args = append(where, "assignee = ?"), append(args, f.Assignee)
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
+		cols := []string{"name", "email", "phone", "company", "tax_id"}
+		var or []string
+		for _, c := range cols {
+			or, args = append(or, "lower("+c+`) LIKE ? ESCAPE '\'`), append(args, like)
+		}
+		where = append(where, "customer_id IN (SELECT id FROM customers WHERE "+strings.Join(or, " OR ")+")")
+	}
+	return where, args
+}
+
+// Responses returns the responses f selects, newest first: the owner's inbox and the
+// score of a period read them.
+func (s *Store) Responses(ctx context.Context, f ResponseFilter) ([]nps.Response, error) {
+	where, args := f.where()
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, f.Status)
 	}
 	query := `SELECT ` + responseColumns + ` FROM nps_responses`
 	if len(where) > 0 {
@@ -468,6 +498,52 @@ func (s *Store) Responses(ctx context.Context, f ResponseFilter) ([]nps.Response
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// CountResponses counts the responses f selects by status, whatever f.Status says: the
+// inbox's tabs and the dashboard show them.
+func (s *Store) CountResponses(ctx context.Context, f ResponseFilter) (map[nps.Status]int, error) {
+	where, args := f.where()
+	query := `SELECT status, count(*) FROM nps_responses`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	rows, err := s.db.QueryContext(ctx, query+` GROUP BY status`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count responses: %w", err)
+	}
+	defer rows.Close()
+	out := map[nps.Status]int{}
+	for rows.Next() {
+		var st nps.Status
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count responses: %w", err)
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// AssignResponse hands the answer id to the staff member staff ("" takes it back) and
+// queues the change for the shop's other devices.
+func (s *Store) AssignResponse(ctx context.Context, id, staff string) (nps.Response, error) {
+	var r nps.Response
+	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+		var err error
+		if r, err = response(ctx, tx, `id = ?`, id); err != nil {
+			return err
+		}
+		if r.Assignee == staff {
+			return nil
+		}
+		r.Assignee = staff
+		if err := putResponse(ctx, tx, r); err != nil {
+			return err
+		}
+		return s.queue(ctx, tx, TypeNPSResponse, r.ID, r)
+	})
+	return r, err
 }
 
 // SetResponseStatus changes the status of the response with id, as the inbox does when

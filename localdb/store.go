@@ -174,4 +174,12 @@ func (s *Store) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, 
 
 func millis(t time.Time) int64 { return t.UnixMilli() }
 
+// optMillis is millis for an optional instant: the zero time is stored as 0.
+func optMillis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return millis(t)
+}
+
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms) }

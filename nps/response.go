@@ -42,6 +42,8 @@ type Response struct {
 	Lang         Lang      `json:"lang"`
 	At           time.Time `json:"at"`
 	Status       Status    `json:"status"`
+	// Assignee is the staff member the answer was handed to; empty: nobody yet.
+	Assignee string `json:"assignee,omitempty"`
 }
 
 // Validate checks the invariants every stored or received response keeps, whoever made

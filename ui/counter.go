@@ -102,7 +102,9 @@ func (u *UI) newCounter() *counter {
 	c.refreshRecent()
 	w.Canvas().Focus(c.input)
 	c.camera.start()
+	stopRules := u.repeat(rulesEvery, u.applyRulesAlone)
 	w.SetOnClosed(func() {
+		stopRules()
 		c.camera.close()
 		if c.stopIdle != nil {
 			c.stopIdle()

@@ -134,6 +134,8 @@ func (u *UI) openDesk(owner localdb.Staff, changed func()) *desk {
 	d.loadNotSynced()
 	// A change is set aside in the background: the alert is read again now and then.
 	d.everyUntil(d.ctx, notSyncedEvery, d.loadNotSynced)
+	d.u.applyRules()
+	d.everyUntil(d.ctx, rulesEvery, d.u.applyRules)
 	return d
 }
 

@@ -18,8 +18,10 @@ type Answers interface {
 	Figures(ctx context.Context, from, to time.Time, p nps.Period) (nps.Summary, []nps.Bucket, error)
 	// Invitations counts the invitations made in [from, to), for the answer rate.
 	Invitations(ctx context.Context, from, to time.Time) (int, error)
-	// Inbox returns the answers in status, or all of them for "", newest first.
-	Inbox(ctx context.Context, status nps.Status) ([]nps.Response, error)
+	// Inbox returns the answers f selects, newest first.
+	Inbox(ctx context.Context, f localdb.ResponseFilter) ([]nps.Response, error)
+	// Counts counts the answers f selects by status, whatever its status says.
+	Counts(ctx context.Context, f localdb.ResponseFilter) (map[nps.Status]int, error)
 	// SetResponseStatus changes an answer's status, as opening it does.
 	SetResponseStatus(ctx context.Context, id string, status nps.Status) (nps.Response, error)
 	// AddAction applies a follow-up (see nps.Response.Act) and keeps it in the history.
@@ -39,8 +41,12 @@ func (a storeAnswers) Invitations(ctx context.Context, from, to time.Time) (int,
 	return a.s.Invitations(ctx, from, to)
 }
 
-func (a storeAnswers) Inbox(ctx context.Context, status nps.Status) ([]nps.Response, error) {
-	return a.s.Responses(ctx, localdb.ResponseFilter{Status: status})
+func (a storeAnswers) Inbox(ctx context.Context, f localdb.ResponseFilter) ([]nps.Response, error) {
+	return a.s.Responses(ctx, f)
+}
+
+func (a storeAnswers) Counts(ctx context.Context, f localdb.ResponseFilter) (map[nps.Status]int, error) {
+	return a.s.CountResponses(ctx, f)
 }
 
 func (a storeAnswers) SetResponseStatus(ctx context.Context, id string, status nps.Status) (nps.Response, error) {

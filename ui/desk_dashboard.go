@@ -26,6 +26,7 @@ type npsFigures struct {
 	buckets     []nps.Bucket
 	period      nps.Period
 	invitations int
+	byStatus    map[nps.Status]int // where the answers stand in the inbox
 }
 
 // dashboardPage shows a period's loyalty figures and NPS, with charts that answer one
@@ -98,6 +99,9 @@ func loadNPS(ctx context.Context, a Answers, from, to time.Time) (*npsFigures, e
 		return nil, err
 	}
 	if f.invitations, err = a.Invitations(ctx, from, to); err != nil {
+		return nil, err
+	}
+	if f.byStatus, err = a.Counts(ctx, localdb.ResponseFilter{From: from, To: to}); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -188,6 +192,7 @@ func (p *dashboardPage) npsSection(nf *npsFigures) fyne.CanvasObject {
 		rate := nps.Share(s.N * 1000 / nf.invitations)
 		lines = append(lines, l.T("dash.nps_rate", p.share(rate), l.Number(int64(nf.invitations))))
 	}
+	lines = append(lines, l.T("dash.nps_routine", nf.byStatus[nps.Untreated], nf.byStatus[nps.InProgress], nf.byStatus[nps.Closed]))
 	if s.SmallSample() {
 		lines = append(lines, l.T("dash.nps_small", nps.MinSample))
 	}

@@ -23,12 +23,16 @@ import (
 // inboxTabs are the inbox's views: a status, or "" for every answer.
 var inboxTabs = []nps.Status{nps.Untreated, nps.InProgress, ""}
 
-// inboxPage is the answers inbox: the customers' NPS answers by status, and the selected
-// answer with its customer, history and follow-ups.
+// inboxPage is the answers inbox: the customers' NPS answers of a period by status, and
+// the selected answer with its customer, history and follow-ups.
 type inboxPage struct {
 	d        *desk
 	tab      nps.Status
 	tabs     []*widget.Button
+	period   *periodPicker // the dashboard's: every tab shows its answers
+	search   *widget.Entry
+	who      *widget.Select // whose answers: everyone's, mine, nobody's or a staff member's
+	staff    []localdb.Staff
 	list     *widget.List
 	items    []nps.Response
 	names    map[string]string // customer id -> name, for the list
@@ -44,9 +48,13 @@ func (d *desk) answersPage() fyne.CanvasObject {
 
 func (p *inboxPage) build() fyne.CanvasObject {
 	l := p.d.u.lang
+	var err error
+	if p.staff, err = p.d.u.store.ListStaff(p.d.u.context()); err != nil {
+		p.d.fail(err)
+	}
 	bar := container.NewHBox()
 	for _, t := range inboxTabs {
-		b := widget.NewButton(l.T("inbox.tab."+cmp.Or(string(t), "all")), func() { p.showTab(t) })
+		b := widget.NewButton(p.tabTitle(t, nil), func() { p.showTab(t) })
 		p.tabs = append(p.tabs, b)
 		bar.Add(b)
 	}
@@ -57,11 +65,67 @@ func (p *inboxPage) build() fyne.CanvasObject {
 		}
 	}
 	p.detail = container.NewStack()
+	p.period = p.d.u.newPeriodPicker(func() { p.showTab(p.tab) })
+	p.search = widget.NewEntry()
+	p.search.SetPlaceHolder(l.T("inbox.search"))
+	p.search.OnChanged = func(string) { p.showTab(p.tab) }
+	p.who = widget.NewSelect(p.whoNames(), func(string) { p.showTab(p.tab) })
+	p.who.Selected = p.whoNames()[0]
+	filters := container.NewBorder(nil, nil, p.period.widget(), container.NewHBox(p.who, p.exportButton()), p.search)
 	p.showTab(nps.Untreated)
 	p.d.every(20*time.Second, p.poll)
 	split := container.NewHSplit(container.NewBorder(bar, nil, nil, nil, card(p.list)), card(p.detail))
 	split.SetOffset(0.42)
-	return split
+	return container.NewBorder(filters, nil, nil, nil, split)
+}
+
+// whoNames are the choices of whose answers to show: everyone's, the signed-in staff
+// member's, nobody's, then each staff member's.
+func (p *inboxPage) whoNames() []string {
+	l := p.d.u.lang
+	names := []string{l.T("inbox.who.everyone"), l.T("inbox.who.mine"), l.T("inbox.who.nobody")}
+	for _, st := range p.staff {
+		names = append(names, st.Name)
+	}
+	return names
+}
+
+// filter is what the page shows: the tab's status in the period, of whom the owner chose,
+// matching the search.
+func (p *inboxPage) filter() localdb.ResponseFilter {
+	f := localdb.ResponseFilter{Status: p.tab, Search: p.search.Text}
+	f.From, f.To = p.period.bounds()
+	switch i := p.who.SelectedIndex(); {
+	case i == 1:
+		f.Assignee = p.d.owner.ID
+	case i == 2:
+		f.Assignee = localdb.Unassigned
+	case i > 2:
+		f.Assignee = p.staff[i-3].ID
+	}
+	return f
+}
+
+// tabTitle is tab t's name with how many answers it holds, once counted.
+func (p *inboxPage) tabTitle(t nps.Status, counts map[nps.Status]int) string {
+	l := p.d.u.lang
+	var name string
+	n := 0
+	switch t {
+	case nps.Untreated:
+		name, n = l.T("inbox.tab.untreated"), counts[nps.Untreated]
+	case nps.InProgress:
+		name, n = l.T("inbox.tab.in_progress"), counts[nps.InProgress]
+	default:
+		name = l.T("inbox.tab.all")
+		for _, c := range counts {
+			n += c
+		}
+	}
+	if counts == nil {
+		return name
+	}
+	return l.T("inbox.tab_count", name, n)
 }
 
 func (p *inboxPage) showTab(t nps.Status) {
@@ -78,22 +142,38 @@ func (p *inboxPage) showTab(t nps.Status) {
 	p.showNone()
 }
 
-// reload reads the tab's answers again, keeping the selection's detail as it is.
+// reload reads the tab's answers and the tabs' counts again, keeping the selection's
+// detail as it is.
 func (p *inboxPage) reload() {
-	items, err := p.d.u.answers.Inbox(p.d.u.context(), p.tab)
+	ctx := p.d.u.context()
+	f := p.filter()
+	items, err := p.d.u.answers.Inbox(ctx, f)
 	if err != nil {
 		p.d.fail(err)
 		return
 	}
+	p.recount()
 	p.items = items
 	for _, r := range items {
 		if _, ok := p.names[r.CustomerID]; !ok && r.CustomerID != "" {
-			if c, err := p.d.u.store.Customer(p.d.u.context(), r.CustomerID); err == nil {
+			if c, err := p.d.u.store.Customer(ctx, r.CustomerID); err == nil {
 				p.names[r.CustomerID] = c.Customer.Name
 			}
 		}
 	}
 	p.list.Refresh()
+}
+
+// recount shows on the tabs how many answers each holds.
+func (p *inboxPage) recount() {
+	counts, err := p.d.u.answers.Counts(p.d.u.context(), p.filter())
+	if err != nil {
+		p.d.fail(err)
+		return
+	}
+	for i, t := range inboxTabs {
+		p.tabs[i].SetText(p.tabTitle(t, counts))
+	}
 }
 
 // poll reads the tab again for answers given since, keeping the answer on screen
@@ -166,7 +246,11 @@ func (p *inboxPage) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	badge[1].(*canvas.Text).Text = fmt.Sprint(r.Score)
 	badge[1].Refresh()
 	who.SetText(p.customerName(r))
-	what.SetText(cmp.Or(r.Comment, l.T("inbox.no_comment")) + statusSuffix(l.T, r.Status, p.tab))
+	line := cmp.Or(r.Comment, l.T("inbox.no_comment")) + statusSuffix(l.T, r.Status, p.tab)
+	if n := p.staffName(r.Assignee); n != "" {
+		line += "  ·  → " + n
+	}
+	what.SetText(line)
 	when.SetText(l.ShortDateTime(r.At))
 }
 
@@ -176,6 +260,16 @@ func statusSuffix(t func(string, ...any) string, s nps.Status, tab nps.Status) s
 		return ""
 	}
 	return "  ·  " + t("inbox.status."+string(s))
+}
+
+// staffName is the name of the staff member id, "" for nobody or someone removed.
+func (p *inboxPage) staffName(id string) string {
+	for _, st := range p.staff {
+		if st.ID == id {
+			return st.Name
+		}
+	}
+	return ""
 }
 
 func (p *inboxPage) customerName(r nps.Response) string {
@@ -215,6 +309,7 @@ func (p *inboxPage) replace(r nps.Response) {
 		}
 	}
 	p.list.Refresh()
+	p.recount()
 }
 
 func (p *inboxPage) showDetail(r nps.Response) {
@@ -241,7 +336,14 @@ func (p *inboxPage) showDetail(r nps.Response) {
 	contact = append(contact, l.T("inbox.answered", l.DateTime(r.At)), l.T("inbox.status."+string(r.Status)))
 	contactLbl := widget.NewLabel(strings.Join(contact, "  ·  "))
 	contactLbl.Wrapping = fyne.TextWrapWord
-	head := container.NewBorder(nil, nil, container.NewCenter(container.NewStack(bg, num)), nil, container.NewVBox(name, contactLbl))
+	facts := container.NewVBox(name, contactLbl)
+	if line := p.purchaseLine(r, customer); line != "" {
+		lbl := widget.NewLabel(line)
+		lbl.Wrapping = fyne.TextWrapWord
+		facts.Add(lbl)
+	}
+	facts.Add(p.assignee(r))
+	head := container.NewBorder(nil, nil, container.NewVBox(container.NewStack(bg, num)), nil, facts)
 	comment := widget.NewLabel("“" + cmp.Or(r.Comment, l.T("inbox.no_comment")) + "”")
 	comment.Wrapping = fyne.TextWrapWord
 	comment.TextStyle.Italic = true
@@ -255,6 +357,62 @@ func (p *inboxPage) showDetail(r nps.Response) {
 	body := container.NewVBox(head, comment, widget.NewSeparator(), caption(strings.ToUpper(l.T("inbox.history"))), history)
 	p.detail.Objects = []fyne.CanvasObject{container.NewBorder(nil, actions, nil, nil, container.NewVScroll(body))}
 	p.detail.Refresh()
+}
+
+// purchaseLine says who the customer is for the shop's books (company, tax ID), what
+// purchase the answer follows and on which card.
+func (p *inboxPage) purchaseLine(r nps.Response, customer *localdb.CustomerData) string {
+	l := p.d.u.lang
+	var parts []string
+	if customer != nil {
+		if c := customer.Customer.Company; c != "" {
+			parts = append(parts, c)
+		}
+		if id := customer.Customer.TaxID; id != "" {
+			parts = append(parts, l.T("inbox.tax_id", id))
+		}
+	}
+	if op, err := p.d.u.store.Operation(p.d.u.context(), r.PurchaseOpID); err == nil {
+		if op.Amount != 0 {
+			parts = append(parts, l.T("inbox.purchase", l.Money(op.Amount, op.Currency), l.DateTime(op.At)))
+		} else {
+			parts = append(parts, l.T("inbox.visit", l.DateTime(op.At)))
+		}
+	}
+	if r.CardCode != "" {
+		parts = append(parts, l.T("inbox.card", r.CardCode))
+	}
+	return strings.Join(parts, "  ·  ")
+}
+
+// assignee hands the answer to a staff member, or takes it back.
+func (p *inboxPage) assignee(r nps.Response) fyne.CanvasObject {
+	l := p.d.u.lang
+	names := []string{l.T("inbox.nobody")}
+	for _, st := range p.staff {
+		names = append(names, st.Name)
+	}
+	pick := widget.NewSelect(names, nil)
+	pick.Selected = names[0]
+	for i, st := range p.staff {
+		if st.ID == r.Assignee {
+			pick.Selected = names[i+1]
+		}
+	}
+	pick.OnChanged = func(string) {
+		staff := ""
+		if i := pick.SelectedIndex(); i > 0 {
+			staff = p.staff[i-1].ID
+		}
+		next, err := p.d.u.store.AssignResponse(p.d.u.context(), r.ID, staff)
+		if err != nil {
+			p.d.fail(err)
+			return
+		}
+		p.replace(next)
+		*p.selected = next
+	}
+	return container.NewHBox(widget.NewLabel(l.T("inbox.assigned_to")), pick)
 }
 
 // history lists the answer's follow-ups and emails, oldest first.
@@ -273,6 +431,7 @@ func (p *inboxPage) history(r nps.Response) (fyne.CanvasObject, error) {
 	if err != nil {
 		return nil, err
 	}
+	names[localdb.RuleStaff] = l.T("inbox.by_rules")
 	by := func(staff string) string {
 		if n := names[staff]; n != "" {
 			return "  ·  " + n
@@ -288,6 +447,9 @@ func (p *inboxPage) history(r nps.Response) (fyne.CanvasObject, error) {
 			continue // the email itself is listed below, with its status
 		}
 		what := l.T("inbox.action." + string(a.Kind))
+		if a.Kind == nps.ActionComment && a.Staff == localdb.RuleStaff {
+			what = l.T("inbox.coupon") // the rules note the coupon they gave
+		}
 		if a.Kind == nps.ActionContactAttempt && a.Reached != nil {
 			what = l.T(map[bool]string{true: "inbox.reached", false: "inbox.not_reached"}[*a.Reached])
 		}
@@ -357,7 +519,10 @@ func (p *inboxPage) actions(r nps.Response, customer *localdb.CustomerData) fyne
 
 // act records a follow-up of the selected answer and shows its new state.
 func (p *inboxPage) act(draft nps.Action) {
-	draft.Staff, draft.At = p.d.owner.ID, p.d.u.store.Now()
+	draft.Staff = p.d.owner.ID
+	if draft.At.IsZero() {
+		draft.At = p.d.u.store.Now()
+	}
 	r, _, err := p.d.u.answers.AddAction(p.d.u.context(), p.selected.ID, draft)
 	if err != nil {
 		p.d.fail(err)
@@ -452,15 +617,15 @@ func (p *inboxPage) onEmail(r nps.Response, customer *localdb.CustomerData) {
 			tpl.SetSelectedIndex(i)
 		}
 	}
-	dlg := dialog.NewForm(l.T("inbox.email"), l.T("inbox.send"), l.T("settings.cancel"), []*widget.FormItem{
+	form := widget.NewForm(
 		widget.NewFormItem(l.T("inbox.template"), tpl),
 		widget.NewFormItem(l.T("inbox.to"), to),
 		widget.NewFormItem(l.T("inbox.subject"), subject),
 		widget.NewFormItem(l.T("inbox.text"), text),
-	}, func(ok bool) {
-		if !ok {
-			return
-		}
+	)
+	dlg := dialog.NewCustomWithoutButtons(l.T("inbox.email"), form, p.d.win)
+	send := func(closeAfter bool) {
+		dlg.Hide()
 		e, err := p.d.u.store.QueueEmail(p.d.u.context(), localdb.Email{ResponseID: r.ID, To: to.Text,
 			Subject: subject.Text, Text: text.Text, Staff: p.d.owner.ID})
 		if err != nil {
@@ -468,7 +633,18 @@ func (p *inboxPage) onEmail(r nps.Response, customer *localdb.CustomerData) {
 			return
 		}
 		p.act(nps.Action{Kind: nps.ActionEmail, Note: e.Subject})
-	}, p.d.win)
+		if closeAfter {
+			// A millisecond after the email, so that the history lists it second.
+			p.act(nps.Action{Kind: nps.ActionClose, Note: l.T("inbox.closed_after_email"), At: p.d.u.store.Now().Add(time.Millisecond)})
+		}
+	}
+	sendClose := widget.NewButtonWithIcon(l.T("inbox.send_close"), theme.ConfirmIcon(), func() { send(true) })
+	sendClose.Importance = widget.HighImportance
+	dlg.SetButtons([]fyne.CanvasObject{
+		widget.NewButtonWithIcon(l.T("settings.cancel"), theme.CancelIcon(), dlg.Hide),
+		widget.NewButtonWithIcon(l.T("inbox.send"), theme.MailSendIcon(), func() { send(false) }),
+		sendClose,
+	})
 	dlg.Resize(fyne.NewSize(720, 0))
 	dlg.Show()
 }

@@ -30,7 +30,7 @@ func (d *desk) surveyPage() fyne.CanvasObject {
 		d.fail(err)
 	}
 	p := &surveyPage{d: d, set: set}
-	return p.build()
+	return p.routine(p.build())
 }
 
 func (p *surveyPage) build() fyne.CanvasObject {

@@ -70,6 +70,8 @@ var deskErrors = []errorMessage{
 	{cards.ErrMalformed, "err.malformed_code"},
 	{localdb.ErrCouponUsed, "err.coupon_used"},
 	{localdb.ErrNoCoupon, "err.no_coupon"},
+	{localdb.ErrCouponExpired, "err.coupon_expired"},
+	{nps.ErrInvalidRules, "err.invalid_rules"},
 	{localdb.ErrBadRecipient, "err.bad_recipient"},
 	{localdb.ErrEmptyEmail, "err.empty_email"},
 	{localdb.ErrNoConsent, "err.no_consent"},
