@@ -41,7 +41,8 @@ func TestAlertsFromTheLedger(t *testing.T) {
 	}
 
 	// Thresholds the owner raises apply at once, and sync as a setting.
-	if err := s.SaveAlertRules(ctx, loyalty.AlertRules{OpsPerDay: 6}); err != nil {
+	t.Setenv("TZ", "Europe/Paris")
+	if err := s.SaveAlertRules(ctx, loyalty.AlertRules{OpsPerDay: 6, Email: " owner@Example.com"}); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.Alerts(ctx, since, time.Local); err != nil || len(got) != 0 {
@@ -50,8 +51,10 @@ func TestAlertsFromTheLedger(t *testing.T) {
 	if err := s.SaveAlertRules(ctx, loyalty.AlertRules{OpsPerDay: -1}); !errors.Is(err, loyalty.ErrInvalidAlertRules) {
 		t.Errorf("SaveAlertRules(negative) = %v", err)
 	}
-	if got, err := s.AlertRules(ctx); err != nil || got != (loyalty.AlertRules{OpsPerDay: 6}) {
-		t.Errorf("AlertRules() = %+v, %v; want the owner's", got, err)
+	// The cloud emails the alerts to the address as typed, in this computer's days.
+	want := loyalty.AlertRules{OpsPerDay: 6, Email: "owner@example.com", Zone: "Europe/Paris"}
+	if got, err := s.AlertRules(ctx); err != nil || got != want {
+		t.Errorf("AlertRules() = %+v, %v; want %+v", got, err, want)
 	}
 	changes, err := s.Outgoing(ctx, 1000)
 	if err != nil {
