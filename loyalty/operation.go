@@ -1,7 +1,6 @@
 package loyalty
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -24,6 +23,7 @@ const (
 	KindRefund        Kind = "refund"         // a purchase returned: its earnings taken back pro rata
 	KindVoid          Kind = "void"           // cancels another operation by its exact opposite
 	KindVisit         Kind = "visit"          // the fixed self-service visit credit at the kiosk
+	KindExpire        Kind = "expire"         // points and cashback expired under the program's rule
 )
 
 // Errors that reject an operation before anything is written.
@@ -155,6 +155,10 @@ func (op Operation) Validate() error {
 	case KindRefund:
 		if op.Target == "" || op.Amount <= 0 || op.Delta.Points > 0 || op.Delta.Cashback > 0 || op.Delta.XP > 0 {
 			return bad("a refund names its purchase and takes back nothing negative")
+		}
+	case KindExpire:
+		if op.Delta.Points > 0 || op.Delta.Cashback > 0 || op.Delta.XP != 0 || op.Delta == (Delta{}) {
+			return bad("an expiry only takes points and cashback off")
 		}
 	case KindVoid:
 		if op.Target == "" {
@@ -460,13 +464,7 @@ func VoidID(targetID string) (string, error) {
 	if err != nil || t.Version() != 7 {
 		return "", fmt.Errorf("%w: %q is not a UUIDv7", ErrInvalidOperation, targetID)
 	}
-	sum := sha256.Sum256([]byte("void:" + t.String()))
-	var id uuid.UUID
-	copy(id[:6], t[:6])
-	copy(id[6:], sum[:10])
-	id[6] = id[6]&0x0f | 0x70 // version 7
-	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
-	return id.String(), nil
+	return derive(t[:6], "void:"+t.String()), nil
 }
 
 func (p Program) checkAmount(amount Money) error {

@@ -47,6 +47,10 @@ type Program struct {
 	// risk bounded per card, since two offline tills could each spend the same points.
 	OfflinePoints   int64
 	OfflineCashback Money
+	// ExpiryMonths, when more than zero, makes points and cashback expire under
+	// ExpiryRule; experience never expires.
+	ExpiryMonths int64      `json:",omitempty"`
+	ExpiryRule   ExpiryRule `json:",omitempty"`
 }
 
 // OfflineSpending is a rule for spending at a till that cannot reach the cloud.
@@ -122,6 +126,10 @@ func (p Program) Validate() error {
 		return bad("at most %d points or experience per currency unit", MaxRatePerUnit)
 	case p.MaxPurchase > MaxMoney:
 		return bad("the largest purchase may be at most %d minor units", MaxMoney)
+	case p.ExpiryMonths < 0 || p.ExpiryMonths > MaxExpiryMonths:
+		return bad("points may expire after 0 to %d months", MaxExpiryMonths)
+	case p.ExpiryRule != ExpireAfterEarning && p.ExpiryRule != ExpireAfterInactivity:
+		return bad("unknown expiry rule %q", p.ExpiryRule)
 	case p.OfflinePoints > MaxPoints || p.OfflineCashback > MaxMoney:
 		return bad("the offline spending allowance is over %d points or %d minor units", MaxPoints, MaxMoney)
 	}
