@@ -162,6 +162,9 @@ func (s *Store) insertOperation(ctx context.Context, tx *sql.Tx, op loyalty.Oper
 		if sameOperation(stored, op) {
 			return false, nil
 		}
+		if loyalty.SameDerived(stored, op) {
+			return false, s.takeDerived(ctx, tx, stored, op, queue)
+		}
 		if !sameVoid(stored, op) {
 			return false, fmt.Errorf("operation %s: %w", op.ID, ErrConflict)
 		}
@@ -201,6 +204,25 @@ func (s *Store) insertOperation(ctx context.Context, tx *sql.Tx, op loyalty.Oper
 		return false, fmt.Errorf("encode operation: %w", err)
 	}
 	return true, s.enqueue(ctx, tx, op.ID, syncwire.TypeOp, op.ID, body)
+}
+
+// takeDerived settles an operation that the ledger implies (an expiry, a bonus) made
+// on two devices: the one stored stands, unless op is the server's, which every
+// device takes, its balance moving by the difference.
+func (s *Store) takeDerived(ctx context.Context, tx *sql.Tx, stored, op loyalty.Operation, queue bool) error {
+	if queue {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE operations SET card_code = ?, points = ?, cashback = ?, currency = ?,
+			reason = ?, device = ?, staff = ?, at = ? WHERE id = ?`,
+		op.CardCode, op.Delta.Points, op.Delta.Cashback, op.Currency, op.Reason, op.Device, op.Staff, millis(op.At), op.ID); err != nil {
+		return fmt.Errorf("store operation %s: %w", op.ID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE customers SET points = points + ?, cashback = cashback + ? WHERE id = ?`,
+		op.Delta.Points-stored.Delta.Points, op.Delta.Cashback-stored.Delta.Cashback, op.CustomerID); err != nil {
+		return fmt.Errorf("update balance of %s: %w", op.CustomerID, err)
+	}
+	return nil
 }
 
 // sameVoid reports whether a and b are the same cancellation made on two devices: they

@@ -178,6 +178,14 @@ func (p Program) Expire(o Origin, customerID string, e Expiry) (Operation, error
 	return op, op.Validate()
 }
 
+// SameDerived reports whether a and b are one operation that the ledger implies (an
+// expiry), made on two devices under the id both derive: they may differ in who made
+// it and, when the two devices' ledgers differed, in what it moves. The first the
+// server takes stands.
+func SameDerived(a, b Operation) bool {
+	return a.ID == b.ID && a.Kind == b.Kind && a.CustomerID == b.CustomerID && a.Kind == KindExpire
+}
+
 // ExpiryID is the id of the expiry e of a customer's points: the same on every device.
 func ExpiryID(customerID string, e Expiry) string {
 	return DerivedID(e.At, "expire:"+customerID+":"+e.Key)

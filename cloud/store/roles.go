@@ -138,6 +138,8 @@ func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, body string
 		return p.authorizeVisit(ctx, c, op, role)
 	case loyalty.KindVoid:
 		return p.authorizeVoid(ctx, c, op, role)
+	case loyalty.KindExpire:
+		return p.authorizeExpiry(ctx, c, op, role)
 	}
 	switch {
 	case role == syncwire.RoleOwner:
@@ -166,6 +168,28 @@ func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, body string
 		return nil, nil
 	}
 	// Every other kind only takes from the customer (Validate says so).
+	return nil, nil
+}
+
+// authorizeExpiry admits an expiry from a till or the owner's device when the
+// program makes points expire and its id is the one every device derives, so that
+// two devices noticing it make one.
+func (p *pusher) authorizeExpiry(ctx context.Context, c syncwire.Change, op loyalty.Operation, role syncwire.Role) (*syncwire.Rejection, error) {
+	forbid := func(reason string) (*syncwire.Rejection, error) {
+		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: reason}, nil
+	}
+	if role == syncwire.RoleKiosk {
+		return forbid("a kiosk may only credit self-service visits")
+	}
+	prog, err := p.loadProgram(ctx)
+	switch {
+	case err != nil:
+		return nil, err
+	case prog == nil || !prog.Expires():
+		return forbid("points do not expire in the shop's program")
+	case op.ID != loyalty.ExpiryID(op.CustomerID, loyalty.Expiry{At: op.At, Key: op.Reason}):
+		return forbid("an expiry's id is the one derived from its customer and what expires")
+	}
 	return nil, nil
 }
 
