@@ -13,17 +13,18 @@ import (
 
 // SettleExpiries records the expiries of customerID's points and cashback that the
 // program's rule makes due at o.At and the ledger does not hold yet, and returns the
-// next one to come, if any. Every device computes them the same from the ledger: two
+// next one to come, if any, and how many it recorded. Every device computes them the same from the ledger: two
 // that both notice one record the same operation, kept once.
-func (s *Store) SettleExpiries(ctx context.Context, o loyalty.Origin, customerID string) (*loyalty.Expiry, error) {
+func (s *Store) SettleExpiries(ctx context.Context, o loyalty.Origin, customerID string) (*loyalty.Expiry, int, error) {
 	p, err := s.Program(ctx)
 	if errors.Is(err, ErrNotFound) || err == nil && !p.Expires() {
-		return nil, nil
+		return nil, 0, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var next *loyalty.Expiry
+	recorded := 0
 	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
 		ops, err := customerOperations(ctx, tx, customerID)
 		if err != nil {
@@ -36,13 +37,17 @@ func (s *Store) SettleExpiries(ctx context.Context, o loyalty.Origin, customerID
 			if err != nil {
 				return fmt.Errorf("expire %s of %s: %w", e.Key, customerID, err)
 			}
-			if _, err := s.insertOperation(ctx, tx, op, true); err != nil {
+			added, err := s.insertOperation(ctx, tx, op, true)
+			if err != nil {
 				return err
+			}
+			if added {
+				recorded++
 			}
 		}
 		return nil
 	})
-	return next, err
+	return next, recorded, err
 }
 
 // customerOperations returns the ledger of customerID.

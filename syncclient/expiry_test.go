@@ -62,8 +62,8 @@ func TestExpiryNoticedOnTwoDevicesConvergesToOne(t *testing.T) {
 	for _, d := range []*device{a, b} {
 		o := now
 		o.Device = d.store.Device()
-		if _, err := d.store.SettleExpiries(ctx, o, acct.Customer.ID); err != nil {
-			t.Fatal(err)
+		if _, n, err := d.store.SettleExpiries(ctx, o, acct.Customer.ID); err != nil || n != 1 {
+			t.Fatalf("%s recorded %d expiries, %v; want 1", d.name, n, err)
 		}
 	}
 	a.start()
@@ -87,8 +87,8 @@ func TestExpiryNoticedOnTwoDevicesConvergesToOne(t *testing.T) {
 		if err != nil || got.Delta != expiries[0].Delta || got.Device != a.store.Device() {
 			t.Errorf("%s's expiry = %+v, %v; want the server's %+v", d.name, got, err, expiries[0])
 		}
-		if next, err := d.store.SettleExpiries(ctx, loyalty.Origin{Device: d.store.Device(), At: time.Now()}, acct.Customer.ID); err != nil || next != nil {
-			t.Errorf("%s: next expiry = %+v, %v; want none, nothing new due", d.name, next, err)
+		if next, n, err := d.store.SettleExpiries(ctx, loyalty.Origin{Device: d.store.Device(), At: time.Now()}, acct.Customer.ID); err != nil || next != nil || n != 0 {
+			t.Errorf("%s: next expiry = %+v, %d recorded, %v; want none, nothing new due", d.name, next, n, err)
 		}
 		if n, err := d.store.Pending(ctx); err != nil || n != 0 {
 			t.Errorf("%s: %d changes pending, %v; want none: the expiry is not made twice", d.name, n, err)
