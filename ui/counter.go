@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/merci-loyalty/merci/cards"
+	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/scanner"
@@ -43,6 +44,7 @@ type counter struct {
 	cashback    *canvas.Text
 	progress    *widget.ProgressBar
 	progressTxt *widget.Label
+	expiry      *widget.Label // what expires next, and when
 	rewards     *fyne.Container
 	results     *fyne.Container // search results, shown instead of the card
 
@@ -150,6 +152,8 @@ func (c *counter) build() fyne.CanvasObject {
 	c.progress = widget.NewProgressBar()
 	c.progress.TextFormatter = func() string { return "" }
 	c.progressTxt = widget.NewLabel("")
+	c.expiry = widget.NewLabel("")
+	c.expiry.Importance = widget.WarningImportance
 	c.rewards = container.NewGridWrap(fyne.NewSize(200, 56))
 	c.results = container.NewVBox()
 	c.panel = container.NewStack()
@@ -447,6 +451,20 @@ func (c *counter) showAccount(a localdb.Account) {
 		c.fail(err)
 		return
 	}
+	soon, expired, err := c.u.store.SettleExpiries(c.u.context(), c.origin(), a.Customer.ID)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if expired > 0 { // the balance shown must be the one after the expiry
+		if a, err = c.u.store.AccountByCode(c.u.context(), a.Code()); err != nil {
+			c.fail(err)
+			return
+		}
+		c.account = &a
+		c.refreshRecent()
+	}
+	c.expiry.SetText(expiryText(l, p, soon))
 	c.name.Text = a.Customer.Name
 	if c.name.Text == "" {
 		c.name.Text = l.T("counter.anonymous")
@@ -514,8 +532,12 @@ func (c *counter) showAccount(a localdb.Account) {
 		widget.NewSeparator(),
 		balance,
 		c.progress, c.progressTxt,
-		rewardsTitle, c.rewards,
 	)
+	if c.expiry.Text != "" {
+		body.Add(c.expiry)
+	}
+	body.Add(rewardsTitle)
+	body.Add(c.rewards)
 	if note := c.noteBanner(a); note != nil {
 		body.Objects = append([]fyne.CanvasObject{note}, body.Objects...)
 	}
@@ -840,4 +862,17 @@ func (u *UI) describeOp(op loyalty.Operation) string {
 		}
 	}
 	return l.T("op." + string(op.Kind))
+}
+
+// expiryText says what expires next, and when; "" when nothing does.
+func expiryText(l i18n.Lang, p loyalty.Program, e *loyalty.Expiry) string {
+	switch {
+	case e == nil:
+		return ""
+	case e.Points > 0 && e.Cashback > 0:
+		return l.T("counter.expire_both", l.Number(e.Points), l.Money(e.Cashback, p.Currency), l.Date(e.At))
+	case e.Cashback > 0:
+		return l.T("counter.expire_cashback", l.Money(e.Cashback, p.Currency), l.Date(e.At))
+	}
+	return l.T("counter.expire_points", l.Number(e.Points), l.Date(e.At))
 }
