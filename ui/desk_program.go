@@ -36,6 +36,8 @@ type programForm struct {
 	maxPurchase, kioskVisit, kioskCashback *widget.Entry
 	offlinePoints, offlineCashback         *widget.Entry
 	offlineRule                            *widget.RadioGroup
+	expiryMonths                           *widget.Entry
+	expiryRule                             *widget.Select
 	tiers, rewards                         *fyne.Container
 	tierRows                               []tierRow
 	rewardRows                             []rewardRow
@@ -113,6 +115,9 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	f.offlineRule = widget.NewRadioGroup(offlineRules.labels(f.u.lang), func(string) { f.showOfflineCaps() })
 	f.offlineRule.Required = true
 	f.offlineRule.SetSelected(f.offlineRuleLabel(p.OfflineSpending, p.OfflinePoints > 0 || p.OfflineCashback > 0))
+	f.expiryMonths = num(p.ExpiryMonths)
+	f.expiryRule = widget.NewSelect(expiryRules.labels(u.lang), nil)
+	f.expiryRule.SetSelected(expiryRules.label(u.lang, p.ExpiryRule))
 	f.tiers, f.rewards = container.NewVBox(), container.NewVBox()
 	for _, t := range p.Tiers {
 		f.addTier(t)
@@ -159,9 +164,14 @@ func (f *programForm) build() fyne.CanvasObject {
 		widget.NewForm(widget.NewFormItem(l.T("program.offline_points"), f.offlinePoints)),
 		widget.NewForm(widget.NewFormItem(l.T("program.offline_cashback", f.program.Currency), f.offlineCashback)),
 	)
+	overTime := widget.NewForm(
+		widget.NewFormItem(l.T("program.expiry_months"), f.expiryMonths),
+		widget.NewFormItem(l.T("program.expiry_rule"), f.expiryRule),
+	)
 	left := container.NewVBox(
 		section(l.T("program.section_shop"), shop),
 		section(l.T("program.section_earning"), container.NewVBox(earning, hint(l.T("program.items_hint")), hint(l.T("program.earning_hint")))),
+		section(l.T("program.section_over_time"), container.NewVBox(overTime, hint(l.T("program.expiry_hint")))),
 		section(l.T("program.section_offline"), container.NewVBox(hint(l.T("program.offline_hint")), f.offlineRule, offline)),
 	)
 	right := container.NewVBox(
@@ -240,6 +250,7 @@ func (f *programForm) values() (loyalty.Program, error) {
 		{f.xpPerUnit, l.T("program.xp_per_unit", p.Currency), &p.XPPerUnit},
 		{f.kioskVisit, l.T("program.kiosk_visit_points"), &p.SelfServiceVisitPoints},
 		{f.offlinePoints, l.T("program.offline_points"), &p.OfflinePoints},
+		{f.expiryMonths, l.T("program.expiry_months"), &p.ExpiryMonths},
 	} {
 		if err := whole(w.e, w.field, w.dst); err != nil {
 			return p, err
@@ -265,6 +276,7 @@ func (f *programForm) values() (loyalty.Program, error) {
 		}
 	}
 	p.OfflineSpending = f.selectedOfflineRule()
+	p.ExpiryRule = expiryRules.value(l, f.expiryRule.Selected)
 	p.PointsCombine = combines.value(f.u.lang, f.combine.Selected)
 	p.OfflineCashback = 0
 	if s := strings.TrimSpace(f.offlineCashback.Text); s != "" {
@@ -382,6 +394,12 @@ func (cs choices[T]) value(l i18n.Lang, selected string) T {
 var combines = choices[loyalty.Combine]{
 	{loyalty.CombineSum, "program.combine_sum"},
 	{loyalty.CombineBest, "program.combine_best"},
+}
+
+// expiryRules are the rules for points and cashback to expire, as the owner reads them.
+var expiryRules = choices[loyalty.ExpiryRule]{
+	{loyalty.ExpireAfterEarning, "program.expiry_after_earning"},
+	{loyalty.ExpireAfterInactivity, "program.expiry_after_inactivity"},
 }
 
 // offlineRules are the rules for spending offline, in the order the owner reads them.
