@@ -18,7 +18,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/merci-loyalty/merci/cards"
-	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/scanner"
@@ -464,7 +463,10 @@ func (c *counter) showAccount(a localdb.Account) {
 		c.account = &a
 		c.refreshRecent()
 	}
-	c.expiry.SetText(expiryText(l, p, soon))
+	c.expiry.SetText("")
+	if soon != nil {
+		c.expiry.SetText(l.Expiry(*soon, p.Currency))
+	}
 	c.name.Text = a.Customer.Name
 	if c.name.Text == "" {
 		c.name.Text = l.T("counter.anonymous")
@@ -862,17 +864,4 @@ func (u *UI) describeOp(op loyalty.Operation) string {
 		}
 	}
 	return l.T("op." + string(op.Kind))
-}
-
-// expiryText says what expires next, and when; "" when nothing does.
-func expiryText(l i18n.Lang, p loyalty.Program, e *loyalty.Expiry) string {
-	switch {
-	case e == nil:
-		return ""
-	case e.Points > 0 && e.Cashback > 0:
-		return l.T("counter.expire_both", l.Number(e.Points), l.Money(e.Cashback, p.Currency), l.Date(e.At))
-	case e.Cashback > 0:
-		return l.T("counter.expire_cashback", l.Money(e.Cashback, p.Currency), l.Date(e.At))
-	}
-	return l.T("counter.expire_points", l.Number(e.Points), l.Date(e.At))
 }

@@ -48,7 +48,7 @@ func TestCounterExpiresAndSaysWhatExpiresNext(t *testing.T) {
 	if got, want := c.points.Text, u.lang.Number(recent.Delta.Points); got != want {
 		t.Errorf("points on screen = %q, want %q: the old purchase's %d expired", got, want, old.Delta.Points)
 	}
-	want := u.lang.T("counter.expire_points", u.lang.Number(recent.Delta.Points),
+	want := u.lang.T("expiry.points", u.lang.Number(recent.Delta.Points),
 		u.lang.Date(time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC)))
 	if got := c.expiry.Text; got != want {
 		t.Errorf("expiry line = %q, want %q", got, want)

@@ -64,7 +64,7 @@ func (p *monthPage) load() {
 		}
 		title := widget.NewLabel(name + " · " + cards.Code(e.Card.Code).String())
 		title.TextStyle.Bold = true
-		what := widget.NewLabel(expiryText(l, p.program, &e.Expiry))
+		what := widget.NewLabel(l.Expiry(e.Expiry, p.program.Currency))
 		code := e.Card.Code
 		open := widget.NewButtonWithIcon(l.T("alerts.open_customer"), theme.AccountIcon(), func() { d.openCustomer(code) })
 		p.expiring.Add(container.NewBorder(nil, nil, nil, open, container.NewVBox(title, what)))

@@ -66,7 +66,7 @@ func TestDeskListsWhatExpiresThisMonth(t *testing.T) {
 	if strings.Contains(all, "Xavier Later") {
 		t.Errorf("the month page lists Xavier, whose points expire next year:\n%s", all)
 	}
-	want := expiryText(u.lang, p, &loyalty.Expiry{Points: expiring.Delta.Points, Cashback: expiring.Delta.Cashback, At: endOfMonth(now)})
+	want := u.lang.Expiry(loyalty.Expiry{Points: expiring.Delta.Points, Cashback: expiring.Delta.Cashback, At: endOfMonth(now)}, p.Currency)
 	if !strings.Contains(all, want) {
 		t.Errorf("the month page does not say %q:\n%s", want, all)
 	}

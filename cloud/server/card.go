@@ -48,6 +48,7 @@ type cardData struct {
 	Next     *loyalty.Reward
 	NextGap  int64
 	NextPct  int
+	Expiry   string // what expires next, and when; "" when nothing does
 
 	Unavailable bool // the shop's account is suspended: nothing of the card is shown
 }
@@ -73,7 +74,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 		}
 		switch {
 		case err == nil:
-			data, status = viewData(lang, code, view), http.StatusOK
+			data, status = viewData(lang, code, view, s.cfg.Now()), http.StatusOK
 			if tag := r.PathValue("tag"); tag != "" {
 				data.Manifest = "/c/" + tag + "/" + string(code) + "/manifest.webmanifest"
 			}
@@ -183,7 +184,17 @@ func qrSVG(text string) (template.HTML, error) {
 	return template.HTML(b.String()), nil
 }
 
-func viewData(l i18n.Lang, code cards.Code, v store.CardView) cardData {
+func viewData(l i18n.Lang, code cards.Code, v store.CardView, now time.Time) cardData {
+	var next *loyalty.Expiry
+	if p := v.Program; p != nil {
+		// What is due to expire and no device has recorded yet is gone already.
+		var due []loyalty.Expiry
+		due, next = p.Expiries(v.Card.CustomerID, v.Ledger, now)
+		for _, e := range due {
+			v.Balance.Points -= max(e.Points, 0)
+			v.Balance.Cashback -= max(e.Cashback, 0)
+		}
+	}
 	d := cardData{Lang: l, Found: true, ShopName: v.ShopName, Code: code.String(), Points: v.Balance.Points}
 	switch v.Card.Status {
 	case loyalty.CardBlocked:
@@ -197,6 +208,9 @@ func viewData(l i18n.Lang, code cards.Code, v store.CardView) cardData {
 	}
 	if p.CashbackBasisPoints > 0 || v.Balance.Cashback != 0 {
 		d.Cashback = l.Money(v.Balance.Cashback, p.Currency)
+	}
+	if next != nil {
+		d.Expiry = l.Expiry(*next, p.Currency)
 	}
 	if cur, next := p.TierFor(v.Balance.XP); cur != nil {
 		d.Tier = cur.Name
