@@ -26,7 +26,7 @@ type Account struct {
 }
 
 const accountColumns = `c.id, c.name, c.email, c.phone, c.consent, c.company, c.tax_id, c.created_at,
-	c.points, c.cashback, c.xp, k.code, k.status, k.replaced_by, k.issued_at`
+	c.points, c.cashback, c.xp, k.code, k.status, k.replaced_by, k.issued_at, c.birth_day, c.birth_month, c.referred_by`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -35,7 +35,7 @@ func scanAccount(row scanner) (Account, error) {
 	var created, issued int64
 	err := row.Scan(&a.Customer.ID, &a.Customer.Name, &a.Customer.Email, &a.Customer.Phone, &a.Customer.Consent,
 		&a.Customer.Company, &a.Customer.TaxID, &created, &a.Balance.Points, &a.Balance.Cashback, &a.Balance.XP,
-		&a.Card.Code, &a.Card.Status, &a.Card.ReplacedBy, &issued)
+		&a.Card.Code, &a.Card.Status, &a.Card.ReplacedBy, &issued, &a.Customer.BirthDay, &a.Customer.BirthMonth, &a.Customer.ReferredBy)
 	a.Customer.CreatedAt, a.Card.IssuedAt = fromMillis(created), fromMillis(issued)
 	a.Card.CustomerID = a.Customer.ID
 	return a, err
@@ -130,11 +130,13 @@ func (s *Store) NewAccount(ctx context.Context, c loyalty.Customer) (Account, er
 
 // putCustomer inserts or updates c and queues it for the cloud.
 func (s *Store) putCustomer(ctx context.Context, tx *sql.Tx, c loyalty.Customer) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO customers (id, name, email, phone, consent, company, tax_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := tx.ExecContext(ctx, `INSERT INTO customers (id, name, email, phone, consent, company, tax_id, created_at,
+			birth_day, birth_month, referred_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone,
-			consent = excluded.consent, company = excluded.company, tax_id = excluded.tax_id`,
-		c.ID, c.Name, c.Email, c.Phone, c.Consent, c.Company, c.TaxID, millis(c.CreatedAt))
+			consent = excluded.consent, company = excluded.company, tax_id = excluded.tax_id,
+			birth_day = excluded.birth_day, birth_month = excluded.birth_month, referred_by = excluded.referred_by`,
+		c.ID, c.Name, c.Email, c.Phone, c.Consent, c.Company, c.TaxID, millis(c.CreatedAt), c.BirthDay, c.BirthMonth, c.ReferredBy)
 	if err != nil {
 		return fmt.Errorf("store customer: %w", err)
 	}

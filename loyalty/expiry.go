@@ -179,11 +179,12 @@ func (p Program) Expire(o Origin, customerID string, e Expiry) (Operation, error
 }
 
 // SameDerived reports whether a and b are one operation that the ledger implies (an
-// expiry), made on two devices under the id both derive: they may differ in who made
+// expiry, a bonus), made on two devices under the id both derive: they may differ in who made
 // it and, when the two devices' ledgers differed, in what it moves. The first the
 // server takes stands.
 func SameDerived(a, b Operation) bool {
-	return a.ID == b.ID && a.Kind == b.Kind && a.CustomerID == b.CustomerID && a.Kind == KindExpire
+	return a.ID == b.ID && a.Kind == b.Kind && a.CustomerID == b.CustomerID &&
+		(a.Kind == KindExpire || a.Kind == KindBonus)
 }
 
 // ExpiryID is the id of the expiry e of a customer's points: the same on every device.

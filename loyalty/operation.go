@@ -24,6 +24,7 @@ const (
 	KindVoid          Kind = "void"           // cancels another operation by its exact opposite
 	KindVisit         Kind = "visit"          // the fixed self-service visit credit at the kiosk
 	KindExpire        Kind = "expire"         // points and cashback expired under the program's rule
+	KindBonus         Kind = "bonus"          // a birthday or referral bonus, once per occasion
 )
 
 // Errors that reject an operation before anything is written.
@@ -159,6 +160,11 @@ func (op Operation) Validate() error {
 	case KindExpire:
 		if op.Delta.Points > 0 || op.Delta.Cashback > 0 || op.Delta.XP != 0 || op.Delta == (Delta{}) {
 			return bad("an expiry only takes points and cashback off")
+		}
+	case KindBonus:
+		if op.Delta.Points < 0 || op.Delta.Cashback < 0 || op.Delta.XP != 0 ||
+			!strings.HasPrefix(op.Reason, ReasonBirthday+":") && !strings.HasPrefix(op.Reason, ReasonReferral+":") {
+			return bad("a bonus gives points or cashback for a birthday or a referral")
 		}
 	case KindVoid:
 		if op.Target == "" {

@@ -51,6 +51,14 @@ type Program struct {
 	// ExpiryRule; experience never expires.
 	ExpiryMonths int64      `json:",omitempty"`
 	ExpiryRule   ExpiryRule `json:",omitempty"`
+	// BirthdayPoints and BirthdayGift ("a free coffee") are a customer's birthday
+	// reward, given once a year in the BirthdayPeriod of their birthday.
+	BirthdayPoints int64          `json:",omitempty"`
+	BirthdayGift   string         `json:",omitempty"`
+	BirthdayPeriod BirthdayPeriod `json:",omitempty"`
+	// ReferralPoints are given to a new customer and to the customer who referred them,
+	// once, after the new customer's first purchase.
+	ReferralPoints int64 `json:",omitempty"`
 }
 
 // OfflineSpending is a rule for spending at a till that cannot reach the cloud.
@@ -130,6 +138,12 @@ func (p Program) Validate() error {
 		return bad("points may expire after 0 to %d months", MaxExpiryMonths)
 	case p.ExpiryRule != ExpireAfterEarning && p.ExpiryRule != ExpireAfterInactivity:
 		return bad("unknown expiry rule %q", p.ExpiryRule)
+	case p.BirthdayPoints < 0 || p.BirthdayPoints > MaxPoints || p.ReferralPoints < 0 || p.ReferralPoints > MaxPoints:
+		return bad("a birthday or referral bonus is 0 to %d points", MaxPoints)
+	case CheckText(p.BirthdayGift) != nil:
+		return bad("the birthday gift: %v", CheckText(p.BirthdayGift))
+	case p.BirthdayPeriod != BirthdayWeek && p.BirthdayPeriod != BirthdayMonth:
+		return bad("unknown birthday period %q", p.BirthdayPeriod)
 	case p.OfflinePoints > MaxPoints || p.OfflineCashback > MaxMoney:
 		return bad("the offline spending allowance is over %d points or %d minor units", MaxPoints, MaxMoney)
 	}
