@@ -117,6 +117,9 @@ func (s *Store) NewAccount(ctx context.Context, c loyalty.Customer) (Account, er
 	}
 	card := loyalty.Card{Code: string(code), CustomerID: c.ID, Status: loyalty.CardActive, IssuedAt: c.CreatedAt}
 	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
+		if c.ReferredBy, err = s.referrer(ctx, tx, c.ReferredBy); err != nil {
+			return err
+		}
 		if err := s.putCustomer(ctx, tx, c); err != nil {
 			return err
 		}

@@ -42,13 +42,17 @@ func (s *Store) record(ctx context.Context, code cards.Code, build func(Account)
 		if _, err := s.insertOperation(ctx, tx, op, true); err != nil {
 			return err
 		}
+		bonus, err := s.referralBonuses(ctx, tx, a, op)
+		if err != nil {
+			return err
+		}
 		if then != nil {
 			if err := then(tx, op); err != nil {
 				return err
 			}
 		}
 		after = a
-		after.Balance = a.Balance.Add(op.Delta)
+		after.Balance = a.Balance.Add(op.Delta).Add(bonus)
 		return nil
 	})
 	return op, after, err
@@ -208,10 +212,10 @@ func (s *Store) insertOperation(ctx context.Context, tx *sql.Tx, op loyalty.Oper
 
 // takeDerived settles an operation that the ledger implies (an expiry, a bonus) made
 // on two devices: the one stored stands, unless op is the server's, which every
-// device takes, its balance moving by the difference.
+// device takes, its balance moving by the difference. Made again here, it is refused.
 func (s *Store) takeDerived(ctx context.Context, tx *sql.Tx, stored, op loyalty.Operation, queue bool) error {
 	if queue {
-		return nil
+		return fmt.Errorf("operation %s: %w", op.ID, ErrAlreadyGiven)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE operations SET card_code = ?, points = ?, cashback = ?, currency = ?,
 			reason = ?, device = ?, staff = ?, at = ? WHERE id = ?`,

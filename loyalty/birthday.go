@@ -3,6 +3,8 @@ package loyalty
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -91,4 +93,31 @@ func BirthdayOf(reason string) (time.Time, bool) {
 	}
 	t, err := time.Parse(time.DateOnly, day)
 	return t, err == nil
+}
+
+// ParseBirthday reads a day and month typed as "14/3" (also "14/03", "14.3", "14-3");
+// "" is no birthday.
+func ParseBirthday(s string) (day, month int, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, 0, nil
+	}
+	d, m, ok := cutAny(s, "/.-")
+	if !ok {
+		return 0, 0, ErrBadBirthday
+	}
+	day, errD := strconv.Atoi(strings.TrimSpace(d))
+	month, errM := strconv.Atoi(strings.TrimSpace(m))
+	if errD != nil || errM != nil || CheckBirthday(day, month) != nil || day == 0 {
+		return 0, 0, ErrBadBirthday
+	}
+	return day, month, nil
+}
+
+// FormatBirthday writes a birthday as ParseBirthday reads it: "14/03"; "" for none.
+func FormatBirthday(day, month int) string {
+	if month == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%02d/%02d", day, month)
 }

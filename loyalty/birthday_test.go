@@ -90,3 +90,26 @@ func TestBirthdayBonus(t *testing.T) {
 		t.Errorf("a program without a birthday reward gave one")
 	}
 }
+
+func TestParseBirthday(t *testing.T) {
+	tests := []struct {
+		in         string
+		day, month int
+		err        error
+	}{
+		{"", 0, 0, nil}, {" 14/3 ", 14, 3, nil}, {"14/03", 14, 3, nil}, {"14.3", 14, 3, nil}, {"29-2", 29, 2, nil},
+		{"14 / 3", 14, 3, nil}, {"31/4", 0, 0, loyalty.ErrBadBirthday}, {"14", 0, 0, loyalty.ErrBadBirthday},
+		{"0/0", 0, 0, loyalty.ErrBadBirthday}, {"a/b", 0, 0, loyalty.ErrBadBirthday}, {"14/3/1990", 0, 0, loyalty.ErrBadBirthday},
+	}
+	for _, tt := range tests {
+		day, month, err := loyalty.ParseBirthday(tt.in)
+		if day != tt.day || month != tt.month || !errors.Is(err, tt.err) {
+			t.Errorf("ParseBirthday(%q) = %d, %d, %v; want %d, %d, %v", tt.in, day, month, err, tt.day, tt.month, tt.err)
+		}
+		if err == nil && tt.in != "" {
+			if again, m, _ := loyalty.ParseBirthday(loyalty.FormatBirthday(day, month)); again != day || m != month {
+				t.Errorf("FormatBirthday(%d, %d) does not read back", day, month)
+			}
+		}
+	}
+}

@@ -140,6 +140,8 @@ func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, body string
 		return p.authorizeVoid(ctx, c, op, role)
 	case loyalty.KindExpire:
 		return p.authorizeExpiry(ctx, c, op, role)
+	case loyalty.KindBonus:
+		return p.authorizeBonus(ctx, c, op, role)
 	}
 	switch {
 	case role == syncwire.RoleOwner:
@@ -191,6 +193,83 @@ func (p *pusher) authorizeExpiry(ctx context.Context, c syncwire.Change, op loya
 		return forbid("an expiry's id is the one derived from its customer and what expires")
 	}
 	return nil, nil
+}
+
+// authorizeBonus admits a birthday or referral bonus only as the program gives it: no
+// more than its points, for a customer whose record says it is their birthday or that
+// they were referred, under the id every device derives, so that it is given once.
+func (p *pusher) authorizeBonus(ctx context.Context, c syncwire.Change, op loyalty.Operation, role syncwire.Role) (*syncwire.Rejection, error) {
+	forbid := func(reason string) (*syncwire.Rejection, error) {
+		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: reason}, nil
+	}
+	if role == syncwire.RoleKiosk {
+		return forbid("a kiosk may only credit self-service visits")
+	}
+	prog, err := p.loadProgram(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if prog == nil {
+		return forbid("the shop's loyalty program has not reached the cloud: sync the owner's device first")
+	}
+	if day, ok := loyalty.BirthdayOf(op.Reason); ok {
+		var cu loyalty.Customer
+		found, err := p.liveRecord(ctx, syncwire.TypeCustomer, op.CustomerID, &cu)
+		if err != nil {
+			return nil, err
+		}
+		b, _ := prog.BirthdayAt(cu, day.Add(12*time.Hour))
+		now := fromMillis(p.now)
+		switch {
+		case !prog.HasBirthdayReward() || op.Delta.Points > prog.BirthdayPoints || op.Delta.Cashback != 0:
+			return forbid("the birthday bonus is more than the program gives")
+		case !found || b.Date.Format(time.DateOnly) != day.Format(time.DateOnly):
+			return forbid("the customer's birthday is not the one the bonus is for")
+		case day.Year() < now.Year()-1 || day.Year() > now.Year()+1:
+			return forbid("the birthday bonus is for another year")
+		case op.ID != loyalty.BonusID(op.CustomerID, op.Reason, day):
+			return forbid("a birthday bonus's id is the one derived from its customer and birthday")
+		}
+		return nil, nil
+	}
+	newcomerID, _ := loyalty.ReferralOf(op.Reason) // Validate admits no other reason
+	var newcomer loyalty.Customer
+	found, err := p.liveRecord(ctx, syncwire.TypeCustomer, newcomerID, &newcomer)
+	if err != nil {
+		return nil, err
+	}
+	var referrer loyalty.Card
+	if found && newcomer.ReferredBy != "" {
+		if _, err := p.liveRecord(ctx, syncwire.TypeCard, newcomer.ReferredBy, &referrer); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case !prog.HasReferralBonus() || op.Delta.Points > prog.ReferralPoints || op.Delta.Cashback != 0:
+		return forbid("the referral bonus is more than the program gives")
+	case !found || newcomer.ReferredBy == "" || referrer.CustomerID == "" || referrer.CustomerID == newcomerID:
+		return forbid("the customer was not referred by another customer's card")
+	case op.CustomerID != newcomerID && op.CustomerID != referrer.CustomerID:
+		return forbid("a referral bonus goes to the new customer or the one who referred them")
+	case op.ID != loyalty.BonusID(op.CustomerID, op.Reason, newcomer.CreatedAt):
+		return forbid("a referral bonus's id is the one derived from the new customer")
+	}
+	return nil, nil
+}
+
+// liveRecord decodes into v the live value of the record typ/key of the shop, and
+// reports whether there is one.
+func (p *pusher) liveRecord(ctx context.Context, typ, key string, v any) (bool, error) {
+	var body string
+	err := p.tx.QueryRowContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
+		p.dev.ShopID, typ, key).Scan(&body)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("%w: read %s record: %w", errDB, typ, err)
+	}
+	return json.Unmarshal([]byte(body), v) == nil, nil
 }
 
 // authorizeVoid admits a till's cancellation that gives something back only as the
