@@ -37,25 +37,6 @@ func (s *Store) Birthday(ctx context.Context, p loyalty.Program, a Account, at t
 	return st, err
 }
 
-// GiveBirthday records the birthday reward of the card with code, once a year, in the
-// period of the birthday.
-func (s *Store) GiveBirthday(ctx context.Context, o loyalty.Origin, code cards.Code) (loyalty.Operation, Account, error) {
-	p, err := s.Program(ctx)
-	if err != nil {
-		return loyalty.Operation{}, Account{}, err
-	}
-	return s.Record(ctx, code, func(a Account) (loyalty.Operation, error) {
-		b, now := p.BirthdayAt(a.Customer, o.At)
-		if !now {
-			return loyalty.Operation{}, ErrNotBirthday
-		}
-		return p.BirthdayBonus(o, a.Card, b)
-	})
-}
-
-// ErrNotBirthday refuses a birthday reward outside the birthday's period.
-var ErrNotBirthday = errors.New("not the customer's birthday period")
-
 // hasOperation reports whether the ledger holds the operation id.
 func (s *Store) hasOperation(ctx context.Context, q querier, id string) (bool, error) {
 	var n int

@@ -163,11 +163,15 @@ func (s *Store) insertOperation(ctx context.Context, tx *sql.Tx, op loyalty.Oper
 		if err != nil {
 			return false, fmt.Errorf("read operation %s: %w", op.ID, err)
 		}
+		if queue && loyalty.SameDerived(stored, op) {
+			// Made here again (a birthday gift twice): the first stands.
+			return false, fmt.Errorf("operation %s: %w", op.ID, ErrAlreadyGiven)
+		}
 		if sameOperation(stored, op) {
 			return false, nil
 		}
 		if loyalty.SameDerived(stored, op) {
-			return false, s.takeDerived(ctx, tx, stored, op, queue)
+			return false, s.takeDerived(ctx, tx, stored, op)
 		}
 		if !sameVoid(stored, op) {
 			return false, fmt.Errorf("operation %s: %w", op.ID, ErrConflict)
@@ -211,12 +215,9 @@ func (s *Store) insertOperation(ctx context.Context, tx *sql.Tx, op loyalty.Oper
 }
 
 // takeDerived settles an operation that the ledger implies (an expiry, a bonus) made
-// on two devices: the one stored stands, unless op is the server's, which every
-// device takes, its balance moving by the difference. Made again here, it is refused.
-func (s *Store) takeDerived(ctx context.Context, tx *sql.Tx, stored, op loyalty.Operation, queue bool) error {
-	if queue {
-		return fmt.Errorf("operation %s: %w", op.ID, ErrAlreadyGiven)
-	}
+// on two devices: op, the server's, replaces the one stored, the balance moving by
+// the difference, so that every device holds what the server took first.
+func (s *Store) takeDerived(ctx context.Context, tx *sql.Tx, stored, op loyalty.Operation) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE operations SET card_code = ?, points = ?, cashback = ?, currency = ?,
 			reason = ?, device = ?, staff = ?, at = ? WHERE id = ?`,
 		op.CardCode, op.Delta.Points, op.Delta.Cashback, op.Currency, op.Reason, op.Device, op.Staff, millis(op.At), op.ID); err != nil {

@@ -23,6 +23,9 @@ const (
 	ReasonReferral = "referral"
 )
 
+// ErrNotBirthday refuses a birthday reward outside the birthday's period.
+var ErrNotBirthday = errors.New("not the customer's birthday period")
+
 // ErrBadBirthday refuses a day and month that make no date (a year may be a leap year).
 var ErrBadBirthday = errors.New("not a day of the year")
 
@@ -77,6 +80,16 @@ func (p Program) BirthdayBonus(o Origin, c Card, b Birthday) (Operation, error) 
 	day := time.Date(b.Date.Year(), b.Date.Month(), b.Date.Day(), 0, 0, 0, 0, time.UTC) // whatever the zone
 	op.ID, op.Reason = BonusID(c.CustomerID, reason, day), reason
 	return op, err
+}
+
+// GiveBirthday makes the birthday reward of customer cu, whose card is c, at o.At: in
+// the period of their birthday only.
+func (p Program) GiveBirthday(o Origin, c Card, cu Customer) (Operation, error) {
+	b, now := p.BirthdayAt(cu, o.At)
+	if !now {
+		return Operation{}, ErrNotBirthday
+	}
+	return p.BirthdayBonus(o, c, b)
 }
 
 // BonusID is the id of the bonus of customerID for reason ("birthday:2027-03-14"),

@@ -540,6 +540,9 @@ func (c *counter) showAccount(a localdb.Account) {
 	}
 	body.Add(rewardsTitle)
 	body.Add(c.rewards)
+	if birthday := c.birthdayBanner(a, p); birthday != nil {
+		body.Objects = append([]fyne.CanvasObject{birthday}, body.Objects...)
+	}
 	if note := c.noteBanner(a); note != nil {
 		body.Objects = append([]fyne.CanvasObject{note}, body.Objects...)
 	}
@@ -858,6 +861,11 @@ func (u *UI) describeOp(op loyalty.Operation) string {
 		return l.T("op.adjust", op.Reason)
 	case loyalty.KindRedeem:
 		return l.T("op."+string(op.Kind), op.Reason)
+	case loyalty.KindBonus:
+		if _, ok := loyalty.ReferralOf(op.Reason); ok {
+			return l.T("op.bonus_referral")
+		}
+		return l.T("op.bonus_birthday")
 	case loyalty.KindVoid:
 		if op.Reason != "" && op.Reason != localdb.NotConfirmedReason {
 			return l.T("op.void_reason", op.Reason) // the owner's cancellation

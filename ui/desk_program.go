@@ -38,6 +38,9 @@ type programForm struct {
 	offlineRule                            *widget.RadioGroup
 	expiryMonths                           *widget.Entry
 	expiryRule                             *widget.Select
+	birthdayPoints, birthdayGift           *widget.Entry
+	birthdayPeriod                         *widget.Select
+	referralPoints                         *widget.Entry
 	tiers, rewards                         *fyne.Container
 	tierRows                               []tierRow
 	rewardRows                             []rewardRow
@@ -118,6 +121,11 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	f.expiryMonths = num(p.ExpiryMonths)
 	f.expiryRule = widget.NewSelect(expiryRules.labels(u.lang), nil)
 	f.expiryRule.SetSelected(expiryRules.label(u.lang, p.ExpiryRule))
+	f.birthdayPoints, f.birthdayGift = num(p.BirthdayPoints), entry(p.BirthdayGift)
+	f.birthdayGift.SetPlaceHolder(u.lang.T("program.birthday_gift_example"))
+	f.birthdayPeriod = widget.NewSelect(birthdayPeriods.labels(u.lang), nil)
+	f.birthdayPeriod.SetSelected(birthdayPeriods.label(u.lang, p.BirthdayPeriod))
+	f.referralPoints = num(p.ReferralPoints)
 	f.tiers, f.rewards = container.NewVBox(), container.NewVBox()
 	for _, t := range p.Tiers {
 		f.addTier(t)
@@ -168,10 +176,17 @@ func (f *programForm) build() fyne.CanvasObject {
 		widget.NewFormItem(l.T("program.expiry_months"), f.expiryMonths),
 		widget.NewFormItem(l.T("program.expiry_rule"), f.expiryRule),
 	)
+	occasions := widget.NewForm(
+		widget.NewFormItem(l.T("program.birthday_points"), f.birthdayPoints),
+		widget.NewFormItem(l.T("program.birthday_gift"), f.birthdayGift),
+		widget.NewFormItem(l.T("program.birthday_period"), f.birthdayPeriod),
+		widget.NewFormItem(l.T("program.referral_points"), f.referralPoints),
+	)
 	left := container.NewVBox(
 		section(l.T("program.section_shop"), shop),
 		section(l.T("program.section_earning"), container.NewVBox(earning, hint(l.T("program.items_hint")), hint(l.T("program.earning_hint")))),
 		section(l.T("program.section_over_time"), container.NewVBox(overTime, hint(l.T("program.expiry_hint")))),
+		section(l.T("program.section_occasions"), container.NewVBox(occasions, hint(l.T("program.occasions_hint")))),
 		section(l.T("program.section_offline"), container.NewVBox(hint(l.T("program.offline_hint")), f.offlineRule, offline)),
 	)
 	right := container.NewVBox(
@@ -251,6 +266,8 @@ func (f *programForm) values() (loyalty.Program, error) {
 		{f.kioskVisit, l.T("program.kiosk_visit_points"), &p.SelfServiceVisitPoints},
 		{f.offlinePoints, l.T("program.offline_points"), &p.OfflinePoints},
 		{f.expiryMonths, l.T("program.expiry_months"), &p.ExpiryMonths},
+		{f.birthdayPoints, l.T("program.birthday_points"), &p.BirthdayPoints},
+		{f.referralPoints, l.T("program.referral_points"), &p.ReferralPoints},
 	} {
 		if err := whole(w.e, w.field, w.dst); err != nil {
 			return p, err
@@ -277,6 +294,8 @@ func (f *programForm) values() (loyalty.Program, error) {
 	}
 	p.OfflineSpending = f.selectedOfflineRule()
 	p.ExpiryRule = expiryRules.value(l, f.expiryRule.Selected)
+	p.BirthdayGift = strings.TrimSpace(f.birthdayGift.Text)
+	p.BirthdayPeriod = birthdayPeriods.value(l, f.birthdayPeriod.Selected)
 	p.PointsCombine = combines.value(f.u.lang, f.combine.Selected)
 	p.OfflineCashback = 0
 	if s := strings.TrimSpace(f.offlineCashback.Text); s != "" {
@@ -400,6 +419,12 @@ var combines = choices[loyalty.Combine]{
 var expiryRules = choices[loyalty.ExpiryRule]{
 	{loyalty.ExpireAfterEarning, "program.expiry_after_earning"},
 	{loyalty.ExpireAfterInactivity, "program.expiry_after_inactivity"},
+}
+
+// birthdayPeriods are when a birthday reward may be given.
+var birthdayPeriods = choices[loyalty.BirthdayPeriod]{
+	{loyalty.BirthdayWeek, "program.birthday_week"},
+	{loyalty.BirthdayMonth, "program.birthday_month"},
 }
 
 // offlineRules are the rules for spending offline, in the order the owner reads them.
