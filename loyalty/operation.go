@@ -209,13 +209,21 @@ func (p Program) Credit(o Origin, c Card, amount Money) (Operation, error) {
 // CreditPurchase records the purchase b on card: it earns what the program gives for
 // its amount and its items.
 func (p Program) CreditPurchase(o Origin, c Card, b Purchase) (Operation, error) {
+	return p.CreditPurchaseIn(o, c, b, nil)
+}
+
+// CreditPurchaseIn records the purchase b on card of a customer in tier, whose points
+// multiplier applies; nil is none.
+func (p Program) CreditPurchaseIn(o Origin, c Card, b Purchase, tier *Tier) (Operation, error) {
 	if err := p.checkAmount(b.Amount); err != nil {
 		return Operation{}, err
 	}
 	if b.Items < 0 || b.Items > MaxItems {
 		return Operation{}, ErrTooManyItems
 	}
-	op, err := newOperation(o, c, KindCredit, p.Earned(b.Amount, b.Items))
+	earned := p.Earned(b.Amount, b.Items)
+	earned.Points = tier.Multiply(earned.Points)
+	op, err := newOperation(o, c, KindCredit, earned)
 	op.Amount, op.Currency, op.Items = b.Amount, p.Currency, b.Items
 	return op, err
 }

@@ -56,6 +56,9 @@ type Program struct {
 	BirthdayPoints int64          `json:",omitempty"`
 	BirthdayGift   string         `json:",omitempty"`
 	BirthdayPeriod BirthdayPeriod `json:",omitempty"`
+	// TierWindowMonths, when more than zero, makes tiers a status for a period: see
+	// StatusAt.
+	TierWindowMonths int64 `json:",omitempty"`
 	// ReferralPoints are given to a new customer and to the customer who referred them,
 	// once, after the new customer's first purchase.
 	ReferralPoints int64 `json:",omitempty"`
@@ -88,6 +91,11 @@ const DefaultMaxPurchase = 5000
 type Tier struct {
 	Name  string
 	MinXP int64
+	// PointsPercent multiplies the points a purchase earns in this tier: 150 is ×1.5;
+	// 0 is no multiplier.
+	PointsPercent int64 `json:",omitempty"`
+	// Perk is the tier's advantage the cashier grants, "10 % off".
+	Perk string `json:",omitempty"`
 }
 
 // Reward is an item of the rewards catalogue.
@@ -144,6 +152,8 @@ func (p Program) Validate() error {
 		return bad("the birthday gift: %v", CheckText(p.BirthdayGift))
 	case p.BirthdayPeriod != BirthdayWeek && p.BirthdayPeriod != BirthdayMonth:
 		return bad("unknown birthday period %q", p.BirthdayPeriod)
+	case p.TierWindowMonths < 0 || p.TierWindowMonths > MaxTierWindowMonths:
+		return bad("a tier period is 0 to %d months", MaxTierWindowMonths)
 	case p.OfflinePoints > MaxPoints || p.OfflineCashback > MaxMoney:
 		return bad("the offline spending allowance is over %d points or %d minor units", MaxPoints, MaxMoney)
 	}
@@ -159,6 +169,12 @@ func (p Program) Validate() error {
 		}
 		if i > 0 && t.MinXP <= p.Tiers[i-1].MinXP {
 			return bad("tier %q must start above %q", t.Name, p.Tiers[i-1].Name)
+		}
+		if t.PointsPercent < 0 || t.PointsPercent > MaxPointsPercent {
+			return bad("tier %q multiplies points by 0 to %d %%", t.Name, MaxPointsPercent)
+		}
+		if err := CheckText(t.Perk); err != nil {
+			return bad("tier %q's advantage: %v", t.Name, err)
 		}
 	}
 	ids := map[string]bool{}
