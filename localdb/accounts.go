@@ -23,6 +23,9 @@ type Account struct {
 	Customer loyalty.Customer
 	Card     loyalty.Card
 	Balance  loyalty.Balance
+	// Tier is the customer's tier, whose multiplier a purchase earns with: Record
+	// fills it for the operation it builds.
+	Tier loyalty.TierStatus
 }
 
 const accountColumns = `c.id, c.name, c.email, c.phone, c.consent, c.company, c.tax_id, c.created_at,

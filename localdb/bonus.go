@@ -3,7 +3,6 @@ package localdb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -74,20 +73,9 @@ func (s *Store) referralBonuses(ctx context.Context, tx *sql.Tx, a Account, purc
 	if purchase.Kind != loyalty.KindCredit || a.Customer.ReferredBy == "" {
 		return loyalty.Delta{}, nil
 	}
-	var p loyalty.Program
-	var body string
-	err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, SettingProgram).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return loyalty.Delta{}, nil
-	}
-	if err == nil {
-		err = json.Unmarshal([]byte(body), &p)
-	}
-	if err != nil {
-		return loyalty.Delta{}, fmt.Errorf("read the program: %w", err)
-	}
-	if !p.HasReferralBonus() {
-		return loyalty.Delta{}, nil
+	p, err := programIn(ctx, tx)
+	if err != nil || !p.HasReferralBonus() {
+		return loyalty.Delta{}, err
 	}
 	referrer, err := s.accountByCode(ctx, tx, cards.Code(a.Customer.ReferredBy))
 	if errors.Is(err, ErrUnknownCard) {

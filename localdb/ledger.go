@@ -33,6 +33,13 @@ func (s *Store) record(ctx context.Context, code cards.Code, build func(Account)
 		if err != nil {
 			return err
 		}
+		p, err := programIn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if a.Tier, err = tierStatus(ctx, tx, p, a, s.Now()); err != nil {
+			return err
+		}
 		if op, err = build(a); err != nil {
 			return err
 		}

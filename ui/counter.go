@@ -481,13 +481,12 @@ func (c *counter) showAccount(a localdb.Account) {
 		details = append(details, strings.ToUpper(l.T("card.status."+string(a.Card.Status))))
 	}
 	c.details.SetText(strings.Join(details, "  ·  "))
-	c.tier.Text = ""
-	if cur, next := p.TierFor(a.Balance.XP); cur != nil {
-		c.tier.Text = strings.ToUpper(cur.Name)
-		if next != nil {
-			c.tier.Text += "  ·  " + l.T("counter.xp_to_tier", l.Number(next.MinXP-a.Balance.XP), next.Name)
-		}
+	status, err := c.u.store.TierStatus(c.u.context(), p, a, c.u.store.Now())
+	if err != nil {
+		c.fail(err)
+		return
 	}
+	c.tier.Text = tierText(l, status)
 	c.points.Text = l.Number(a.Balance.Points)
 	c.cashback.Text = ""
 	if p.CashbackBasisPoints > 0 || a.Balance.Cashback != 0 {
@@ -670,7 +669,7 @@ func (c *counter) onCredit() {
 		if err != nil {
 			return loyalty.Operation{}, err
 		}
-		return p.CreditPurchase(o, a.Card, b)
+		return p.CreditPurchaseIn(o, a.Card, b, a.Tier.Tier)
 	}, func(op loyalty.Operation, p loyalty.Program) string {
 		if op.Items > 0 {
 			return l.T("counter.credited_items", l.Money(op.Amount, p.Currency), l.Number(op.Items), l.Number(op.Delta.Points))

@@ -41,6 +41,7 @@ type programForm struct {
 	birthdayPoints, birthdayGift           *widget.Entry
 	birthdayPeriod                         *widget.Select
 	referralPoints                         *widget.Entry
+	tierWindow                             *widget.Entry
 	tiers, rewards                         *fyne.Container
 	tierRows                               []tierRow
 	rewardRows                             []rewardRow
@@ -50,8 +51,8 @@ type programForm struct {
 }
 
 type tierRow struct {
-	name, minXP *widget.Entry
-	box         fyne.CanvasObject
+	name, minXP, percent, perk *widget.Entry
+	box                        fyne.CanvasObject
 }
 
 type rewardRow struct {
@@ -126,6 +127,7 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	f.birthdayPeriod = widget.NewSelect(birthdayPeriods.labels(u.lang), nil)
 	f.birthdayPeriod.SetSelected(birthdayPeriods.label(u.lang, p.BirthdayPeriod))
 	f.referralPoints = num(p.ReferralPoints)
+	f.tierWindow = num(p.TierWindowMonths)
 	f.tiers, f.rewards = container.NewVBox(), container.NewVBox()
 	for _, t := range p.Tiers {
 		f.addTier(t)
@@ -166,7 +168,9 @@ func (f *programForm) build() fyne.CanvasObject {
 	)
 	addTier := widget.NewButtonWithIcon(l.T("program.add_tier"), theme.ContentAddIcon(), func() { f.addTier(loyalty.Tier{}) })
 	addReward := widget.NewButtonWithIcon(l.T("program.add_reward"), theme.ContentAddIcon(), func() { f.addReward(loyalty.Reward{}) })
-	tierHead := container.NewGridWithColumns(2, caption(l.T("program.tier_name")), caption(l.T("program.tier_min_xp")))
+	tierHead := container.NewGridWithColumns(4, caption(l.T("program.tier_name")), caption(l.T("program.tier_min_xp")),
+		caption(l.T("program.tier_percent")), caption(l.T("program.tier_perk")))
+	tierWindow := widget.NewForm(widget.NewFormItem(l.T("program.tier_window"), f.tierWindow))
 	rewardHead := container.NewGridWithColumns(2, caption(l.T("program.reward_name")), caption(l.T("program.reward_points")))
 	offline := container.NewGridWithColumns(2,
 		widget.NewForm(widget.NewFormItem(l.T("program.offline_points"), f.offlinePoints)),
@@ -190,7 +194,8 @@ func (f *programForm) build() fyne.CanvasObject {
 		section(l.T("program.section_offline"), container.NewVBox(hint(l.T("program.offline_hint")), f.offlineRule, offline)),
 	)
 	right := container.NewVBox(
-		section(l.T("program.section_tiers"), container.NewVBox(hint(l.T("program.tiers_hint")), tierHead, f.tiers, container.NewHBox(addTier))),
+		section(l.T("program.section_tiers"), container.NewVBox(hint(l.T("program.tiers_hint")), tierHead, f.tiers,
+			container.NewHBox(addTier), tierWindow, hint(l.T("program.tier_window_hint")))),
 		section(l.T("program.section_rewards"), container.NewVBox(rewardHead, f.rewards, container.NewHBox(addReward))),
 	)
 	bar := container.NewBorder(nil, nil, nil, f.save, f.message)
@@ -199,12 +204,15 @@ func (f *programForm) build() fyne.CanvasObject {
 }
 
 func (f *programForm) addTier(t loyalty.Tier) {
-	r := tierRow{name: widget.NewEntry(), minXP: widget.NewEntry()}
+	r := tierRow{name: widget.NewEntry(), minXP: widget.NewEntry(), percent: widget.NewEntry(), perk: widget.NewEntry()}
 	r.name.SetText(t.Name)
 	r.minXP.SetText(strconv.FormatInt(t.MinXP, 10))
 	r.name.SetPlaceHolder(f.u.lang.T("program.tier_name"))
+	r.percent.SetText(strconv.FormatInt(max(t.PointsPercent, 100), 10))
+	r.perk.SetText(t.Perk)
+	r.perk.SetPlaceHolder(f.u.lang.T("program.tier_perk_example"))
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), nil)
-	r.box = container.NewBorder(nil, nil, nil, remove, container.NewGridWithColumns(2, r.name, r.minXP))
+	r.box = container.NewBorder(nil, nil, nil, remove, container.NewGridWithColumns(4, r.name, r.minXP, r.percent, r.perk))
 	remove.OnTapped = func() {
 		for i := range f.tierRows {
 			if f.tierRows[i].box == r.box {
@@ -268,6 +276,7 @@ func (f *programForm) values() (loyalty.Program, error) {
 		{f.expiryMonths, l.T("program.expiry_months"), &p.ExpiryMonths},
 		{f.birthdayPoints, l.T("program.birthday_points"), &p.BirthdayPoints},
 		{f.referralPoints, l.T("program.referral_points"), &p.ReferralPoints},
+		{f.tierWindow, l.T("program.tier_window"), &p.TierWindowMonths},
 	} {
 		if err := whole(w.e, w.field, w.dst); err != nil {
 			return p, err
@@ -304,9 +313,15 @@ func (f *programForm) values() (loyalty.Program, error) {
 		}
 	}
 	for _, r := range f.tierRows {
-		t := loyalty.Tier{Name: strings.TrimSpace(r.name.Text)}
+		t := loyalty.Tier{Name: strings.TrimSpace(r.name.Text), Perk: strings.TrimSpace(r.perk.Text)}
 		if err := whole(r.minXP, l.T("program.tier_min_xp")+" ("+t.Name+")", &t.MinXP); err != nil {
 			return p, err
+		}
+		if err := whole(r.percent, l.T("program.tier_percent")+" ("+t.Name+")", &t.PointsPercent); err != nil {
+			return p, err
+		}
+		if t.PointsPercent == 100 {
+			t.PointsPercent = 0 // no multiplier, as a tier saved before multipliers
 		}
 		p.Tiers = append(p.Tiers, t)
 	}

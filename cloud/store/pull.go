@@ -110,8 +110,8 @@ type CardView struct {
 	Card     loyalty.Card
 	Balance  loyalty.Balance
 	Program  *loyalty.Program // nil if the shop has not pushed one
-	// Ledger is the customer's operations when the program makes points expire: what
-	// expires, and when, comes from them.
+	// Ledger is the customer's operations when the program makes points expire or its
+	// tiers are for a period: what expires, and the tier, come from them.
 	Ledger []loyalty.Operation
 }
 
@@ -157,8 +157,8 @@ func (db *DB) cardView(ctx context.Context, code, query string, args ...any) (Ca
 			return CardView{}, fmt.Errorf("read program: %w", err)
 		}
 		v.Program = &p
-		if p.Expires() {
-			if v.Ledger, err = db.customerLedger(ctx, shopID, v.Card.CustomerID); err != nil {
+		if p.Expires() || p.TiersForAPeriod() {
+			if v.Ledger, err = db.customerLedger(ctx, db.r, shopID, v.Card.CustomerID); err != nil {
 				return CardView{}, err
 			}
 		}
@@ -173,9 +173,9 @@ func (db *DB) cardView(ctx context.Context, code, query string, args ...any) (Ca
 
 // customerLedger returns the operations of customerID applied in shopID. The log is
 // keyed by operation: its bodies are searched for the customer's id, then read.
-func (db *DB) customerLedger(ctx context.Context, shopID, customerID string) ([]loyalty.Operation, error) {
+func (db *DB) customerLedger(ctx context.Context, q querier, shopID, customerID string) ([]loyalty.Operation, error) {
 	pattern := `%"customer_id":` + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(jsonString(customerID)) + `%`
-	rows, err := db.r.QueryContext(ctx, db.q(`SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND version IS NOT NULL
+	rows, err := q.QueryContext(ctx, db.q(`SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND version IS NOT NULL
 		AND body LIKE ? ESCAPE '\'`), shopID, syncwire.TypeOp, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("read ledger: %w", err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -164,8 +165,17 @@ func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, body string
 			return forbid("the purchase is in %q, the program in %q", op.Currency, prog.Currency)
 		case op.Amount > prog.PurchaseCeiling():
 			return forbid("the purchase is over the program's ceiling of %d minor units", prog.PurchaseCeiling())
-		case op.Delta.Points > earned.Points || op.Delta.Cashback > earned.Cashback || op.Delta.XP > earned.XP:
+		case op.Delta.Cashback > earned.Cashback || op.Delta.XP > earned.XP:
 			return forbid("the purchase earns more than the program gives for it")
+		case op.Delta.Points > earned.Points:
+			// More points only with the multiplier of the customer's tier, from the log.
+			tier, err := p.tierAt(ctx, *prog, op)
+			if err != nil {
+				return nil, err
+			}
+			if op.Delta.Points > tier.Multiply(earned.Points) {
+				return forbid("the purchase earns more than the program gives for it")
+			}
 		}
 		return nil, nil
 	}
@@ -270,6 +280,28 @@ func (p *pusher) liveRecord(ctx context.Context, typ, key string, v any) (bool, 
 		return false, fmt.Errorf("%w: read %s record: %w", errDB, typ, err)
 	}
 	return json.Unmarshal([]byte(body), v) == nil, nil
+}
+
+// tierAt returns the tier of op's customer when op was made, as the log has it.
+func (p *pusher) tierAt(ctx context.Context, prog loyalty.Program, op loyalty.Operation) (*loyalty.Tier, error) {
+	if !slices.ContainsFunc(prog.Tiers, func(t loyalty.Tier) bool { return t.PointsPercent > 100 }) {
+		return nil, nil
+	}
+	var ops []loyalty.Operation
+	var xp int64
+	if prog.TiersForAPeriod() {
+		var err error
+		if ops, err = p.db.customerLedger(ctx, p.tx, p.dev.ShopID, op.CustomerID); err != nil {
+			return nil, err
+		}
+	} else {
+		err := p.tx.QueryRowContext(ctx, p.db.q("SELECT xp FROM balances WHERE shop_id = ? AND customer_id = ?"),
+			p.dev.ShopID, op.CustomerID).Scan(&xp)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("%w: read balance: %w", errDB, err)
+		}
+	}
+	return prog.StatusAt(ops, xp, op.At).Tier, nil
 }
 
 // authorizeVoid admits a till's cancellation that gives something back only as the

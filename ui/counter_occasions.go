@@ -3,6 +3,7 @@ package ui
 import (
 	"image/color"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -71,4 +72,25 @@ func (c *counter) onGiveBirthday() {
 	}, func(op loyalty.Operation, p loyalty.Program) string {
 		return l.T("counter.birthday_done", birthdayReward(l, p))
 	})
+}
+
+// tierText says a customer's tier, its advantage, until when it holds and what the
+// next one needs: "GOLD (10 % off) · until Dec 31, 2027 · 50 XP to Platinum".
+func tierText(l i18n.Lang, st loyalty.TierStatus) string {
+	if st.Tier == nil {
+		return ""
+	}
+	parts := []string{strings.ToUpper(st.Tier.Name)}
+	if st.Tier.Perk != "" {
+		parts[0] += " (" + st.Tier.Perk + ")"
+	}
+	if !st.Until.IsZero() {
+		// The status holds to the day before Until, a first of the month in UTC.
+		last := st.Until.AddDate(0, 0, -1)
+		parts = append(parts, l.T("counter.tier_until", l.Date(time.Date(last.Year(), last.Month(), last.Day(), 12, 0, 0, 0, time.Local))))
+	}
+	if st.Next != nil {
+		parts = append(parts, l.T("counter.xp_to_tier", l.Number(st.Next.MinXP-st.XP), st.Next.Name))
+	}
+	return strings.Join(parts, "  ·  ")
 }
