@@ -104,3 +104,24 @@ func (s *Store) referralBonuses(ctx context.Context, tx *sql.Tx, a Account, purc
 	}
 	return added, nil
 }
+
+// BirthdaysIn lists the customers born in month (1 to 12), by day, with their current
+// card.
+func (s *Store) BirthdaysIn(ctx context.Context, month int) ([]Account, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+accountColumns+` FROM customers c
+		JOIN cards k ON k.customer_id = c.id AND k.status <> 'replaced'
+		WHERE c.birth_month = ? ORDER BY c.birth_day, c.name`, month)
+	if err != nil {
+		return nil, fmt.Errorf("list birthdays: %w", err)
+	}
+	defer rows.Close()
+	var out []Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list birthdays: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -9,27 +9,30 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/merci-loyalty/merci/cards"
+	"github.com/merci-loyalty/merci/localdb"
 	"github.com/merci-loyalty/merci/loyalty"
 )
 
 // monthPage is what the month holds for the shop's customers: the points and cashback
-// that expire by its end.
+// that expire by its end, and the birthdays.
 type monthPage struct {
-	d        *desk
-	program  loyalty.Program
-	expiring *fyne.Container
+	d                   *desk
+	program             loyalty.Program
+	expiring, birthdays *fyne.Container
 }
 
 func (d *desk) monthPage() fyne.CanvasObject {
-	p := &monthPage{d: d, expiring: container.NewVBox()}
+	p := &monthPage{d: d, expiring: container.NewVBox(), birthdays: container.NewVBox()}
 	var err error
 	if p.program, err = d.u.program(); err != nil {
 		d.fail(err)
 	}
 	l := d.u.lang
 	p.load()
+	p.loadBirthdays()
 	return container.NewVScroll(container.NewVBox(
 		section(l.T("month.expiring"), p.expiring),
+		section(l.T("month.birthdays"), p.birthdays),
 	))
 }
 
@@ -58,18 +61,46 @@ func (p *monthPage) load() {
 		return
 	}
 	for _, e := range list {
-		name := e.Customer.Name
-		if name == "" {
-			name = l.T("counter.anonymous")
-		}
-		title := widget.NewLabel(name + " · " + cards.Code(e.Card.Code).String())
-		title.TextStyle.Bold = true
-		what := widget.NewLabel(l.Expiry(e.Expiry, p.program.Currency))
-		code := e.Card.Code
-		open := widget.NewButtonWithIcon(l.T("alerts.open_customer"), theme.AccountIcon(), func() { d.openCustomer(code) })
-		p.expiring.Add(container.NewBorder(nil, nil, nil, open, container.NewVBox(title, what)))
+		p.expiring.Add(p.row(e.Account, l.Expiry(e.Expiry, p.program.Currency)))
 		p.expiring.Add(widget.NewSeparator())
 	}
+}
+
+// loadBirthdays lists the customers whose birthday is this month, by day.
+func (p *monthPage) loadBirthdays() {
+	d, l := p.d, p.d.u.lang
+	p.birthdays.RemoveAll()
+	list, err := d.u.store.BirthdaysIn(d.u.context(), int(d.u.clock.Now().Month()))
+	if err != nil {
+		d.fail(err)
+		return
+	}
+	if len(list) == 0 {
+		p.birthdays.Add(hintLabel(l.T("month.no_birthdays")))
+		return
+	}
+	gift := ""
+	if p.program.HasBirthdayReward() {
+		gift = l.T("month.birthday_gift", birthdayReward(l, p.program))
+	}
+	for _, a := range list {
+		p.birthdays.Add(p.row(a, l.T("customers.birthday", loyalty.FormatBirthday(a.Customer.BirthDay, a.Customer.BirthMonth))+gift))
+		p.birthdays.Add(widget.NewSeparator())
+	}
+}
+
+// row shows a customer, what the month holds for them, and a button to open them.
+func (p *monthPage) row(a localdb.Account, what string) fyne.CanvasObject {
+	l := p.d.u.lang
+	name := a.Customer.Name
+	if name == "" {
+		name = l.T("counter.anonymous")
+	}
+	title := widget.NewLabel(name + " · " + cards.Code(a.Card.Code).String())
+	title.TextStyle.Bold = true
+	code := a.Card.Code
+	open := widget.NewButtonWithIcon(l.T("alerts.open_customer"), theme.AccountIcon(), func() { p.d.openCustomer(code) })
+	return container.NewBorder(nil, nil, nil, open, container.NewVBox(title, widget.NewLabel(what)))
 }
 
 // hintLabel is a wrapped line of explanation.

@@ -16,7 +16,8 @@ import (
 )
 
 // The owner makes points expire on the program page; the This month page then lists
-// the customers whose points expire by the end of the month, and only them.
+// the customers whose points expire by the end of the month, and only them, and the
+// customers whose birthday is this month.
 func TestDeskListsWhatExpiresThisMonth(t *testing.T) {
 	ctx := context.Background()
 	u := newTestUI(t)
@@ -53,6 +54,14 @@ func TestDeskListsWhatExpiresThisMonth(t *testing.T) {
 	expiring := credit("Yasmine Expiring", time.Date(now.Year()-1, now.Month(), 1, 12, 0, 0, 0, time.UTC))
 	credit("Xavier Later", time.Date(now.Year(), now.Month(), 1, 12, 0, 0, 0, time.UTC))
 
+	month := int(u.clock.Now().Month())
+	if _, err := store.NewAccount(ctx, loyalty.Customer{Name: "Zélie Birthday", BirthDay: 1, BirthMonth: month}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.NewAccount(ctx, loyalty.Customer{Name: "Victor Othermonth", BirthDay: 1, BirthMonth: month%12 + 1}); err != nil {
+		t.Fatal(err)
+	}
+
 	d := openOwnerDesk(t, u)
 	d.show(slices.IndexFunc(d.pages, func(pg deskPage) bool { return pg.key == "owner.nav.month" }))
 	var texts []string
@@ -65,6 +74,12 @@ func TestDeskListsWhatExpiresThisMonth(t *testing.T) {
 	}
 	if strings.Contains(all, "Xavier Later") {
 		t.Errorf("the month page lists Xavier, whose points expire next year:\n%s", all)
+	}
+	if !strings.Contains(all, "Zélie Birthday") || !strings.Contains(all, u.lang.T("customers.birthday", loyalty.FormatBirthday(1, month))) {
+		t.Errorf("the month page does not list Zélie's birthday on the 1st:\n%s", all)
+	}
+	if strings.Contains(all, "Victor Othermonth") {
+		t.Errorf("the month page lists Victor, born next month:\n%s", all)
 	}
 	want := u.lang.Expiry(loyalty.Expiry{Points: expiring.Delta.Points, Cashback: expiring.Delta.Cashback, At: endOfMonth(now)}, p.Currency)
 	if !strings.Contains(all, want) {
