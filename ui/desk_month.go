@@ -100,7 +100,7 @@ func (p *monthPage) row(a localdb.Account, what string) fyne.CanvasObject {
 	title.TextStyle.Bold = true
 	code := a.Card.Code
 	open := widget.NewButtonWithIcon(l.T("alerts.open_customer"), theme.AccountIcon(), func() { p.d.openCustomer(code) })
-	return container.NewBorder(nil, nil, nil, open, container.NewVBox(title, widget.NewLabel(what)))
+	return container.NewBorder(nil, nil, nil, container.NewCenter(open), container.NewVBox(title, widget.NewLabel(what)))
 }
 
 // hintLabel is a wrapped line of explanation.
