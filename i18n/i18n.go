@@ -225,3 +225,14 @@ func groupThousands(digits, sep string) string {
 	}
 	return b.String()
 }
+
+// Expiry says what expires, and when: "12 points expire on Feb 1, 2027".
+func (l Lang) Expiry(e loyalty.Expiry, currency string) string {
+	switch {
+	case e.Points > 0 && e.Cashback > 0:
+		return l.T("expiry.both", l.Number(e.Points), l.Money(e.Cashback, currency), l.Date(e.At))
+	case e.Cashback > 0:
+		return l.T("expiry.cashback", l.Money(e.Cashback, currency), l.Date(e.At))
+	}
+	return l.T("expiry.points", l.Number(e.Points), l.Date(e.At))
+}

@@ -23,10 +23,13 @@ type Account struct {
 	Customer loyalty.Customer
 	Card     loyalty.Card
 	Balance  loyalty.Balance
+	// Tier is the customer's tier, whose multiplier a purchase earns with: Record
+	// fills it for the operation it builds.
+	Tier loyalty.TierStatus
 }
 
 const accountColumns = `c.id, c.name, c.email, c.phone, c.consent, c.company, c.tax_id, c.created_at,
-	c.points, c.cashback, c.xp, k.code, k.status, k.replaced_by, k.issued_at`
+	c.points, c.cashback, c.xp, k.code, k.status, k.replaced_by, k.issued_at, c.birth_day, c.birth_month, c.referred_by`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -35,7 +38,7 @@ func scanAccount(row scanner) (Account, error) {
 	var created, issued int64
 	err := row.Scan(&a.Customer.ID, &a.Customer.Name, &a.Customer.Email, &a.Customer.Phone, &a.Customer.Consent,
 		&a.Customer.Company, &a.Customer.TaxID, &created, &a.Balance.Points, &a.Balance.Cashback, &a.Balance.XP,
-		&a.Card.Code, &a.Card.Status, &a.Card.ReplacedBy, &issued)
+		&a.Card.Code, &a.Card.Status, &a.Card.ReplacedBy, &issued, &a.Customer.BirthDay, &a.Customer.BirthMonth, &a.Customer.ReferredBy)
 	a.Customer.CreatedAt, a.Card.IssuedAt = fromMillis(created), fromMillis(issued)
 	a.Card.CustomerID = a.Customer.ID
 	return a, err
@@ -117,6 +120,9 @@ func (s *Store) NewAccount(ctx context.Context, c loyalty.Customer) (Account, er
 	}
 	card := loyalty.Card{Code: string(code), CustomerID: c.ID, Status: loyalty.CardActive, IssuedAt: c.CreatedAt}
 	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
+		if c.ReferredBy, err = s.referrer(ctx, tx, c.ReferredBy); err != nil {
+			return err
+		}
 		if err := s.putCustomer(ctx, tx, c); err != nil {
 			return err
 		}
@@ -130,11 +136,13 @@ func (s *Store) NewAccount(ctx context.Context, c loyalty.Customer) (Account, er
 
 // putCustomer inserts or updates c and queues it for the cloud.
 func (s *Store) putCustomer(ctx context.Context, tx *sql.Tx, c loyalty.Customer) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO customers (id, name, email, phone, consent, company, tax_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := tx.ExecContext(ctx, `INSERT INTO customers (id, name, email, phone, consent, company, tax_id, created_at,
+			birth_day, birth_month, referred_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone,
-			consent = excluded.consent, company = excluded.company, tax_id = excluded.tax_id`,
-		c.ID, c.Name, c.Email, c.Phone, c.Consent, c.Company, c.TaxID, millis(c.CreatedAt))
+			consent = excluded.consent, company = excluded.company, tax_id = excluded.tax_id,
+			birth_day = excluded.birth_day, birth_month = excluded.birth_month, referred_by = excluded.referred_by`,
+		c.ID, c.Name, c.Email, c.Phone, c.Consent, c.Company, c.TaxID, millis(c.CreatedAt), c.BirthDay, c.BirthMonth, c.ReferredBy)
 	if err != nil {
 		return fmt.Errorf("store customer: %w", err)
 	}

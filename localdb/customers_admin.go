@@ -112,9 +112,9 @@ func (s *Store) Customer(ctx context.Context, id string) (CustomerData, error) {
 	var d CustomerData
 	var created int64
 	err := s.db.QueryRowContext(ctx, `SELECT id, name, email, phone, consent, company, tax_id, created_at,
-		points, cashback, xp FROM customers WHERE id = ?`, id).Scan(&d.Customer.ID, &d.Customer.Name, &d.Customer.Email,
+		points, cashback, xp, birth_day, birth_month, referred_by FROM customers WHERE id = ?`, id).Scan(&d.Customer.ID, &d.Customer.Name, &d.Customer.Email,
 		&d.Customer.Phone, &d.Customer.Consent, &d.Customer.Company, &d.Customer.TaxID, &created,
-		&d.Balance.Points, &d.Balance.Cashback, &d.Balance.XP)
+		&d.Balance.Points, &d.Balance.Cashback, &d.Balance.XP, &d.Customer.BirthDay, &d.Customer.BirthMonth, &d.Customer.ReferredBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fmt.Errorf("customer %s: %w", id, ErrNotFound)
 	}

@@ -33,6 +33,13 @@ func (s *Store) record(ctx context.Context, code cards.Code, build func(Account)
 		if err != nil {
 			return err
 		}
+		p, err := programIn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if a.Tier, err = tierStatus(ctx, tx, p, a, s.Now()); err != nil {
+			return err
+		}
 		if op, err = build(a); err != nil {
 			return err
 		}
@@ -42,13 +49,17 @@ func (s *Store) record(ctx context.Context, code cards.Code, build func(Account)
 		if _, err := s.insertOperation(ctx, tx, op, true); err != nil {
 			return err
 		}
+		bonus, err := s.referralBonuses(ctx, tx, a, op)
+		if err != nil {
+			return err
+		}
 		if then != nil {
 			if err := then(tx, op); err != nil {
 				return err
 			}
 		}
 		after = a
-		after.Balance = a.Balance.Add(op.Delta)
+		after.Balance = a.Balance.Add(op.Delta).Add(bonus)
 		return nil
 	})
 	return op, after, err
@@ -159,8 +170,15 @@ func (s *Store) insertOperation(ctx context.Context, tx *sql.Tx, op loyalty.Oper
 		if err != nil {
 			return false, fmt.Errorf("read operation %s: %w", op.ID, err)
 		}
+		if queue && loyalty.SameDerived(stored, op) {
+			// Made here again (a birthday gift twice): the first stands.
+			return false, fmt.Errorf("operation %s: %w", op.ID, ErrAlreadyGiven)
+		}
 		if sameOperation(stored, op) {
 			return false, nil
+		}
+		if loyalty.SameDerived(stored, op) {
+			return false, s.takeDerived(ctx, tx, stored, op)
 		}
 		if !sameVoid(stored, op) {
 			return false, fmt.Errorf("operation %s: %w", op.ID, ErrConflict)
@@ -201,6 +219,22 @@ func (s *Store) insertOperation(ctx context.Context, tx *sql.Tx, op loyalty.Oper
 		return false, fmt.Errorf("encode operation: %w", err)
 	}
 	return true, s.enqueue(ctx, tx, op.ID, syncwire.TypeOp, op.ID, body)
+}
+
+// takeDerived settles an operation that the ledger implies (an expiry, a bonus) made
+// on two devices: op, the server's, replaces the one stored, the balance moving by
+// the difference, so that every device holds what the server took first.
+func (s *Store) takeDerived(ctx context.Context, tx *sql.Tx, stored, op loyalty.Operation) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE operations SET card_code = ?, points = ?, cashback = ?, currency = ?,
+			reason = ?, device = ?, staff = ?, at = ? WHERE id = ?`,
+		op.CardCode, op.Delta.Points, op.Delta.Cashback, op.Currency, op.Reason, op.Device, op.Staff, millis(op.At), op.ID); err != nil {
+		return fmt.Errorf("store operation %s: %w", op.ID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE customers SET points = points + ?, cashback = cashback + ? WHERE id = ?`,
+		op.Delta.Points-stored.Delta.Points, op.Delta.Cashback-stored.Delta.Cashback, op.CustomerID); err != nil {
+		return fmt.Errorf("update balance of %s: %w", op.CustomerID, err)
+	}
+	return nil
 }
 
 // sameVoid reports whether a and b are the same cancellation made on two devices: they

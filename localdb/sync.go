@@ -478,13 +478,16 @@ func (s *Store) applyRecord(ctx context.Context, tx *sql.Tx, c syncwire.Pulled, 
 		if cu.ID != c.Key {
 			return fmt.Errorf("customer %s: %w: the body is customer %q", c.Key, errUnreadable, cu.ID)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO customers (id, name, email, phone, consent, company, tax_id, created_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		_, err = tx.ExecContext(ctx, `INSERT INTO customers (id, name, email, phone, consent, company, tax_id, created_at, version,
+				birth_day, birth_month, referred_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone,
 				consent = excluded.consent, company = excluded.company, tax_id = excluded.tax_id,
-				created_at = excluded.created_at, version = excluded.version
+				created_at = excluded.created_at, version = excluded.version, birth_day = excluded.birth_day,
+				birth_month = excluded.birth_month, referred_by = excluded.referred_by
 			WHERE customers.version < excluded.version`,
-			cu.ID, cu.Name, cu.Email, cu.Phone, cu.Consent, cu.Company, cu.TaxID, millis(cu.CreatedAt), c.Version)
+			cu.ID, cu.Name, cu.Email, cu.Phone, cu.Consent, cu.Company, cu.TaxID, millis(cu.CreatedAt), c.Version,
+			cu.BirthDay, cu.BirthMonth, cu.ReferredBy)
 	case syncwire.TypeCard:
 		var card loyalty.Card
 		if err := decodeRecord(c, &card); err != nil {

@@ -43,4 +43,10 @@ type Customer struct {
 	Company   string    `json:"company,omitempty"`
 	TaxID     string    `json:"tax_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// BirthDay and BirthMonth are the customer's birthday, for the program's birthday
+	// reward; 0 when not given. The year is never asked.
+	BirthDay   int `json:"birth_day,omitempty"`
+	BirthMonth int `json:"birth_month,omitempty"`
+	// ReferredBy is the card code of the customer who referred this one at sign-up.
+	ReferredBy string `json:"referred_by,omitempty"`
 }

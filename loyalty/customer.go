@@ -30,6 +30,7 @@ func (c Customer) Normalize() Customer {
 	c.Phone = strings.TrimSpace(c.Phone)
 	c.Company = strings.TrimSpace(c.Company)
 	c.TaxID = strings.TrimSpace(c.TaxID)
+	c.ReferredBy = strings.TrimSpace(c.ReferredBy)
 	return c
 }
 
@@ -48,6 +49,12 @@ func (c Customer) Validate() error {
 	}
 	if err := CheckPhone(c.Phone); c.Phone != "" && err != nil {
 		return fmt.Errorf("phone %q: %w", c.Phone, err)
+	}
+	if err := CheckBirthday(c.BirthDay, c.BirthMonth); err != nil {
+		return fmt.Errorf("birthday %d/%d: %w", c.BirthDay, c.BirthMonth, err)
+	}
+	if err := CheckText(c.ReferredBy); err != nil {
+		return fmt.Errorf("referral code: %w", err)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package loyalty
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -24,6 +23,8 @@ const (
 	KindRefund        Kind = "refund"         // a purchase returned: its earnings taken back pro rata
 	KindVoid          Kind = "void"           // cancels another operation by its exact opposite
 	KindVisit         Kind = "visit"          // the fixed self-service visit credit at the kiosk
+	KindExpire        Kind = "expire"         // points and cashback expired under the program's rule
+	KindBonus         Kind = "bonus"          // a birthday or referral bonus, once per occasion
 )
 
 // Errors that reject an operation before anything is written.
@@ -156,6 +157,15 @@ func (op Operation) Validate() error {
 		if op.Target == "" || op.Amount <= 0 || op.Delta.Points > 0 || op.Delta.Cashback > 0 || op.Delta.XP > 0 {
 			return bad("a refund names its purchase and takes back nothing negative")
 		}
+	case KindExpire:
+		if op.Delta.Points > 0 || op.Delta.Cashback > 0 || op.Delta.XP != 0 || op.Delta == (Delta{}) {
+			return bad("an expiry only takes points and cashback off")
+		}
+	case KindBonus:
+		if op.Delta.Points < 0 || op.Delta.Cashback < 0 || op.Delta.XP != 0 ||
+			!strings.HasPrefix(op.Reason, ReasonBirthday+":") && !strings.HasPrefix(op.Reason, ReasonReferral+":") {
+			return bad("a bonus gives points or cashback for a birthday or a referral")
+		}
 	case KindVoid:
 		if op.Target == "" {
 			return bad("a void names the operation it cancels")
@@ -199,13 +209,21 @@ func (p Program) Credit(o Origin, c Card, amount Money) (Operation, error) {
 // CreditPurchase records the purchase b on card: it earns what the program gives for
 // its amount and its items.
 func (p Program) CreditPurchase(o Origin, c Card, b Purchase) (Operation, error) {
+	return p.CreditPurchaseIn(o, c, b, nil)
+}
+
+// CreditPurchaseIn records the purchase b on card of a customer in tier, whose points
+// multiplier applies; nil is none.
+func (p Program) CreditPurchaseIn(o Origin, c Card, b Purchase, tier *Tier) (Operation, error) {
 	if err := p.checkAmount(b.Amount); err != nil {
 		return Operation{}, err
 	}
 	if b.Items < 0 || b.Items > MaxItems {
 		return Operation{}, ErrTooManyItems
 	}
-	op, err := newOperation(o, c, KindCredit, p.Earned(b.Amount, b.Items))
+	earned := p.Earned(b.Amount, b.Items)
+	earned.Points = tier.Multiply(earned.Points)
+	op, err := newOperation(o, c, KindCredit, earned)
 	op.Amount, op.Currency, op.Items = b.Amount, p.Currency, b.Items
 	return op, err
 }
@@ -460,13 +478,7 @@ func VoidID(targetID string) (string, error) {
 	if err != nil || t.Version() != 7 {
 		return "", fmt.Errorf("%w: %q is not a UUIDv7", ErrInvalidOperation, targetID)
 	}
-	sum := sha256.Sum256([]byte("void:" + t.String()))
-	var id uuid.UUID
-	copy(id[:6], t[:6])
-	copy(id[6:], sum[:10])
-	id[6] = id[6]&0x0f | 0x70 // version 7
-	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
-	return id.String(), nil
+	return derive(t[:6], "void:"+t.String()), nil
 }
 
 func (p Program) checkAmount(amount Money) error {

@@ -47,6 +47,21 @@ type Program struct {
 	// risk bounded per card, since two offline tills could each spend the same points.
 	OfflinePoints   int64
 	OfflineCashback Money
+	// ExpiryMonths, when more than zero, makes points and cashback expire under
+	// ExpiryRule; experience never expires.
+	ExpiryMonths int64      `json:",omitempty"`
+	ExpiryRule   ExpiryRule `json:",omitempty"`
+	// BirthdayPoints and BirthdayGift ("a free coffee") are a customer's birthday
+	// reward, given once a year in the BirthdayPeriod of their birthday.
+	BirthdayPoints int64          `json:",omitempty"`
+	BirthdayGift   string         `json:",omitempty"`
+	BirthdayPeriod BirthdayPeriod `json:",omitempty"`
+	// TierWindowMonths, when more than zero, makes tiers a status for a period: see
+	// StatusAt.
+	TierWindowMonths int64 `json:",omitempty"`
+	// ReferralPoints are given to a new customer and to the customer who referred them,
+	// once, after the new customer's first purchase.
+	ReferralPoints int64 `json:",omitempty"`
 }
 
 // OfflineSpending is a rule for spending at a till that cannot reach the cloud.
@@ -76,6 +91,11 @@ const DefaultMaxPurchase = 5000
 type Tier struct {
 	Name  string
 	MinXP int64
+	// PointsPercent multiplies the points a purchase earns in this tier: 150 is ×1.5;
+	// 0 is no multiplier.
+	PointsPercent int64 `json:",omitempty"`
+	// Perk is the tier's advantage the cashier grants, "10 % off".
+	Perk string `json:",omitempty"`
 }
 
 // Reward is an item of the rewards catalogue.
@@ -122,6 +142,18 @@ func (p Program) Validate() error {
 		return bad("at most %d points or experience per currency unit", MaxRatePerUnit)
 	case p.MaxPurchase > MaxMoney:
 		return bad("the largest purchase may be at most %d minor units", MaxMoney)
+	case p.ExpiryMonths < 0 || p.ExpiryMonths > MaxExpiryMonths:
+		return bad("points may expire after 0 to %d months", MaxExpiryMonths)
+	case p.ExpiryRule != ExpireAfterEarning && p.ExpiryRule != ExpireAfterInactivity:
+		return bad("unknown expiry rule %q", p.ExpiryRule)
+	case p.BirthdayPoints < 0 || p.BirthdayPoints > MaxPoints || p.ReferralPoints < 0 || p.ReferralPoints > MaxPoints:
+		return bad("a birthday or referral bonus is 0 to %d points", MaxPoints)
+	case CheckText(p.BirthdayGift) != nil:
+		return bad("the birthday gift: %v", CheckText(p.BirthdayGift))
+	case p.BirthdayPeriod != BirthdayWeek && p.BirthdayPeriod != BirthdayMonth:
+		return bad("unknown birthday period %q", p.BirthdayPeriod)
+	case p.TierWindowMonths < 0 || p.TierWindowMonths > MaxTierWindowMonths:
+		return bad("a tier period is 0 to %d months", MaxTierWindowMonths)
 	case p.OfflinePoints > MaxPoints || p.OfflineCashback > MaxMoney:
 		return bad("the offline spending allowance is over %d points or %d minor units", MaxPoints, MaxMoney)
 	}
@@ -137,6 +169,12 @@ func (p Program) Validate() error {
 		}
 		if i > 0 && t.MinXP <= p.Tiers[i-1].MinXP {
 			return bad("tier %q must start above %q", t.Name, p.Tiers[i-1].Name)
+		}
+		if t.PointsPercent < 0 || t.PointsPercent > MaxPointsPercent {
+			return bad("tier %q multiplies points by 0 to %d %%", t.Name, MaxPointsPercent)
+		}
+		if err := CheckText(t.Perk); err != nil {
+			return bad("tier %q's advantage: %v", t.Name, err)
 		}
 	}
 	ids := map[string]bool{}

@@ -129,7 +129,7 @@ func (x *xlsxWriter) close() error {
 
 // customerHeader is the header of exported customers: the names Guess reads back, so an
 // export can be imported again.
-var customerHeader = []any{"Name", "Email", "Phone", "Card", "Company", "Tax ID", "Consent", "Points", "Cashback", "Experience", "Card status", "Created"}
+var customerHeader = []any{"Name", "Email", "Phone", "Card", "Company", "Tax ID", "Consent", "Points", "Cashback", "Experience", "Card status", "Created", "Birthday"}
 
 // ExportCustomers writes every customer with their current card and balance.
 func ExportCustomers(ctx context.Context, s *localdb.Store, w io.Writer, f Format) error {
@@ -151,7 +151,8 @@ func ExportCustomers(ctx context.Context, s *localdb.Store, w io.Writer, f Forma
 	for _, a := range all {
 		c := a.Customer
 		if err := sw.row(c.Name, c.Email, c.Phone, a.Code().String(), c.Company, c.TaxID, c.Consent, a.Balance.Points,
-			amount(int64(a.Balance.Cashback), p.Currency), a.Balance.XP, string(a.Card.Status), c.CreatedAt.Format(time.DateOnly)); err != nil {
+			amount(int64(a.Balance.Cashback), p.Currency), a.Balance.XP, string(a.Card.Status), c.CreatedAt.Format(time.DateOnly),
+			loyalty.FormatBirthday(c.BirthDay, c.BirthMonth)); err != nil {
 			return fmt.Errorf("export customers: %w", err)
 		}
 	}

@@ -22,10 +22,11 @@ const (
 	FieldPoints   Field = "points"   // opening points balance
 	FieldCashback Field = "cashback" // opening cashback balance, in the shop's currency
 	FieldVisits   Field = "visits"   // number of past visits
+	FieldBirthday Field = "birthday" // day and month, "14/03", or a date of birth
 )
 
 // Fields lists the fields in the order the mapping screen shows them.
-var Fields = []Field{FieldName, FieldEmail, FieldPhone, FieldCard, FieldCompany, FieldTaxID, FieldConsent, FieldPoints, FieldCashback, FieldVisits}
+var Fields = []Field{FieldName, FieldEmail, FieldPhone, FieldCard, FieldCompany, FieldTaxID, FieldConsent, FieldPoints, FieldCashback, FieldVisits, FieldBirthday}
 
 // Mapping says which column (0-based) holds each field; a field absent from it is not
 // imported.
@@ -54,6 +55,8 @@ var headerNames = map[Field][]string{
 	FieldVisits: {"visits", "visitcount", "numberofvisits", "frequency", "frequencies", "stamps", "visites",
 		"nombredevisites", "passages", "nombredepassages", "frequence", "tampons", "visitas", "numerodevisitas",
 		"frequencia", "carimbos", "selos"},
+	FieldBirthday: {"birthday", "birthdate", "dateofbirth", "dob", "anniversaire", "datedenaissance", "naissance",
+		"aniversario", "datadenascimento", "nascimento"},
 }
 
 // Guess maps the columns whose titles it recognises, in English, French or Portuguese,

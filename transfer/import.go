@@ -202,6 +202,8 @@ func parseRow(n int, row []string, m Mapping, currency string) (record, []RowErr
 			r.points, err = wholeNumber(v)
 		case FieldCashback:
 			r.cashback, err = loyalty.ParseAmount(v, currency)
+		case FieldBirthday:
+			r.customer.BirthDay, r.customer.BirthMonth, err = birthday(v)
 		case FieldVisits:
 			r.visits, err = wholeNumber(v)
 			if err == nil && r.visits > 10_000 {
@@ -397,6 +399,9 @@ func (im *importer) update(a *localdb.Account, r record) (bool, error) {
 	if r.has[FieldConsent] {
 		c.Consent = r.customer.Consent
 	}
+	if r.has[FieldBirthday] {
+		c.BirthDay, c.BirthMonth = r.customer.BirthDay, r.customer.BirthMonth
+	}
 	if c == a.Customer {
 		return false, nil
 	}
@@ -472,4 +477,19 @@ func opID(at time.Time, customerID, what string, n int) string {
 	u[6] = 0x70 | u[6]&0x0f // version 7
 	u[8] = 0x80 | u[8]&0x3f // RFC 9562 variant
 	return u.String()
+}
+
+// birthday reads a birthday as the shop types it ("14/03") or a date of birth as other
+// systems export it ("1990-03-14", "14/03/1990"): only the day and month are kept.
+func birthday(v string) (day, month int, err error) {
+	day, month, err = loyalty.ParseBirthday(v)
+	if err == nil {
+		return day, month, nil
+	}
+	for _, layout := range []string{time.DateOnly, "02/01/2006", "2/1/2006", "02.01.2006"} {
+		if t, perr := time.Parse(layout, v); perr == nil {
+			return t.Day(), int(t.Month()), nil
+		}
+	}
+	return 0, 0, err
 }

@@ -43,6 +43,7 @@ type counter struct {
 	cashback    *canvas.Text
 	progress    *widget.ProgressBar
 	progressTxt *widget.Label
+	expiry      *widget.Label // what expires next, and when
 	rewards     *fyne.Container
 	results     *fyne.Container // search results, shown instead of the card
 
@@ -152,6 +153,8 @@ func (c *counter) build() fyne.CanvasObject {
 	c.progress = widget.NewProgressBar()
 	c.progress.TextFormatter = func() string { return "" }
 	c.progressTxt = widget.NewLabel("")
+	c.expiry = widget.NewLabel("")
+	c.expiry.Importance = widget.WarningImportance
 	c.rewards = container.NewGridWrap(fyne.NewSize(200, 56))
 	c.results = container.NewVBox()
 	c.panel = container.NewStack()
@@ -449,6 +452,23 @@ func (c *counter) showAccount(a localdb.Account) {
 		c.fail(err)
 		return
 	}
+	soon, expired, err := c.u.store.SettleExpiries(c.u.context(), c.origin(), a.Customer.ID)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if expired > 0 { // the balance shown must be the one after the expiry
+		if a, err = c.u.store.AccountByCode(c.u.context(), a.Code()); err != nil {
+			c.fail(err)
+			return
+		}
+		c.account = &a
+		c.refreshRecent()
+	}
+	c.expiry.SetText("")
+	if soon != nil {
+		c.expiry.SetText(l.Expiry(*soon, p.Currency))
+	}
 	c.name.Text = a.Customer.Name
 	if c.name.Text == "" {
 		c.name.Text = l.T("counter.anonymous")
@@ -463,13 +483,12 @@ func (c *counter) showAccount(a localdb.Account) {
 		details = append(details, strings.ToUpper(l.T("card.status."+string(a.Card.Status))))
 	}
 	c.details.SetText(strings.Join(details, "  ·  "))
-	c.tier.Text = ""
-	if cur, next := p.TierFor(a.Balance.XP); cur != nil {
-		c.tier.Text = strings.ToUpper(cur.Name)
-		if next != nil {
-			c.tier.Text += "  ·  " + l.T("counter.xp_to_tier", l.Number(next.MinXP-a.Balance.XP), next.Name)
-		}
+	status, err := c.u.store.TierStatus(c.u.context(), p, a, c.u.store.Now())
+	if err != nil {
+		c.fail(err)
+		return
 	}
+	c.tier.Text = tierText(l, status)
 	c.points.Text = l.Number(a.Balance.Points)
 	c.cashback.Text = ""
 	if p.CashbackBasisPoints > 0 || a.Balance.Cashback != 0 {
@@ -516,8 +535,15 @@ func (c *counter) showAccount(a localdb.Account) {
 		widget.NewSeparator(),
 		balance,
 		c.progress, c.progressTxt,
-		rewardsTitle, c.rewards,
 	)
+	if c.expiry.Text != "" {
+		body.Add(c.expiry)
+	}
+	body.Add(rewardsTitle)
+	body.Add(c.rewards)
+	if birthday := c.birthdayBanner(a, p); birthday != nil {
+		body.Objects = append([]fyne.CanvasObject{birthday}, body.Objects...)
+	}
 	if note := c.noteBanner(a); note != nil {
 		body.Objects = append([]fyne.CanvasObject{note}, body.Objects...)
 	}
@@ -645,7 +671,7 @@ func (c *counter) onCredit() {
 		if err != nil {
 			return loyalty.Operation{}, err
 		}
-		return p.CreditPurchase(o, a.Card, b)
+		return p.CreditPurchaseIn(o, a.Card, b, a.Tier.Tier)
 	}, func(op loyalty.Operation, p loyalty.Program) string {
 		if op.Items > 0 {
 			return l.T("counter.credited_items", l.Money(op.Amount, p.Currency), l.Number(op.Items), l.Number(op.Delta.Points))
@@ -836,6 +862,11 @@ func (u *UI) describeOp(op loyalty.Operation) string {
 		return l.T("op.adjust", op.Reason)
 	case loyalty.KindRedeem:
 		return l.T("op."+string(op.Kind), op.Reason)
+	case loyalty.KindBonus:
+		if _, ok := loyalty.ReferralOf(op.Reason); ok {
+			return l.T("op.bonus_referral")
+		}
+		return l.T("op.bonus_birthday")
 	case loyalty.KindVoid:
 		if op.Reason != "" && op.Reason != localdb.NotConfirmedReason {
 			return l.T("op.void_reason", op.Reason) // the owner's cancellation

@@ -120,6 +120,7 @@ func (u *UI) openDesk(owner localdb.Staff, changed func()) *desk {
 		{"owner.nav.customers", theme.AccountIcon(), d.customersPage},
 		{"owner.nav.cards", theme.DocumentPrintIcon(), d.cardsPage},
 		{"owner.nav.alerts", theme.WarningIcon(), d.alertsPage},
+		{"owner.nav.month", theme.HistoryIcon(), d.monthPage},
 		{"owner.nav.program", theme.SettingsIcon(), d.programPage},
 		{"owner.nav.survey", theme.MailReplyIcon(), d.surveyPage},
 		{"owner.nav.transfer", theme.UploadIcon(), d.transferPage},

@@ -222,6 +222,12 @@ func (p *customersPage) showCustomer(a localdb.Account) {
 	if a.Customer.Consent {
 		facts = append(facts, l.T("customers.consents"))
 	}
+	if b := loyalty.FormatBirthday(a.Customer.BirthDay, a.Customer.BirthMonth); b != "" {
+		facts = append(facts, l.T("customers.birthday", b))
+	}
+	if a.Customer.ReferredBy != "" {
+		facts = append(facts, l.T("customers.referred_by", cards.Code(a.Customer.ReferredBy).String()))
+	}
 	factsLbl := widget.NewLabel(strings.Join(facts, "  ·  "))
 	factsLbl.Wrapping = fyne.TextWrapWord
 	status := l.T("card.status." + string(a.Card.Status))

@@ -36,6 +36,12 @@ type programForm struct {
 	maxPurchase, kioskVisit, kioskCashback *widget.Entry
 	offlinePoints, offlineCashback         *widget.Entry
 	offlineRule                            *widget.RadioGroup
+	expiryMonths                           *widget.Entry
+	expiryRule                             *widget.Select
+	birthdayPoints, birthdayGift           *widget.Entry
+	birthdayPeriod                         *widget.Select
+	referralPoints                         *widget.Entry
+	tierWindow                             *widget.Entry
 	tiers, rewards                         *fyne.Container
 	tierRows                               []tierRow
 	rewardRows                             []rewardRow
@@ -45,8 +51,8 @@ type programForm struct {
 }
 
 type tierRow struct {
-	name, minXP *widget.Entry
-	box         fyne.CanvasObject
+	name, minXP, percent, perk *widget.Entry
+	box                        fyne.CanvasObject
 }
 
 type rewardRow struct {
@@ -113,6 +119,15 @@ func (u *UI) newProgramForm(p loyalty.Program, shop localdb.Shop) *programForm {
 	f.offlineRule = widget.NewRadioGroup(offlineRules.labels(f.u.lang), func(string) { f.showOfflineCaps() })
 	f.offlineRule.Required = true
 	f.offlineRule.SetSelected(f.offlineRuleLabel(p.OfflineSpending, p.OfflinePoints > 0 || p.OfflineCashback > 0))
+	f.expiryMonths = num(p.ExpiryMonths)
+	f.expiryRule = widget.NewSelect(expiryRules.labels(u.lang), nil)
+	f.expiryRule.SetSelected(expiryRules.label(u.lang, p.ExpiryRule))
+	f.birthdayPoints, f.birthdayGift = num(p.BirthdayPoints), entry(p.BirthdayGift)
+	f.birthdayGift.SetPlaceHolder(u.lang.T("program.birthday_gift_example"))
+	f.birthdayPeriod = widget.NewSelect(birthdayPeriods.labels(u.lang), nil)
+	f.birthdayPeriod.SetSelected(birthdayPeriods.label(u.lang, p.BirthdayPeriod))
+	f.referralPoints = num(p.ReferralPoints)
+	f.tierWindow = num(p.TierWindowMonths)
 	f.tiers, f.rewards = container.NewVBox(), container.NewVBox()
 	for _, t := range p.Tiers {
 		f.addTier(t)
@@ -153,19 +168,34 @@ func (f *programForm) build() fyne.CanvasObject {
 	)
 	addTier := widget.NewButtonWithIcon(l.T("program.add_tier"), theme.ContentAddIcon(), func() { f.addTier(loyalty.Tier{}) })
 	addReward := widget.NewButtonWithIcon(l.T("program.add_reward"), theme.ContentAddIcon(), func() { f.addReward(loyalty.Reward{}) })
-	tierHead := container.NewGridWithColumns(2, caption(l.T("program.tier_name")), caption(l.T("program.tier_min_xp")))
+	tierHead := container.NewGridWithColumns(4, caption(l.T("program.tier_name")), caption(l.T("program.tier_min_xp")),
+		caption(l.T("program.tier_percent")), caption(l.T("program.tier_perk")))
+	tierWindow := widget.NewForm(widget.NewFormItem(l.T("program.tier_window"), f.tierWindow))
 	rewardHead := container.NewGridWithColumns(2, caption(l.T("program.reward_name")), caption(l.T("program.reward_points")))
 	offline := container.NewGridWithColumns(2,
 		widget.NewForm(widget.NewFormItem(l.T("program.offline_points"), f.offlinePoints)),
 		widget.NewForm(widget.NewFormItem(l.T("program.offline_cashback", f.program.Currency), f.offlineCashback)),
 	)
+	overTime := widget.NewForm(
+		widget.NewFormItem(l.T("program.expiry_months"), f.expiryMonths),
+		widget.NewFormItem(l.T("program.expiry_rule"), f.expiryRule),
+	)
+	occasions := widget.NewForm(
+		widget.NewFormItem(l.T("program.birthday_points"), f.birthdayPoints),
+		widget.NewFormItem(l.T("program.birthday_gift"), f.birthdayGift),
+		widget.NewFormItem(l.T("program.birthday_period"), f.birthdayPeriod),
+		widget.NewFormItem(l.T("program.referral_points"), f.referralPoints),
+	)
 	left := container.NewVBox(
 		section(l.T("program.section_shop"), shop),
 		section(l.T("program.section_earning"), container.NewVBox(earning, hint(l.T("program.items_hint")), hint(l.T("program.earning_hint")))),
+		section(l.T("program.section_over_time"), container.NewVBox(overTime, hint(l.T("program.expiry_hint")))),
+		section(l.T("program.section_occasions"), container.NewVBox(occasions, hint(l.T("program.occasions_hint")))),
 		section(l.T("program.section_offline"), container.NewVBox(hint(l.T("program.offline_hint")), f.offlineRule, offline)),
 	)
 	right := container.NewVBox(
-		section(l.T("program.section_tiers"), container.NewVBox(hint(l.T("program.tiers_hint")), tierHead, f.tiers, container.NewHBox(addTier))),
+		section(l.T("program.section_tiers"), container.NewVBox(hint(l.T("program.tiers_hint")), tierHead, f.tiers,
+			container.NewHBox(addTier), tierWindow, hint(l.T("program.tier_window_hint")))),
 		section(l.T("program.section_rewards"), container.NewVBox(rewardHead, f.rewards, container.NewHBox(addReward))),
 	)
 	bar := container.NewBorder(nil, nil, nil, f.save, f.message)
@@ -174,12 +204,15 @@ func (f *programForm) build() fyne.CanvasObject {
 }
 
 func (f *programForm) addTier(t loyalty.Tier) {
-	r := tierRow{name: widget.NewEntry(), minXP: widget.NewEntry()}
+	r := tierRow{name: widget.NewEntry(), minXP: widget.NewEntry(), percent: widget.NewEntry(), perk: widget.NewEntry()}
 	r.name.SetText(t.Name)
 	r.minXP.SetText(strconv.FormatInt(t.MinXP, 10))
 	r.name.SetPlaceHolder(f.u.lang.T("program.tier_name"))
+	r.percent.SetText(strconv.FormatInt(max(t.PointsPercent, 100), 10))
+	r.perk.SetText(t.Perk)
+	r.perk.SetPlaceHolder(f.u.lang.T("program.tier_perk_example"))
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), nil)
-	r.box = container.NewBorder(nil, nil, nil, remove, container.NewGridWithColumns(2, r.name, r.minXP))
+	r.box = container.NewBorder(nil, nil, nil, remove, container.NewGridWithColumns(4, r.name, r.minXP, r.percent, r.perk))
 	remove.OnTapped = func() {
 		for i := range f.tierRows {
 			if f.tierRows[i].box == r.box {
@@ -240,6 +273,10 @@ func (f *programForm) values() (loyalty.Program, error) {
 		{f.xpPerUnit, l.T("program.xp_per_unit", p.Currency), &p.XPPerUnit},
 		{f.kioskVisit, l.T("program.kiosk_visit_points"), &p.SelfServiceVisitPoints},
 		{f.offlinePoints, l.T("program.offline_points"), &p.OfflinePoints},
+		{f.expiryMonths, l.T("program.expiry_months"), &p.ExpiryMonths},
+		{f.birthdayPoints, l.T("program.birthday_points"), &p.BirthdayPoints},
+		{f.referralPoints, l.T("program.referral_points"), &p.ReferralPoints},
+		{f.tierWindow, l.T("program.tier_window"), &p.TierWindowMonths},
 	} {
 		if err := whole(w.e, w.field, w.dst); err != nil {
 			return p, err
@@ -265,6 +302,9 @@ func (f *programForm) values() (loyalty.Program, error) {
 		}
 	}
 	p.OfflineSpending = f.selectedOfflineRule()
+	p.ExpiryRule = expiryRules.value(l, f.expiryRule.Selected)
+	p.BirthdayGift = strings.TrimSpace(f.birthdayGift.Text)
+	p.BirthdayPeriod = birthdayPeriods.value(l, f.birthdayPeriod.Selected)
 	p.PointsCombine = combines.value(f.u.lang, f.combine.Selected)
 	p.OfflineCashback = 0
 	if s := strings.TrimSpace(f.offlineCashback.Text); s != "" {
@@ -273,9 +313,15 @@ func (f *programForm) values() (loyalty.Program, error) {
 		}
 	}
 	for _, r := range f.tierRows {
-		t := loyalty.Tier{Name: strings.TrimSpace(r.name.Text)}
+		t := loyalty.Tier{Name: strings.TrimSpace(r.name.Text), Perk: strings.TrimSpace(r.perk.Text)}
 		if err := whole(r.minXP, l.T("program.tier_min_xp")+" ("+t.Name+")", &t.MinXP); err != nil {
 			return p, err
+		}
+		if err := whole(r.percent, l.T("program.tier_percent")+" ("+t.Name+")", &t.PointsPercent); err != nil {
+			return p, err
+		}
+		if t.PointsPercent == 100 {
+			t.PointsPercent = 0 // no multiplier, as a tier saved before multipliers
 		}
 		p.Tiers = append(p.Tiers, t)
 	}
@@ -382,6 +428,18 @@ func (cs choices[T]) value(l i18n.Lang, selected string) T {
 var combines = choices[loyalty.Combine]{
 	{loyalty.CombineSum, "program.combine_sum"},
 	{loyalty.CombineBest, "program.combine_best"},
+}
+
+// expiryRules are the rules for points and cashback to expire, as the owner reads them.
+var expiryRules = choices[loyalty.ExpiryRule]{
+	{loyalty.ExpireAfterEarning, "program.expiry_after_earning"},
+	{loyalty.ExpireAfterInactivity, "program.expiry_after_inactivity"},
+}
+
+// birthdayPeriods are when a birthday reward may be given.
+var birthdayPeriods = choices[loyalty.BirthdayPeriod]{
+	{loyalty.BirthdayWeek, "program.birthday_week"},
+	{loyalty.BirthdayMonth, "program.birthday_month"},
 }
 
 // offlineRules are the rules for spending offline, in the order the owner reads them.

@@ -30,24 +30,26 @@ var cardPage = template.Must(template.New("card").Parse(cardHTML))
 // cardData is what the card page shows: the shop's name and the card's balance and
 // rewards, nothing else of the shop or of the customer.
 type cardData struct {
-	Lang     i18n.Lang // the customer's, from their browser
-	Manifest string    // the web app manifest's path: the card on the home screen
-	Logo     string    // the shop's logo's path, or ""
-	QR       template.HTML
-	Found    bool
-	ShopName string
-	Code     string
-	Status   string // why the card cannot be used, or ""
-	Points   int64
-	Cashback string // "" when the program has no cashback
-	Tier     string
-	NextTier string
-	TierGap  int64 // experience still needed for NextTier
-	TierPct  int
-	Rewards  []loyalty.Reward // affordable now
-	Next     *loyalty.Reward
-	NextGap  int64
-	NextPct  int
+	Lang      i18n.Lang // the customer's, from their browser
+	Manifest  string    // the web app manifest's path: the card on the home screen
+	Logo      string    // the shop's logo's path, or ""
+	QR        template.HTML
+	Found     bool
+	ShopName  string
+	Code      string
+	Status    string // why the card cannot be used, or ""
+	Points    int64
+	Cashback  string // "" when the program has no cashback
+	Tier      string
+	NextTier  string
+	TierGap   int64 // experience still needed for NextTier
+	TierPct   int
+	TierUntil string           // "until Dec 31, 2027" for a status for a period
+	Rewards   []loyalty.Reward // affordable now
+	Next      *loyalty.Reward
+	NextGap   int64
+	NextPct   int
+	Expiry    string // what expires next, and when; "" when nothing does
 
 	Unavailable bool // the shop's account is suspended: nothing of the card is shown
 
@@ -75,7 +77,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 		}
 		switch {
 		case err == nil:
-			data, status = viewData(lang, code, view), http.StatusOK
+			data, status = viewData(lang, code, view, s.cfg.Now()), http.StatusOK
 			if tag := r.PathValue("tag"); tag != "" {
 				data.Manifest = "/c/" + tag + "/" + string(code) + "/manifest.webmanifest"
 			}
@@ -186,7 +188,17 @@ func qrSVG(text string) (template.HTML, error) {
 	return template.HTML(b.String()), nil
 }
 
-func viewData(l i18n.Lang, code cards.Code, v store.CardView) cardData {
+func viewData(l i18n.Lang, code cards.Code, v store.CardView, now time.Time) cardData {
+	var next *loyalty.Expiry
+	if p := v.Program; p != nil {
+		// What is due to expire and no device has recorded yet is gone already.
+		var due []loyalty.Expiry
+		due, next = p.Expiries(v.Card.CustomerID, v.Ledger, now)
+		for _, e := range due {
+			v.Balance.Points -= max(e.Points, 0)
+			v.Balance.Cashback -= max(e.Cashback, 0)
+		}
+	}
 	d := cardData{Lang: l, Found: true, ShopName: v.ShopName, Code: code.String(), Points: v.Balance.Points}
 	switch v.Card.Status {
 	case loyalty.CardBlocked:
@@ -201,11 +213,21 @@ func viewData(l i18n.Lang, code cards.Code, v store.CardView) cardData {
 	if p.CashbackBasisPoints > 0 || v.Balance.Cashback != 0 {
 		d.Cashback = l.Money(v.Balance.Cashback, p.Currency)
 	}
-	if cur, next := p.TierFor(v.Balance.XP); cur != nil {
-		d.Tier = cur.Name
-		if next != nil {
-			d.NextTier, d.TierGap = next.Name, next.MinXP-v.Balance.XP
-			d.TierPct = percent(v.Balance.XP-cur.MinXP, next.MinXP-cur.MinXP)
+	if next != nil {
+		d.Expiry = l.Expiry(*next, p.Currency)
+	}
+	if st := p.StatusAt(v.Ledger, v.Balance.XP, now); st.Tier != nil {
+		d.Tier = st.Tier.Name
+		if st.Tier.Perk != "" {
+			d.Tier += " (" + st.Tier.Perk + ")"
+		}
+		if !st.Until.IsZero() {
+			last := st.Until.AddDate(0, 0, -1) // held to the day before its review
+			d.TierUntil = l.T("card.tier_until", l.Date(time.Date(last.Year(), last.Month(), last.Day(), 12, 0, 0, 0, time.Local)))
+		}
+		if next := st.Next; next != nil {
+			d.NextTier, d.TierGap = next.Name, next.MinXP-st.XP
+			d.TierPct = percent(st.XP-st.Tier.MinXP, next.MinXP-st.Tier.MinXP)
 		}
 	}
 	d.Rewards, d.Next = p.Reachable(v.Balance.Points)

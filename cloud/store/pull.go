@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/merci-loyalty/merci/loyalty"
@@ -109,6 +110,9 @@ type CardView struct {
 	Card     loyalty.Card
 	Balance  loyalty.Balance
 	Program  *loyalty.Program // nil if the shop has not pushed one
+	// Ledger is the customer's operations when the program makes points expire or its
+	// tiers are for a period: what expires, and the tier, come from them.
+	Ledger []loyalty.Operation
 }
 
 // Card returns the public view of the card with code of the shop tagged tag, or
@@ -153,6 +157,11 @@ func (db *DB) cardView(ctx context.Context, code, query string, args ...any) (Ca
 			return CardView{}, fmt.Errorf("read program: %w", err)
 		}
 		v.Program = &p
+		if p.Expires() || p.TiersForAPeriod() {
+			if v.Ledger, err = db.customerLedger(ctx, db.r, shopID, v.Card.CustomerID); err != nil {
+				return CardView{}, err
+			}
+		}
 	}
 	logo, err := db.logo(ctx, shopID)
 	if err != nil {
@@ -160,6 +169,39 @@ func (db *DB) cardView(ctx context.Context, code, query string, args ...any) (Ca
 	}
 	v.HasLogo = len(logo) > 0
 	return v, nil
+}
+
+// customerLedger returns the operations of customerID applied in shopID. The log is
+// keyed by operation: its bodies are searched for the customer's id, then read.
+func (db *DB) customerLedger(ctx context.Context, q querier, shopID, customerID string) ([]loyalty.Operation, error) {
+	pattern := `%"customer_id":` + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(jsonString(customerID)) + `%`
+	rows, err := q.QueryContext(ctx, db.q(`SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND version IS NOT NULL
+		AND body LIKE ? ESCAPE '\'`), shopID, syncwire.TypeOp, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("read ledger: %w", err)
+	}
+	defer rows.Close()
+	var ops []loyalty.Operation
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("read ledger: %w", err)
+		}
+		var op loyalty.Operation
+		if json.Unmarshal([]byte(body), &op) == nil && op.CustomerID == customerID {
+			ops = append(ops, op)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read ledger: %w", err)
+	}
+	return ops, nil
+}
+
+// jsonString is s as the log's canonical JSON writes it.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // ShopLogo returns the logo of the shop tagged tag as a PNG, or ErrNotFound if it has

@@ -258,13 +258,14 @@ func (p *pusher) apply(ctx context.Context, c syncwire.Change, pc *prepared) (ou
 // sameVoid reports whether c is a cancellation that the log holds under its id as
 // made on another device: a void's id is its target's (loyalty.VoidID), so two devices
 // cancelling one operation at once push the same cancellation, told apart only by who
-// made it, when and why. The first taken stands.
+// made it, when and why. An expiry's and a bonus's ids derive from the ledger the same way
+// (loyalty.SameDerived). The first taken stands.
 func (p *pusher) sameVoid(ctx context.Context, c syncwire.Change, body string) (bool, error) {
 	if c.Type != syncwire.TypeOp {
 		return false, nil
 	}
 	var op, prior loyalty.Operation
-	if json.Unmarshal([]byte(body), &op) != nil || op.Kind != loyalty.KindVoid {
+	if json.Unmarshal([]byte(body), &op) != nil || op.Kind != loyalty.KindVoid && op.Kind != loyalty.KindExpire && op.Kind != loyalty.KindBonus {
 		return false, nil
 	}
 	tx, err := p.read(ctx)
@@ -283,7 +284,7 @@ func (p *pusher) sameVoid(ctx context.Context, c syncwire.Change, body string) (
 	if json.Unmarshal([]byte(stored), &prior) != nil {
 		return false, nil
 	}
-	return prior.Kind == loyalty.KindVoid && prior.ID == op.ID && prior.Target == op.Target &&
+	return loyalty.SameDerived(prior, op) || prior.Kind == loyalty.KindVoid && prior.ID == op.ID && prior.Target == op.Target &&
 		prior.CustomerID == op.CustomerID && prior.Delta == op.Delta, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,6 +144,10 @@ func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, pc *prepare
 		return p.authorizeVisit(ctx, c, op, role)
 	case loyalty.KindVoid:
 		return p.authorizeVoid(ctx, c, op, role)
+	case loyalty.KindExpire:
+		return p.authorizeExpiry(ctx, c, op, role)
+	case loyalty.KindBonus:
+		return p.authorizeBonus(ctx, c, op, role)
 	}
 	switch {
 	case role == syncwire.RoleOwner:
@@ -162,13 +167,143 @@ func (p *pusher) authorizeOp(ctx context.Context, c syncwire.Change, pc *prepare
 			return forbid("the purchase is in %q, the program in %q", op.Currency, prog.Currency)
 		case op.Amount > prog.PurchaseCeiling():
 			return forbid("the purchase is over the program's ceiling of %d minor units", prog.PurchaseCeiling())
-		case op.Delta.Points > earned.Points || op.Delta.Cashback > earned.Cashback || op.Delta.XP > earned.XP:
+		case op.Delta.Cashback > earned.Cashback || op.Delta.XP > earned.XP:
 			return forbid("the purchase earns more than the program gives for it")
+		case op.Delta.Points > earned.Points:
+			// More points only with the multiplier of the customer's tier, from the log.
+			tier, err := p.tierAt(ctx, *prog, op)
+			if err != nil {
+				return nil, err
+			}
+			if op.Delta.Points > tier.Multiply(earned.Points) {
+				return forbid("the purchase earns more than the program gives for it")
+			}
 		}
 		return nil, nil
 	}
 	// Every other kind only takes from the customer (Validate says so).
 	return nil, nil
+}
+
+// authorizeExpiry admits an expiry from a till or the owner's device when the
+// program makes points expire and its id is the one every device derives, so that
+// two devices noticing it make one.
+func (p *pusher) authorizeExpiry(ctx context.Context, c syncwire.Change, op loyalty.Operation, role syncwire.Role) (*syncwire.Rejection, error) {
+	forbid := func(reason string) (*syncwire.Rejection, error) {
+		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: reason}, nil
+	}
+	if role == syncwire.RoleKiosk {
+		return forbid("a kiosk may only credit self-service visits")
+	}
+	prog, err := p.loadProgram(ctx)
+	switch {
+	case err != nil:
+		return nil, err
+	case prog == nil || !prog.Expires():
+		return forbid("points do not expire in the shop's program")
+	case op.ID != loyalty.ExpiryID(op.CustomerID, loyalty.Expiry{At: op.At, Key: op.Reason}):
+		return forbid("an expiry's id is the one derived from its customer and what expires")
+	}
+	return nil, nil
+}
+
+// authorizeBonus admits a birthday or referral bonus only as the program gives it: no
+// more than its points, for a customer whose record says it is their birthday or that
+// they were referred, under the id every device derives, so that it is given once.
+func (p *pusher) authorizeBonus(ctx context.Context, c syncwire.Change, op loyalty.Operation, role syncwire.Role) (*syncwire.Rejection, error) {
+	forbid := func(reason string) (*syncwire.Rejection, error) {
+		return &syncwire.Rejection{ID: c.ID, Code: syncwire.CodeForbidden, Reason: reason}, nil
+	}
+	if role == syncwire.RoleKiosk {
+		return forbid("a kiosk may only credit self-service visits")
+	}
+	prog, err := p.loadProgram(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if prog == nil {
+		return forbid("the shop's loyalty program has not reached the cloud: sync the owner's device first")
+	}
+	if day, ok := loyalty.BirthdayOf(op.Reason); ok {
+		var cu loyalty.Customer
+		found, err := p.liveRecord(ctx, syncwire.TypeCustomer, op.CustomerID, &cu)
+		if err != nil {
+			return nil, err
+		}
+		b, _ := prog.BirthdayAt(cu, day.Add(12*time.Hour))
+		now := fromMillis(p.now)
+		switch {
+		case !prog.HasBirthdayReward() || op.Delta.Points > prog.BirthdayPoints || op.Delta.Cashback != 0:
+			return forbid("the birthday bonus is more than the program gives")
+		case !found || b.Date.Format(time.DateOnly) != day.Format(time.DateOnly):
+			return forbid("the customer's birthday is not the one the bonus is for")
+		case day.Year() < now.Year()-1 || day.Year() > now.Year()+1:
+			return forbid("the birthday bonus is for another year")
+		case op.ID != loyalty.BonusID(op.CustomerID, op.Reason, day):
+			return forbid("a birthday bonus's id is the one derived from its customer and birthday")
+		}
+		return nil, nil
+	}
+	newcomerID, _ := loyalty.ReferralOf(op.Reason) // Validate admits no other reason
+	var newcomer loyalty.Customer
+	found, err := p.liveRecord(ctx, syncwire.TypeCustomer, newcomerID, &newcomer)
+	if err != nil {
+		return nil, err
+	}
+	var referrer loyalty.Card
+	if found && newcomer.ReferredBy != "" {
+		if _, err := p.liveRecord(ctx, syncwire.TypeCard, newcomer.ReferredBy, &referrer); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case !prog.HasReferralBonus() || op.Delta.Points > prog.ReferralPoints || op.Delta.Cashback != 0:
+		return forbid("the referral bonus is more than the program gives")
+	case !found || newcomer.ReferredBy == "" || referrer.CustomerID == "" || referrer.CustomerID == newcomerID:
+		return forbid("the customer was not referred by another customer's card")
+	case op.CustomerID != newcomerID && op.CustomerID != referrer.CustomerID:
+		return forbid("a referral bonus goes to the new customer or the one who referred them")
+	case op.ID != loyalty.BonusID(op.CustomerID, op.Reason, newcomer.CreatedAt):
+		return forbid("a referral bonus's id is the one derived from the new customer")
+	}
+	return nil, nil
+}
+
+// liveRecord decodes into v the live value of the record typ/key of the shop, and
+// reports whether there is one.
+func (p *pusher) liveRecord(ctx context.Context, typ, key string, v any) (bool, error) {
+	var body string
+	err := p.tx.QueryRowContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
+		p.dev.ShopID, typ, key).Scan(&body)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("%w: read %s record: %w", errDB, typ, err)
+	}
+	return json.Unmarshal([]byte(body), v) == nil, nil
+}
+
+// tierAt returns the tier of op's customer when op was made, as the log has it.
+func (p *pusher) tierAt(ctx context.Context, prog loyalty.Program, op loyalty.Operation) (*loyalty.Tier, error) {
+	if !slices.ContainsFunc(prog.Tiers, func(t loyalty.Tier) bool { return t.PointsPercent > 100 }) {
+		return nil, nil
+	}
+	var ops []loyalty.Operation
+	var xp int64
+	if prog.TiersForAPeriod() {
+		var err error
+		if ops, err = p.db.customerLedger(ctx, p.tx, p.dev.ShopID, op.CustomerID); err != nil {
+			return nil, err
+		}
+	} else {
+		err := p.tx.QueryRowContext(ctx, p.db.q("SELECT xp FROM balances WHERE shop_id = ? AND customer_id = ?"),
+			p.dev.ShopID, op.CustomerID).Scan(&xp)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("%w: read balance: %w", errDB, err)
+		}
+	}
+	return prog.StatusAt(ops, xp, op.At).Tier, nil
 }
 
 // authorizeVoid admits a till's cancellation that gives something back only as the

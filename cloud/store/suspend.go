@@ -115,4 +115,5 @@ func (db *DB) wake(ctx context.Context, shopID string) {
 // querier reads one row: the reader pool, or a transaction that must see its own writes.
 type querier interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }

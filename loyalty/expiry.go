@@ -1,0 +1,213 @@
+package loyalty
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ExpiryRule says when points and cashback expire.
+type ExpiryRule string
+
+// The expiry rules. The zero value with ExpiryMonths 0 is no expiry, as programs
+// always were.
+const (
+	// ExpireAfterEarning: what a customer earned in a month expires at the end of the
+	// ExpiryMonths-th month after it, spends taking the oldest first.
+	ExpireAfterEarning ExpiryRule = ""
+	// ExpireAfterInactivity: the whole balance expires ExpiryMonths months after the
+	// customer's last purchase or visit.
+	ExpireAfterInactivity ExpiryRule = "inactivity"
+)
+
+// MaxExpiryMonths bounds the expiry delay: ten years.
+const MaxExpiryMonths = 120
+
+// Expiry is points and cashback that expire at At.
+type Expiry struct {
+	At       time.Time
+	Points   int64
+	Cashback Money
+	// Key names the expiry the same on every device: the ledger's bucket or last visit
+	// it comes from. The operation's id derives from it.
+	Key string
+}
+
+// Expires reports whether p makes points and cashback expire.
+func (p Program) Expires() bool { return p.ExpiryMonths > 0 }
+
+// Expiries reads a customer's ledger ops under p at now: the expiries due (at or before
+// now) that the ledger does not hold yet, oldest first, and the next one to come, if
+// any. It is the same on every device that holds the same ledger.
+func (p Program) Expiries(customerID string, ops []Operation, now time.Time) (due []Expiry, next *Expiry) {
+	if !p.Expires() {
+		return nil, nil
+	}
+	ops = slices.Clone(ops)
+	slices.SortStableFunc(ops, func(a, b Operation) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	recorded := map[string]bool{}
+	for _, op := range ops {
+		if op.Kind == KindExpire {
+			recorded[op.ID] = true
+		}
+	}
+	var candidates []Expiry
+	if p.ExpiryRule == ExpireAfterInactivity {
+		candidates = p.inactivityExpiry(customerID, ops)
+	} else {
+		candidates = p.earningExpiries(customerID, ops)
+	}
+	for _, e := range candidates {
+		switch {
+		case e.Points <= 0 && e.Cashback <= 0:
+		case e.At.After(now):
+			if next == nil {
+				next = &e
+			}
+		case !recorded[ExpiryID(customerID, e)]:
+			due = append(due, e)
+		}
+	}
+	return due, next
+}
+
+// earningExpiries returns, for each month in which something was earned, what is
+// left of it after the spends, oldest first (first in, first out), expiring at the
+// start of the month ExpiryMonths+1 months later.
+func (p Program) earningExpiries(customerID string, ops []Operation) []Expiry {
+	type lot struct {
+		month    int64 // months since year 0, UTC
+		points   int64
+		cashback Money
+	}
+	var lots []lot
+	var owedPoints int64 // spent beyond what the lots hold: an overdrawn card
+	var owedCashback Money
+	for _, op := range ops {
+		m := int64(op.At.UTC().Year())*12 + int64(op.At.UTC().Month()) - 1
+		if len(lots) == 0 || lots[len(lots)-1].month != m {
+			lots = append(lots, lot{month: m})
+		}
+		last := &lots[len(lots)-1]
+		if d := op.Delta.Points; d > 0 {
+			paid := min(d, owedPoints)
+			owedPoints -= paid
+			last.points += d - paid
+		} else {
+			take := -d
+			for i := range lots {
+				n := min(take, lots[i].points)
+				lots[i].points -= n
+				take -= n
+			}
+			owedPoints += take
+		}
+		if d := op.Delta.Cashback; d > 0 {
+			paid := min(d, owedCashback)
+			owedCashback -= paid
+			last.cashback += d - paid
+		} else {
+			take := -d
+			for i := range lots {
+				n := min(take, lots[i].cashback)
+				lots[i].cashback -= n
+				take -= n
+			}
+			owedCashback += take
+		}
+	}
+	out := make([]Expiry, 0, len(lots))
+	for _, l := range lots {
+		end := l.month + p.ExpiryMonths + 1
+		at := time.Date(int(end/12), time.Month(end%12+1), 1, 0, 0, 0, 0, time.UTC)
+		key := fmt.Sprintf("earned:%04d-%02d", l.month/12, l.month%12+1)
+		out = append(out, Expiry{At: at, Points: l.points, Cashback: l.cashback, Key: key})
+	}
+	return out
+}
+
+// inactivityExpiry returns the expiry of the whole balance ExpiryMonths after the last
+// purchase or visit, if there was one.
+func (p Program) inactivityExpiry(customerID string, ops []Operation) []Expiry {
+	var last time.Time
+	var b Balance
+	for _, op := range ops {
+		if op.Kind == KindCredit || op.Kind == KindVisit {
+			last = op.At
+		}
+		b = b.Add(op.Delta)
+	}
+	if last.IsZero() {
+		return nil
+	}
+	return []Expiry{{
+		At:       last.UTC().AddDate(0, int(p.ExpiryMonths), 0),
+		Points:   b.Points,
+		Cashback: b.Cashback,
+		Key:      "inactive:" + last.UTC().Format(time.RFC3339Nano),
+	}}
+}
+
+// Expire makes the operation that takes e off the customer's balance. Every device
+// that notices e makes the same one, bar its device and staff: its id derives from
+// the customer and e's key, and its time is e's.
+func (p Program) Expire(o Origin, customerID string, e Expiry) (Operation, error) {
+	op := Operation{
+		ID:         ExpiryID(customerID, e),
+		CustomerID: customerID,
+		Kind:       KindExpire,
+		Delta:      Delta{Points: -max(e.Points, 0), Cashback: -max(e.Cashback, 0)},
+		Device:     o.Device,
+		Staff:      o.Staff,
+		At:         e.At,
+		Reason:     e.Key,
+	}
+	if op.Delta.Cashback != 0 {
+		op.Currency = p.Currency
+	}
+	return op, op.Validate()
+}
+
+// SameDerived reports whether a and b are one operation that the ledger implies (an
+// expiry, a bonus), made on two devices under the id both derive: they may differ in who made
+// it and, when the two devices' ledgers differed, in what it moves. The first the
+// server takes stands.
+func SameDerived(a, b Operation) bool {
+	return a.ID == b.ID && a.Kind == b.Kind && a.CustomerID == b.CustomerID &&
+		(a.Kind == KindExpire || a.Kind == KindBonus)
+}
+
+// ExpiryID is the id of the expiry e of a customer's points: the same on every device.
+func ExpiryID(customerID string, e Expiry) string {
+	return DerivedID(e.At, "expire:"+customerID+":"+e.Key)
+}
+
+// DerivedID returns a UUIDv7 with the time at and other bits a hash of key: the id
+// every device gives an operation that the ledger implies (an expiry, a bonus), so
+// that two devices noticing it make one.
+func DerivedID(at time.Time, key string) string {
+	var ts [8]byte
+	binary.BigEndian.PutUint64(ts[:], uint64(max(at.UnixMilli(), 0)))
+	return derive(ts[2:], key)
+}
+
+// derive makes a UUIDv7 of the 48 time bits ts and a hash of key.
+func derive(ts []byte, key string) string {
+	sum := sha256.Sum256([]byte(key))
+	var id uuid.UUID
+	copy(id[:6], ts)
+	copy(id[6:], sum[:10])
+	id[6] = id[6]&0x0f | 0x70 // version 7
+	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+	return id.String()
+}
