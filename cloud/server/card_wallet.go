@@ -73,7 +73,7 @@ func (s *Server) walletCard(w http.ResponseWriter, r *http.Request) (wallet.Card
 		return wallet.Card{}, view, "", false
 	}
 	lang := acceptLanguage(r.Header.Get("Accept-Language"), i18n.English)
-	d := viewData(lang, code, view)
+	d := viewData(lang, code, view, s.cfg.Now())
 	c := wallet.Card{
 		ShopName: view.ShopName, Code: code, Points: d.Points, Level: d.Tier,
 		PageURL: cards.URL(strings.TrimRight(s.cfg.PublicURL, "/")+cards.CardPath+tag, code),

@@ -252,6 +252,10 @@ func (p *pusher) apply(ctx context.Context, c syncwire.Change, pc *prepared) (ou
 	}
 	p.append(c, body, hash)
 	p.known[c.ID] = prior{hash: hash}
+	if c.Type == syncwire.TypeSetting && c.Key == syncwire.SettingProgram {
+		// The operations after it in the batch are checked against it, as they were made.
+		p.programBody = sql.NullString{String: body, Valid: true}
+	}
 	return accepted, syncwire.Rejection{}, nil
 }
 

@@ -195,10 +195,8 @@ func (p *pusher) authorizeExpiry(ctx context.Context, c syncwire.Change, op loya
 	if role == syncwire.RoleKiosk {
 		return forbid("a kiosk may only credit self-service visits")
 	}
-	prog, err := p.loadProgram(ctx)
+	prog := p.loadProgram()
 	switch {
-	case err != nil:
-		return nil, err
 	case prog == nil || !prog.Expires():
 		return forbid("points do not expire in the shop's program")
 	case op.ID != loyalty.ExpiryID(op.CustomerID, loyalty.Expiry{At: op.At, Key: op.Reason}):
@@ -217,10 +215,7 @@ func (p *pusher) authorizeBonus(ctx context.Context, c syncwire.Change, op loyal
 	if role == syncwire.RoleKiosk {
 		return forbid("a kiosk may only credit self-service visits")
 	}
-	prog, err := p.loadProgram(ctx)
-	if err != nil {
-		return nil, err
-	}
+	prog := p.loadProgram()
 	if prog == nil {
 		return forbid("the shop's loyalty program has not reached the cloud: sync the owner's device first")
 	}
@@ -272,8 +267,12 @@ func (p *pusher) authorizeBonus(ctx context.Context, c syncwire.Change, op loyal
 // liveRecord decodes into v the live value of the record typ/key of the shop, and
 // reports whether there is one.
 func (p *pusher) liveRecord(ctx context.Context, typ, key string, v any) (bool, error) {
+	tx, err := p.read(ctx)
+	if err != nil {
+		return false, err
+	}
 	var body string
-	err := p.tx.QueryRowContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
+	err = tx.QueryRowContext(ctx, p.db.q("SELECT body FROM changes WHERE shop_id = ? AND ctype = ? AND ckey = ? AND live = 1"),
 		p.dev.ShopID, typ, key).Scan(&body)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -292,16 +291,19 @@ func (p *pusher) tierAt(ctx context.Context, prog loyalty.Program, op loyalty.Op
 	var ops []loyalty.Operation
 	var xp int64
 	if prog.TiersForAPeriod() {
-		var err error
-		if ops, err = p.db.customerLedger(ctx, p.tx, p.dev.ShopID, op.CustomerID); err != nil {
+		tx, err := p.read(ctx)
+		if err != nil {
 			return nil, err
 		}
-	} else {
-		err := p.tx.QueryRowContext(ctx, p.db.q("SELECT xp FROM balances WHERE shop_id = ? AND customer_id = ?"),
-			p.dev.ShopID, op.CustomerID).Scan(&xp)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("%w: read balance: %w", errDB, err)
+		if ops, err = p.db.customerLedger(ctx, tx, p.dev.ShopID, op.CustomerID); err != nil {
+			return nil, fmt.Errorf("%w: %w", errDB, err)
 		}
+	} else {
+		h, err := p.balance(ctx, op.CustomerID)
+		if err != nil {
+			return nil, err
+		}
+		xp = h.b.XP
 	}
 	return prog.StatusAt(ops, xp, op.At).Tier, nil
 }
