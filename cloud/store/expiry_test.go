@@ -79,3 +79,25 @@ func TestExpiryFromTwoTillsAppliesOnce(t *testing.T) {
 		}
 	})
 }
+
+// An owner's computer that is also the counter may push a program that makes points
+// expire and the first expiry it noticed in one batch: the expiry is checked against
+// the program before it in the batch, as it was made.
+func TestExpiryAfterItsProgramInOneBatch(t *testing.T) {
+	synctest.ForEach(t, func(t *testing.T, dsn string) {
+		db := mustOpen(t, dsn)
+		owner := mustDevice(t, db, "Shop")
+		prog := loyalty.Program{Currency: "EUR", PointsPerUnit: 1, ExpiryMonths: 12}
+		e := loyalty.Expiry{At: time.Now().AddDate(0, -1, 0), Points: 5, Key: "earned:batch"}
+		op, err := prog.Expire(loyalty.Origin{Device: "desk", At: time.Now()}, "c1", e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp := mustPush(t, db, owner,
+			synctest.Record(t, syncwire.TypeSetting, syncwire.SettingProgram, prog),
+			synctest.Change(t, op.ID, syncwire.TypeOp, op.ID, op))
+		if len(resp.Accepted) != 2 {
+			t.Errorf("program and expiry in one batch = %+v, want both accepted", resp)
+		}
+	})
+}
