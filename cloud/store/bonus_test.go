@@ -19,18 +19,7 @@ func TestTillBonusesAsTheProgramGives(t *testing.T) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		owner := mustDevice(t, db, "Shop")
-		till := func(name string) store.Device {
-			code, err := db.NewCode(ctx, owner.ShopID, syncwire.RoleTill)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dev, _, _, err := db.Enroll(ctx, code.Code, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return dev
-		}
-		a, b := till("a"), till("b")
+		a, b := mustTill(t, db, owner, "a"), mustTill(t, db, owner, "b")
 		prog := loyalty.Program{Currency: "EUR", PointsPerUnit: 1, BirthdayPoints: 50, ReferralPoints: 30}
 		now := time.Now()
 		ana := loyalty.Customer{ID: "ana", Name: "Ana", CreatedAt: now.AddDate(-1, 0, 0), BirthDay: now.Day(), BirthMonth: int(now.Month())}

@@ -61,17 +61,9 @@ func TestTwoDevicesCancellingOneOperationMakeOneCancellation(t *testing.T) {
 // one.
 func TestTillDismissesTheOwnersNote(t *testing.T) {
 	synctest.ForEach(t, func(t *testing.T, dsn string) {
-		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		owner := mustDevice(t, db, "Shop")
-		code, err := db.NewCode(ctx, owner.ShopID, syncwire.RoleTill)
-		if err != nil {
-			t.Fatal(err)
-		}
-		till, _, _, err := db.Enroll(ctx, code.Code, "till")
-		if err != nil {
-			t.Fatal(err)
-		}
+		till := mustTill(t, db, owner, "till")
 		note := map[string]any{"customer_id": "c1", "text": "Owes 40 points"}
 		if resp := mustPush(t, db, till, synctest.Record(t, "customer_note", "c2", note)); len(resp.Rejected) != 1 || resp.Rejected[0].Code != syncwire.CodeForbidden {
 			t.Errorf("a till's new note = %+v, want it forbidden", resp)

@@ -20,18 +20,7 @@ func TestExpiryFromTwoTillsAppliesOnce(t *testing.T) {
 		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		owner := mustDevice(t, db, "Shop")
-		till := func(name string) store.Device {
-			code, err := db.NewCode(ctx, owner.ShopID, syncwire.RoleTill)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dev, _, _, err := db.Enroll(ctx, code.Code, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return dev
-		}
-		a, b := till("a"), till("b")
+		a, b := mustTill(t, db, owner, "a"), mustTill(t, db, owner, "b")
 		push := func(dev store.Device, op loyalty.Operation) syncwire.PushResponse {
 			return mustPush(t, db, dev, synctest.Change(t, op.ID, syncwire.TypeOp, op.ID, op))
 		}

@@ -45,6 +45,20 @@ func mustDevice(t testing.TB, db *store.DB, shopName string) store.Device {
 	return dev
 }
 
+// mustTill enrolls a till named name in owner's shop.
+func mustTill(t testing.TB, db *store.DB, owner store.Device, name string) store.Device {
+	t.Helper()
+	code, err := db.NewCode(context.Background(), owner.ShopID, syncwire.RoleTill)
+	if err != nil {
+		t.Fatalf("NewCode: %v", err)
+	}
+	dev, _, _, err := db.Enroll(context.Background(), code.Code, name)
+	if err != nil {
+		t.Fatalf("Enroll: %v", err)
+	}
+	return dev
+}
+
 func mustPush(t testing.TB, db *store.DB, dev store.Device, changes ...syncwire.Change) syncwire.PushResponse {
 	t.Helper()
 	resp, err := db.Push(context.Background(), dev, changes)

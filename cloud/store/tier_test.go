@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -14,17 +13,9 @@ import (
 // in that tier: the same purchase by a customer below it earning as much is refused.
 func TestTillCreditEarnsTheMultiplierOfTheCustomersTier(t *testing.T) {
 	synctest.ForEach(t, func(t *testing.T, dsn string) {
-		ctx := context.Background()
 		db := mustOpen(t, dsn)
 		owner := mustDevice(t, db, "Shop")
-		code, err := db.NewCode(ctx, owner.ShopID, syncwire.RoleTill)
-		if err != nil {
-			t.Fatal(err)
-		}
-		till, _, _, err := db.Enroll(ctx, code.Code, "till")
-		if err != nil {
-			t.Fatal(err)
-		}
+		till := mustTill(t, db, owner, "till")
 		prog := loyalty.Program{Currency: "EUR", PointsPerUnit: 1, XPPerUnit: 1, TierWindowMonths: 12,
 			Tiers: []loyalty.Tier{{Name: "Member"}, {Name: "Gold", MinXP: 100, PointsPercent: 200}}}
 		mustPush(t, db, owner, synctest.Record(t, syncwire.TypeSetting, syncwire.SettingProgram, prog))
