@@ -85,55 +85,51 @@ func (p Program) Expiries(customerID string, ops []Operation, now time.Time) (du
 // left of it after the spends, oldest first (first in, first out), expiring at the
 // start of the month ExpiryMonths+1 months later.
 func (p Program) earningExpiries(customerID string, ops []Operation) []Expiry {
-	type lot struct {
-		month    int64 // months since year 0, UTC
-		points   int64
-		cashback Money
-	}
-	var lots []lot
-	var owedPoints int64 // spent beyond what the lots hold: an overdrawn card
-	var owedCashback Money
+	var months []int64 // months since year 0, UTC, of the lots
+	var points fifo[int64]
+	var cashback fifo[Money]
 	for _, op := range ops {
 		m := int64(op.At.UTC().Year())*12 + int64(op.At.UTC().Month()) - 1
-		if len(lots) == 0 || lots[len(lots)-1].month != m {
-			lots = append(lots, lot{month: m})
+		if len(months) == 0 || months[len(months)-1] != m {
+			months = append(months, m)
+			points.lots = append(points.lots, 0)
+			cashback.lots = append(cashback.lots, 0)
 		}
-		last := &lots[len(lots)-1]
-		if d := op.Delta.Points; d > 0 {
-			paid := min(d, owedPoints)
-			owedPoints -= paid
-			last.points += d - paid
-		} else {
-			take := -d
-			for i := range lots {
-				n := min(take, lots[i].points)
-				lots[i].points -= n
-				take -= n
-			}
-			owedPoints += take
-		}
-		if d := op.Delta.Cashback; d > 0 {
-			paid := min(d, owedCashback)
-			owedCashback -= paid
-			last.cashback += d - paid
-		} else {
-			take := -d
-			for i := range lots {
-				n := min(take, lots[i].cashback)
-				lots[i].cashback -= n
-				take -= n
-			}
-			owedCashback += take
-		}
+		points.move(op.Delta.Points)
+		cashback.move(op.Delta.Cashback)
 	}
-	out := make([]Expiry, 0, len(lots))
-	for _, l := range lots {
-		end := l.month + p.ExpiryMonths + 1
+	out := make([]Expiry, 0, len(months))
+	for i, month := range months {
+		end := month + p.ExpiryMonths + 1
 		at := time.Date(int(end/12), time.Month(end%12+1), 1, 0, 0, 0, 0, time.UTC)
-		key := fmt.Sprintf("earned:%04d-%02d", l.month/12, l.month%12+1)
-		out = append(out, Expiry{At: at, Points: l.points, Cashback: l.cashback, Key: key})
+		key := fmt.Sprintf("earned:%04d-%02d", month/12, month%12+1)
+		out = append(out, Expiry{At: at, Points: points.lots[i], Cashback: cashback.lots[i], Key: key})
 	}
 	return out
+}
+
+// fifo holds one kind of balance by the month it was earned, spent oldest first.
+type fifo[T ~int64] struct {
+	lots []T // one a month, the newest last
+	owed T   // spent beyond what the lots hold: an overdrawn card
+}
+
+// move applies d: a gain pays back what is owed, then goes to the newest lot; a spend
+// takes from the oldest lots first.
+func (f *fifo[T]) move(d T) {
+	if d > 0 {
+		paid := min(d, f.owed)
+		f.owed -= paid
+		f.lots[len(f.lots)-1] += d - paid
+		return
+	}
+	take := -d
+	for i := range f.lots {
+		n := min(take, f.lots[i])
+		f.lots[i] -= n
+		take -= n
+	}
+	f.owed += take
 }
 
 // inactivityExpiry returns the expiry of the whole balance ExpiryMonths after the last
