@@ -9,6 +9,7 @@ import (
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/localdb/localdbtest"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/syncwire"
 )
@@ -21,14 +22,7 @@ import (
 func TestExpiryNoticedOnTwoDevicesConvergesToOne(t *testing.T) {
 	ctx := context.Background()
 	c, a, b, made := shopOf(t, server.Config{})
-	p, err := a.store.Program(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.ExpiryMonths = 12
-	if err := a.store.SaveProgram(ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	p := localdbtest.EditProgram(t, a.store, func(p *loyalty.Program) { p.ExpiryMonths = 12 })
 	acct, err := a.store.NewAccount(ctx, loyalty.Customer{Name: "Inès"})
 	if err != nil {
 		t.Fatal(err)

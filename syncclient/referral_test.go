@@ -9,6 +9,7 @@ import (
 	"github.com/merci-loyalty/merci/cards"
 	"github.com/merci-loyalty/merci/cloud/server"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/localdb/localdbtest"
 	"github.com/merci-loyalty/merci/loyalty"
 	"github.com/merci-loyalty/merci/syncwire"
 )
@@ -19,14 +20,7 @@ import (
 func TestReferralBonusesFromTwoDevicesApplyOnce(t *testing.T) {
 	ctx := context.Background()
 	c, a, b, made := shopOf(t, server.Config{})
-	p, err := a.store.Program(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.ReferralPoints = 30
-	if err := a.store.SaveProgram(ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	p := localdbtest.EditProgram(t, a.store, func(p *loyalty.Program) { p.ReferralPoints = 30 })
 	referrer, err := a.store.NewAccount(ctx, loyalty.Customer{Name: "Ana"})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/localdb/localdbtest"
 	"github.com/merci-loyalty/merci/loyalty"
 )
 
@@ -17,15 +18,7 @@ func TestCounterExpiresAndSaysWhatExpiresNext(t *testing.T) {
 	u, store := newCounterUI(t, i18n.English)
 	now := time.Date(2027, 3, 10, 15, 0, 0, 0, time.Local)
 	store.Now = func() time.Time { return now }
-	p, err := store.Program(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.ExpiryMonths = 12
-	p.CashbackBasisPoints = 0
-	if err := store.SaveProgram(ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	p := localdbtest.EditProgram(t, store, func(p *loyalty.Program) { p.ExpiryMonths, p.CashbackBasisPoints = 12, 0 })
 	a, err := store.NewAccount(ctx, loyalty.Customer{Name: "Zoé Lambert"})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/merci-loyalty/merci/i18n"
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/localdb/localdbtest"
 	"github.com/merci-loyalty/merci/loyalty"
 )
 
@@ -18,15 +19,10 @@ func TestCounterShowsTierStatusUntilAndMultiplies(t *testing.T) {
 	u, store := newCounterUI(t, i18n.English)
 	now := time.Date(2026, 11, 10, 15, 0, 0, 0, time.Local)
 	store.Now = func() time.Time { return now }
-	p, err := store.Program(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.PointsPerVisit, p.PointsPerUnit, p.XPPerUnit, p.TierWindowMonths = 0, 1, 1, 12
-	p.Tiers = []loyalty.Tier{{Name: "Member"}, {Name: "Gold", MinXP: 100, PointsPercent: 200, Perk: "10 % off"}, {Name: "Platinum", MinXP: 1000}}
-	if err := store.SaveProgram(ctx, p); err != nil {
-		t.Fatal(err)
-	}
+	p := localdbtest.EditProgram(t, store, func(p *loyalty.Program) {
+		p.PointsPerVisit, p.PointsPerUnit, p.XPPerUnit, p.TierWindowMonths = 0, 1, 1, 12
+		p.Tiers = []loyalty.Tier{{Name: "Member"}, {Name: "Gold", MinXP: 100, PointsPercent: 200, Perk: "10 % off"}, {Name: "Platinum", MinXP: 1000}}
+	})
 	a, err := store.NewAccount(ctx, loyalty.Customer{Name: "Noé Garnier"})
 	if err != nil {
 		t.Fatal(err)

@@ -37,13 +37,16 @@ const alertScanBatch = 2000
 // how many emails it queued.
 func (db *DB) QueueAlertMails(ctx context.Context, render func(AlertMail) (subject, text string)) (int, error) {
 	type shopRules struct {
-		id, name         string
-		body             string
-		setAt, scannedTo int64
+		id, name                  string
+		body                      string
+		setAt, scannedTo, current int64
 	}
-	rows, err := db.r.QueryContext(ctx, db.q(`SELECT c.shop_id, s.name, c.body, c.version, COALESCE(a.version, 0)
+	// Only the shops whose log has grown since their last scan: the others cost this
+	// one query however often it runs.
+	rows, err := db.r.QueryContext(ctx, db.q(`SELECT c.shop_id, s.name, c.body, c.version, COALESCE(a.version, 0), s.version
 		FROM changes c JOIN shops s ON s.id = c.shop_id LEFT JOIN alert_scans a ON a.shop_id = c.shop_id
-		WHERE c.ctype = ? AND c.ckey = ? AND c.live = 1 AND c.shop_id NOT IN (SELECT shop_id FROM shop_suspensions)`),
+		WHERE c.ctype = ? AND c.ckey = ? AND c.live = 1 AND s.version > c.version AND s.version > COALESCE(a.version, 0)
+		AND c.shop_id NOT IN (SELECT shop_id FROM shop_suspensions)`),
 		syncwire.TypeSetting, syncwire.SettingAlerts)
 	if err != nil {
 		return 0, fmt.Errorf("alert mails: list shops: %w", err)
@@ -51,7 +54,7 @@ func (db *DB) QueueAlertMails(ctx context.Context, render func(AlertMail) (subje
 	var shops []shopRules
 	for rows.Next() {
 		var sr shopRules
-		if err := rows.Scan(&sr.id, &sr.name, &sr.body, &sr.setAt, &sr.scannedTo); err != nil {
+		if err := rows.Scan(&sr.id, &sr.name, &sr.body, &sr.setAt, &sr.scannedTo, &sr.current); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("alert mails: list shops: %w", err)
 		}
@@ -78,7 +81,7 @@ func (db *DB) QueueAlertMails(ctx context.Context, render func(AlertMail) (subje
 		}
 		json.Unmarshal(body, &prog) // without a program, amounts show without a currency
 		a := alertScan{db: db, shopID: sr.id, shopName: sr.name, currency: prog.Currency, rules: rules, loc: loc, render: render}
-		n, err := a.run(ctx, max(sr.setAt, sr.scannedTo))
+		n, err := a.run(ctx, max(sr.setAt, sr.scannedTo), sr.current)
 		queued += n
 		if err != nil {
 			return queued, fmt.Errorf("alert mails of shop %s: %w", sr.id, err)
@@ -99,28 +102,33 @@ type alertScan struct {
 	rules    loyalty.AlertRules
 	loc      *time.Location
 	render   func(AlertMail) (subject, text string)
+	sent     int // alert emails of the shop queued in the last 24 hours
 }
 
-// run reads the shop's operations after version from, a batch a transaction, and
-// queues the alerts of the days they fall on.
-func (a *alertScan) run(ctx context.Context, from int64) (int, error) {
+// run reads the shop's operations after version from up to version upTo, a batch a
+// transaction, queues the alerts of the days they fall on and keeps how far it read.
+func (a *alertScan) run(ctx context.Context, from, upTo int64) (int, error) {
+	err := a.db.r.QueryRowContext(ctx, a.db.q(`SELECT COUNT(*) FROM outbox WHERE shop_id = ? AND created_at > ? AND id LIKE 'alert:%'`),
+		a.shopID, a.db.millis()-(24*time.Hour).Milliseconds()).Scan(&a.sent)
+	if err != nil {
+		return 0, fmt.Errorf("count alert emails: %w", err)
+	}
 	queued := 0
 	for more := true; more; {
 		err := a.db.tx(ctx, func(tx *sql.Tx) error {
-			days, last, n, err := a.newDays(ctx, tx, from)
+			days, last, n, err := a.newDays(ctx, tx, from, upTo)
 			if err != nil {
 				return err
 			}
-			more = n == alertScanBatch
+			if more = n == alertScanBatch; !more {
+				last = upTo // the changes after the last operation hold none
+			}
 			for _, day := range days {
 				q, err := a.queueDay(ctx, tx, day)
 				if err != nil {
 					return err
 				}
 				queued += q
-			}
-			if n == 0 {
-				return nil
 			}
 			from = last
 			_, err = tx.ExecContext(ctx, a.db.q(`INSERT INTO alert_scans (shop_id, version) VALUES (?, ?)
@@ -139,10 +147,10 @@ func (a *alertScan) run(ctx context.Context, from int64) (int, error) {
 
 // newDays returns the days of the shop's zone that the operations after version from
 // fall on, the version of the last one read and how many were read.
-func (a *alertScan) newDays(ctx context.Context, tx *sql.Tx, from int64) ([]time.Time, int64, int, error) {
+func (a *alertScan) newDays(ctx context.Context, tx *sql.Tx, from, upTo int64) ([]time.Time, int64, int, error) {
 	rows, err := tx.QueryContext(ctx, a.db.q(`SELECT body, version FROM changes
-		WHERE shop_id = ? AND version > ? AND ctype = ? ORDER BY version LIMIT ?`),
-		a.shopID, from, syncwire.TypeOp, alertScanBatch)
+		WHERE shop_id = ? AND version > ? AND version <= ? AND ctype = ? ORDER BY version LIMIT ?`),
+		a.shopID, from, upTo, syncwire.TypeOp, alertScanBatch)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("read operations: %w", err)
 	}
@@ -181,15 +189,10 @@ func (a *alertScan) queueDay(ctx context.Context, tx *sql.Tx, day time.Time) (in
 	}
 	queued := 0
 	for _, alert := range a.rules.Alerts(ops, a.loc) {
-		var sent int
-		err := tx.QueryRowContext(ctx, a.db.q(`SELECT COUNT(*) FROM outbox WHERE shop_id = ? AND created_at > ? AND id LIKE 'alert:%'`),
-			a.shopID, a.db.millis()-(24*time.Hour).Milliseconds()).Scan(&sent)
-		if err != nil {
-			return queued, fmt.Errorf("count alert emails: %w", err)
-		}
-		if sent >= MaxAlertMailsPerDay {
+		if a.sent >= MaxAlertMailsPerDay {
 			return queued, nil
 		}
+		var err error
 		m := AlertMail{ShopName: a.shopName, Currency: a.currency, Rules: a.rules, Alert: alert}
 		if m.CustomerName, err = a.recordName(ctx, tx, syncwire.TypeCustomer, alert.CustomerID); err != nil {
 			return queued, err
@@ -207,6 +210,7 @@ func (a *alertScan) queueDay(ctx context.Context, tx *sql.Tx, day time.Time) (in
 		}
 		if n, err := res.RowsAffected(); err == nil && n > 0 {
 			queued++
+			a.sent++
 		}
 	}
 	return queued, nil

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/merci-loyalty/merci/localdb"
+	"github.com/merci-loyalty/merci/loyalty"
 )
 
 // Open opens a new store in a temporary folder of tb, closed when tb ends, holding the
@@ -29,4 +30,20 @@ func Open(tb testing.TB, shop localdb.Shop) *localdb.Store {
 		tb.Fatal(err)
 	}
 	return s
+}
+
+// EditProgram changes s's loyalty program by edit, saves it for every device of the
+// shop and returns it.
+func EditProgram(tb testing.TB, s *localdb.Store, edit func(*loyalty.Program)) loyalty.Program {
+	tb.Helper()
+	ctx := context.Background()
+	p, err := s.Program(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	edit(&p)
+	if err := s.SaveProgram(ctx, p); err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }
